@@ -1,0 +1,187 @@
+import { parseArgs } from "node:util";
+import { type EnvOverride, loadConfig } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../log/logger.ts";
+import { redact } from "../log/redact.ts";
+import { ConfigError, exitCodeOf, UsageError } from "../util/errors.ts";
+import type { Command, CommandContext, GlobalFlags, ParsedArgs } from "./command.ts";
+import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./globals.ts";
+import { COMMANDS } from "./registry.ts";
+import { VERSION } from "./version.ts";
+import { resolve } from "node:path";
+
+export interface RunIO {
+  stdout(line: string): void;
+  stderr(line: string): void;
+  stderrIsTty: boolean;
+  env: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const cmds = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
+  return `cryptorun ${VERSION} — exchange-native crypto market data, PIT history and a momentum scanner
+
+Usage: cryptorun [global flags] <command> [command flags]
+
+Commands:
+${cmds}
+
+${GLOBAL_HELP}
+
+Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error (docs/CLI.md).
+Run 'cryptorun <command> --help' for a command's flags and examples.`;
+}
+
+export function usageLine(): string {
+  return `usage: cryptorun [--config FILE] [--data-dir DIR] [--log-level L] [--json] [--quiet] <${
+    COMMANDS.map((c) => c.name).join("|")
+  }> [flags]   (cryptorun --help)`;
+}
+
+const TAKES_VALUE = new Set(
+  Object.entries(GLOBAL_OPTIONS).filter(([, o]) => o.type === "string").map(([k]) => k),
+);
+const SHORT_TO_LONG = new Map(
+  Object.entries(GLOBAL_OPTIONS).filter(([, o]) => o.short).map(([k, o]) => [o.short!, k]),
+);
+
+/** Splits argv at the subcommand: global flags before it, everything from it on. */
+function splitAtCommand(argv: string[]): { pre: string[]; command?: string; rest: string[] } {
+  const pre: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") return { pre, rest: argv.slice(i + 1) };
+    if (a.startsWith("--")) {
+      const name = a.slice(2).split("=")[0];
+      if (!(name in GLOBAL_OPTIONS)) throw new UsageError(`unknown flag ${a}`);
+      pre.push(a);
+      if (TAKES_VALUE.has(name) && !a.includes("=")) {
+        if (i + 1 >= argv.length) throw new UsageError(`flag --${name} needs a value`);
+        pre.push(argv[++i]);
+      }
+      continue;
+    }
+    if (a.startsWith("-") && a.length > 1) {
+      if (!SHORT_TO_LONG.has(a.slice(1))) throw new UsageError(`unknown flag ${a}`);
+      pre.push(a);
+      continue;
+    }
+    return { pre, command: a, rest: argv.slice(i + 1) };
+  }
+  return { pre, rest: [] };
+}
+
+function parseStrict(args: string[], options: Command["options"], allowPositionals: boolean): ParsedArgs {
+  try {
+    const r = parseArgs({ args, options, allowPositionals, strict: true });
+    return { values: r.values as ParsedArgs["values"], positionals: r.positionals };
+  } catch (err) {
+    const msg = (err as Error).message.split("\n")[0]
+      .replace(/^Unknown option '(.*?)'.*$/, "unknown flag $1")
+      .replace(/^Unexpected argument '(.*?)'.*$/, "unexpected argument $1");
+    throw new UsageError(msg);
+  }
+}
+
+function globalsFrom(values: ParsedArgs["values"]): GlobalFlags {
+  const level = values["log-level"] as string | undefined;
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(
+      `--log-level: expected one of ${LOG_LEVELS.join("|")}, found ${JSON.stringify(level)}`,
+    );
+  }
+  const dataDir = values["data-dir"] as string | undefined;
+  if (dataDir !== undefined && dataDir.trim() === "") throw new UsageError(`--data-dir: empty path`);
+  return {
+    config: (values.config as string | undefined) ?? "config/cryptorun.yaml",
+    configExplicit: values.config !== undefined,
+    dataDir,
+    logLevel: level as LogLevel | undefined,
+    json: values.json === true,
+    quiet: values.quiet === true,
+  };
+}
+
+/** Runs the CLI; returns the exit code. Every error becomes one redacted line on stderr. */
+export async function runCli(argv: string[], io: RunIO): Promise<number> {
+  let json = argv.includes("--json");
+  try {
+    const split = splitAtCommand(argv);
+    const pre = parseStrict(split.pre, GLOBAL_OPTIONS, false);
+    if (pre.values.version) {
+      io.stdout(json ? JSON.stringify({ version: VERSION }) : `cryptorun ${VERSION}`);
+      return 0;
+    }
+    if (!split.command) {
+      if (pre.values.help) {
+        io.stdout(topLevelHelp());
+        return 0;
+      }
+      throw new UsageError("no command given");
+    }
+    let name = split.command;
+    let rest = split.rest;
+    if (name === "help") {
+      if (rest.length === 0) {
+        io.stdout(topLevelHelp());
+        return 0;
+      }
+      name = rest[0];
+      rest = ["--help"];
+    }
+    const cmd = COMMANDS.find((c) => c.name === name);
+    if (!cmd) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+    if (rest.includes("--help") || rest.includes("-h") || pre.values.help) {
+      io.stdout(cmd.help.trimEnd() + "\n\n" + GLOBAL_HELP);
+      return 0;
+    }
+    const parsed = parseStrict(rest, { ...GLOBAL_OPTIONS, ...cmd.options }, cmd.allowPositionals ?? false);
+    // Globals given after the command override those before it.
+    const globals = globalsFrom({ ...pre.values, ...stripUndefined(parsed.values) });
+    json = globals.json;
+
+    let loaded: { config: Config; overrides: EnvOverride[] } | undefined;
+    const logLevel: LogLevel = globals.logLevel ?? (globals.quiet ? "warn" : "info");
+    const log = createLogger({ level: logLevel, json: globals.json || !io.stderrIsTty, sink: io.stderr });
+    const ctx: CommandContext = {
+      globals,
+      async config() {
+        if (!loaded) {
+          loaded = await loadConfig({
+            configPath: globals.config,
+            explicit: globals.configExplicit,
+            env: io.env,
+          });
+        }
+        return loaded.config;
+      },
+      overrides: () => loaded?.overrides ?? [],
+      async dataDir() {
+        return resolve(globals.dataDir ?? (await this.config()).app.data_dir);
+      },
+      log,
+      out: io.stdout,
+      interactive: io.stderrIsTty && !globals.quiet && !globals.json,
+      signal: io.signal ?? new AbortController().signal,
+      env: io.env,
+    };
+    return await cmd.run(ctx, parsed);
+  } catch (err) {
+    const code = exitCodeOf(err);
+    const e = err as Error;
+    const msg = redact(e instanceof UsageError || e instanceof ConfigError ? e.message : `${e.message ?? e}`);
+    if (json) {
+      io.stderr(JSON.stringify({ level: "error", error: e.name ?? "Error", message: msg, exit: code }));
+    } else {
+      io.stderr(`cryptorun: ${msg}`);
+      if (e instanceof UsageError) io.stderr(usageLine());
+    }
+    return code;
+  }
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/** `kraken:` in config/data_sources.yaml — the first-class venue. */
+export const KrakenSection = z.strictObject({
+  rest_base_url: z.string().url().default("https://api.kraken.com"),
+  ws_url: z.string().url().default("wss://ws.kraken.com/v2"),
+  /** Kraken's REST rate-limit tier (counter model): starter | intermediate | pro. */
+  tier: z.enum(["starter", "intermediate", "pro"]).default("starter"),
+  book_depth: z.union([z.literal(10), z.literal(25), z.literal(100), z.literal(500), z.literal(1000)])
+    .default(
+      10,
+    ),
+  /** Quote currencies live ingest subscribes to (USD only by default). */
+  quotes: z.array(z.string().regex(/^[A-Z0-9]+$/)).min(1).default(["USD"]),
+  /** API key/secret are secrets: env var names (public endpoints need neither). */
+  api_key_env: z.string().min(1).default("CRYPTORUN_KRAKEN_API_KEY"),
+  api_secret_env: z.string().min(1).default("CRYPTORUN_KRAKEN_API_SECRET"),
+  request_timeout_ms: z.number().int().positive().default(10_000),
+  max_retries: z.number().int().min(0).max(10).default(3),
+});
+export type KrakenConfig = z.infer<typeof KrakenSection>;

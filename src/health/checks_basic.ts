@@ -1,0 +1,15 @@
+import type { CheckResult, HealthInput } from "./check.ts";
+
+/** The data directory exists (or can be created) and is writable. */
+export async function dataDirCheck(input: HealthInput): Promise<CheckResult> {
+  const name = "data_dir";
+  try {
+    await Deno.mkdir(input.dataDir, { recursive: true });
+    const probe = `${input.dataDir}/.health-${crypto.randomUUID().slice(0, 8)}`;
+    await Deno.writeTextFile(probe, "ok");
+    await Deno.remove(probe);
+    return { name, ok: true, reason: `${input.dataDir} writable` };
+  } catch (err) {
+    return { name, ok: false, reason: `${input.dataDir} not writable (${(err as Error).name})` };
+  }
+}
