@@ -1,0 +1,178 @@
+import client from "prom-client";
+
+/**
+ * The one metrics registry. Every metric is defined here, once, with its help text and labels
+ * (names exactly as the spec: C1.1, A3.3, D2.1). Modules import the metric they update; `serve` exposes
+ * `registry.metrics()`. Label values must be bounded: symbols go through `boundedSymbol`.
+ */
+export const registry = new client.Registry();
+
+let defaultsOn = false;
+/** Process/runtime metrics (CPU, memory, event loop, GC where available). Idempotent. */
+export function enableDefaultMetrics(): void {
+  if (defaultsOn) return;
+  defaultsOn = true;
+  client.collectDefaultMetrics({ register: registry, prefix: "cryptorun_" });
+}
+
+// --- Providers (C1.1) ---
+export const providerRequests = new client.Counter({
+  name: "cryptorun_provider_requests_total",
+  help:
+    "REST requests to a provider, by endpoint and result code (HTTP status, or 'error' for network failures).",
+  labelNames: ["provider", "endpoint", "code"] as const,
+  registers: [registry],
+});
+export const wsReconnects = new client.Counter({
+  name: "cryptorun_ws_reconnects_total",
+  help: "WebSocket reconnects per provider.",
+  labelNames: ["provider"] as const,
+  registers: [registry],
+});
+export const l2SnapshotAge = new client.Gauge({
+  name: "cryptorun_l2_snapshot_age_seconds",
+  help: "Age of the last verified L2 book update per symbol (seconds).",
+  labelNames: ["provider", "symbol"] as const,
+  registers: [registry],
+});
+export const bookChecksumFailures = new client.Counter({
+  name: "cryptorun_book_checksum_failures_total",
+  help: "Order-book updates whose CRC32 checksum did not match (book dropped and resubscribed).",
+  labelNames: ["provider", "symbol"] as const,
+  registers: [registry],
+});
+export const bookResyncs = new client.Counter({
+  name: "cryptorun_book_resyncs_total",
+  help: "Order books dropped and resynchronised, by reason (checksum, crossed, gap, stale).",
+  labelNames: ["provider", "reason"] as const,
+  registers: [registry],
+});
+export const rateLimitRemaining = new client.Gauge({
+  name: "cryptorun_rate_limit_remaining",
+  help: "Remaining request budget in the provider's rate-limit counter model.",
+  labelNames: ["provider", "endpoint"] as const,
+  registers: [registry],
+});
+
+// --- Data validation and replication (A3.3) ---
+export const replicationLag = new client.Gauge({
+  name: "cryptorun_replication_lag_seconds",
+  help: "How far a tier/region copy lags its source (seconds); for one region: data age per tier.",
+  labelNames: ["tier", "region", "source"] as const,
+  registers: [registry],
+});
+export const dataConsistencyErrors = new client.Counter({
+  name: "cryptorun_data_consistency_errors_total",
+  help: "Data that failed a consistency check (schema, checksum, ordering, staleness, …).",
+  labelNames: ["check"] as const,
+  registers: [registry],
+});
+export const anomalyQuarantine = new client.Counter({
+  name: "cryptorun_anomaly_quarantine_total",
+  help: "Rows or messages quarantined as anomalies (invalid rows skipped, DLQ, outliers).",
+  labelNames: ["kind"] as const,
+  registers: [registry],
+});
+
+// --- Ops (D2.1) ---
+export const cacheHitRatio = new client.Gauge({
+  name: "cryptorun_cache_hit_ratio",
+  help: "Cache hit ratio per tier (0..1), e.g. cold-tier row groups pruned vs read.",
+  labelNames: ["tier"] as const,
+  registers: [registry],
+});
+export const latency = new client.Histogram({
+  name: "cryptorun_latency_seconds",
+  help: "Latency of a component's unit of work (seconds).",
+  labelNames: ["component"] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+export const sseThroughput = new client.Counter({
+  name: "cryptorun_sse_throughput",
+  help: "Server-sent events written per stream.",
+  labelNames: ["stream"] as const,
+  registers: [registry],
+});
+
+// --- Streaming, storage, scan ---
+export const envelopesTotal = new client.Counter({
+  name: "cryptorun_stream_envelopes_total",
+  help: "Envelopes produced or consumed, by backend, direction (sent|consumed|dlq) and topic.",
+  labelNames: ["kind", "direction", "topic"] as const,
+  registers: [registry],
+});
+export const coldRowsTotal = new client.Counter({
+  name: "cryptorun_cold_rows_total",
+  help: "Rows written to or read from the cold tier.",
+  labelNames: ["op", "format"] as const,
+  registers: [registry],
+});
+export const dbOperations = new client.Counter({
+  name: "cryptorun_db_operations_total",
+  help: "Repository calls by repo, operation and outcome (ok|retry|error).",
+  labelNames: ["repo", "op", "outcome"] as const,
+  registers: [registry],
+});
+export const scanRuns = new client.Counter({
+  name: "cryptorun_scan_runs_total",
+  help: "Scans run, by outcome (ok|error).",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+export const scanCandidates = new client.Gauge({
+  name: "cryptorun_scan_candidates",
+  help: "Symbols in the last scan, by state (ranked|passed).",
+  labelNames: ["state"] as const,
+  registers: [registry],
+});
+export const premoveArtifacts = new client.Counter({
+  name: "cryptorun_premove_artifacts_total",
+  help: "Premove artifacts written, by number of gates passed (0..3).",
+  labelNames: ["gates_passed"] as const,
+  registers: [registry],
+});
+export const regimeInfo = new client.Gauge({
+  name: "cryptorun_regime",
+  help: "Current regime (1 for the active one) with its 4h-boundary snapshot time.",
+  labelNames: ["regime"] as const,
+  registers: [registry],
+});
+export const regimeWeight = new client.Gauge({
+  name: "cryptorun_regime_weight",
+  help: "Factor weight in the active regime's weight set.",
+  labelNames: ["factor"] as const,
+  registers: [registry],
+});
+export const dataAge = new client.Gauge({
+  name: "cryptorun_data_age_seconds",
+  help: "Age of the newest data per tier (seconds) as of the last check.",
+  labelNames: ["tier"] as const,
+  registers: [registry],
+});
+export const schedulerRuns = new client.Counter({
+  name: "cryptorun_scheduler_runs_total",
+  help: "Scheduled job runs in `serve` (job = ingest|scan), by outcome.",
+  labelNames: ["job", "outcome"] as const,
+  registers: [registry],
+});
+export const schedulerLastSuccess = new client.Gauge({
+  name: "cryptorun_scheduler_last_success_timestamp_seconds",
+  help: "Unix time of the last successful run of a scheduled job.",
+  labelNames: ["job"] as const,
+  registers: [registry],
+});
+
+const MAX_SYMBOLS = 500;
+const seenSymbols = new Set<string>();
+/**
+ * Bounds the symbol label's cardinality: the first `max` distinct symbols pass through, later ones
+ * collapse into "other". Symbols are normalised pair names (never user text).
+ */
+export function boundedSymbol(symbol: string, max = MAX_SYMBOLS): string {
+  if (seenSymbols.has(symbol)) return symbol;
+  if (seenSymbols.size >= max) return "other";
+  if (!/^[A-Z0-9]{1,15}\/[A-Z0-9]{1,10}$/.test(symbol)) return "invalid";
+  seenSymbols.add(symbol);
+  return symbol;
+}
