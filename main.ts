@@ -28,6 +28,12 @@ if (import.meta.main) {
 }
 
 function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
+  try {
+    let off = 0;
+    while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
+  } catch (err) {
+    // The reader went away (`cryptorun cold dump … | head`): stop quietly, like any Unix tool.
+    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+    throw err;
+  }
 }
