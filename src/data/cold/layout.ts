@@ -1,0 +1,84 @@
+import { join } from "node:path";
+import { DAY_MS, utcDay } from "../../util/time.ts";
+import type { TimeRange } from "./types.ts";
+
+/**
+ * On-disk layout (Hive style, UTC days): `<root>/dt=YYYY-MM-DD/part-NNNNN.<ext>`. Names starting with "."
+ * are temp files of a write in progress and are never read.
+ */
+
+const DT_RE = /^dt=(\d{4}-\d{2}-\d{2})$/;
+const PART_RE = /^part-(\d{5,})\.(parquet|csv|csv\.gz|csv\.lz4)$/;
+
+export interface Partition {
+  dt: string;
+  dir: string;
+  /** First and last millisecond of the UTC day. */
+  start: number;
+  end: number;
+}
+
+export function partitionOf(root: string, dt: string): Partition {
+  const start = Date.parse(`${dt}T00:00:00Z`);
+  return { dt, dir: join(root, `dt=${dt}`), start, end: start + DAY_MS - 1 };
+}
+
+export function dtOf(ts: number): string {
+  return utcDay(ts);
+}
+
+/** Every partition under `root`, oldest first ([] when root does not exist). */
+export async function listPartitions(root: string): Promise<Partition[]> {
+  const out: Partition[] = [];
+  try {
+    for await (const e of Deno.readDir(root)) {
+      const m = DT_RE.exec(e.name);
+      if (e.isDirectory && m && Number.isFinite(Date.parse(`${m[1]}T00:00:00Z`))) {
+        out.push(partitionOf(root, m[1]));
+      }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** Partitions whose UTC day intersects the inclusive window. */
+export function prunePartitions(parts: Partition[], range: TimeRange): Partition[] {
+  return parts.filter((p) => p.end >= range.from && p.start <= range.to);
+}
+
+export interface PartFile {
+  name: string;
+  path: string;
+  number: number;
+  ext: string;
+}
+
+/** The committed part files of a partition with extension `ext` (or all when omitted), in part order. */
+export async function listPartFiles(dir: string, ext?: string): Promise<PartFile[]> {
+  const out: PartFile[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const m = PART_RE.exec(e.name);
+      if (!e.isFile || !m) continue;
+      const fileExt = "." + m[2];
+      if (ext !== undefined && fileExt !== ext) continue;
+      out.push({ name: e.name, path: join(dir, e.name), number: Number(m[1]), ext: fileExt });
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return [];
+    throw err;
+  }
+  return out.sort((a, b) => a.number - b.number);
+}
+
+export function partName(n: number, ext: string): string {
+  return `part-${String(n).padStart(5, "0")}${ext}`;
+}
+
+/** Extensions a format's files may have (CSV: any compression; reads detect it from the name). */
+export function extensionsOf(format: "parquet" | "csv"): string[] {
+  return format === "parquet" ? [".parquet"] : [".csv", ".csv.gz", ".csv.lz4"];
+}

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import type { TimeRange } from "../../util/time.ts";
+import type { ColumnBatch } from "./columns.ts";
+
+export type { ColumnBatch } from "./columns.ts";
+
+export type { TimeRange } from "../../util/time.ts";
+
+/** A normalised USD pair: BASE/USD (upper-case letters and digits). */
+export const SYMBOL_RE = /^[A-Z0-9]{1,15}\/USD$/;
+
+/**
+ * One OHLCV bar of the cold tier. `ts` is the bar OPEN in epoch milliseconds (UTC), stored in Parquet as
+ * int64 timestamp(ms); prices and volume are float64; volume is in base currency.
+ */
+export const OhlcvRowSchema = z.strictObject({
+  ts: z.number().int().safe(),
+  symbol: z.string().regex(SYMBOL_RE, "expected a normalised USD pair like BTC/USD"),
+  open: z.number().finite(),
+  high: z.number().finite(),
+  low: z.number().finite(),
+  close: z.number().finite(),
+  volume: z.number().finite().nonnegative(),
+});
+export type OhlcvRow = z.infer<typeof OhlcvRowSchema>;
+
+/** Column names of the ohlcv table, in schema order. */
+export const OHLCV_COLUMNS = ["ts", "symbol", "open", "high", "low", "close", "volume"] as const;
+export type OhlcvColumn = typeof OHLCV_COLUMNS[number];
+
+export type StorageFormat = "parquet" | "csv";
+export type CsvCompression = "gzip" | "lz4" | "none";
+export type ParquetCompression = "gzip" | "lz4" | "snappy" | "zstd" | "uncompressed";
+
+/** Why a row was rejected (also the keys of `WriteResult.skipped`). */
+export type InvalidReason =
+  | "bad_ts"
+  | "bad_symbol"
+  | "non_finite_price"
+  | "high_below_low"
+  | "negative_volume"
+  | "duplicate"
+  | "bad_row";
+
+export interface WriteOptions {
+  /** Overrides cfg.format / cfg.enable_parquet for this write. */
+  format?: StorageFormat;
+  /** Parquet codec (default cfg.parquet_compression) or CSV compression (default cfg.compression). */
+  compression?: ParquetCompression | CsvCompression;
+  /** Rows per Parquet row group (default cfg.row_group_size). */
+  rowGroupSize?: number;
+  /** Max rows per part file (a day with more rows gets several files). Bounds write memory. */
+  maxRowsPerFile?: number;
+  /** Skip invalid rows (counted by reason in the result) instead of failing the whole write. */
+  skipInvalid?: boolean;
+  /** Called with the number of rows accepted so far (progress bars). */
+  onProgress?: (rowsSeen: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  rows: number;
+  files: string[];
+  partitions: string[];
+  bytes: number;
+  skipped: Partial<Record<InvalidReason, number>>;
+}
+
+export interface ReadOptions {
+  /** Project only these columns (default: all, in schema order). */
+  columns?: string[];
+  /** Only these symbols. */
+  symbols?: string[];
+  /** Override the configured format for this read. */
+  format?: StorageFormat;
+  signal?: AbortSignal;
+  /** Instrumentation: called for every file opened and every row group actually read. */
+  onIo?: (event: IoEvent) => void;
+}
+
+export type IoEvent =
+  | { kind: "partition"; dt: string }
+  | { kind: "file"; path: string }
+  | { kind: "row_group"; path: string; index: number; rows: number; bytes: number }
+  | { kind: "bytes"; path: string; bytes: number };
+
+export interface SymbolStats {
+  rows: number;
+  minTs: number | null;
+  maxTs: number | null;
+  /** Missing bar intervals between minTs and maxTs (interval = the most common step of this symbol). */
+  gaps: number;
+  /** The bar interval in ms inferred for this symbol (null with fewer than 2 rows). */
+  intervalMs: number | null;
+}
+
+export interface ColdStats {
+  table: string;
+  format: StorageFormat;
+  path: string;
+  partitions: number;
+  files: number;
+  rowGroups: number;
+  rows: number;
+  bytes: number;
+  minTs: number | null;
+  maxTs: number | null;
+  perSymbol: Record<string, SymbolStats>;
+}
+
+/** The cold tier. Windows are [range.from, range.to], both inclusive; reads never yield ts > range.to. */
+export interface ColdStore {
+  readonly format: StorageFormat;
+  readonly root: string;
+  write(
+    table: string,
+    rows: Iterable<OhlcvRow> | AsyncIterable<OhlcvRow>,
+    opts?: WriteOptions,
+  ): Promise<WriteResult>;
+  read(table: string, range: TimeRange, opts?: ReadOptions): AsyncIterable<Partial<OhlcvRow>>;
+  /**
+   * The fast path: the same window as columnar batches (ts/symbol always present, value columns as asked),
+   * sorted by (ts, symbol). A batch is only valid until the next one is requested.
+   */
+  readBatches(table: string, range: TimeRange, opts?: ReadOptions): AsyncIterable<ColumnBatch>;
+  writeParquet(
+    table: string,
+    rows: Iterable<OhlcvRow> | AsyncIterable<OhlcvRow>,
+    opts?: WriteOptions,
+  ): Promise<WriteResult>;
+  readParquet(
+    table: string,
+    range: TimeRange,
+    columns?: string[],
+    opts?: ReadOptions,
+  ): AsyncIterable<Partial<OhlcvRow>>;
+  writeCsv(
+    table: string,
+    rows: Iterable<OhlcvRow> | AsyncIterable<OhlcvRow>,
+    opts?: WriteOptions,
+  ): Promise<WriteResult>;
+  readCsv(
+    table: string,
+    range: TimeRange,
+    columns?: string[],
+    opts?: ReadOptions,
+  ): AsyncIterable<Partial<OhlcvRow>>;
+  stats(table: string, opts?: { format?: StorageFormat; signal?: AbortSignal }): Promise<ColdStats>;
+}
+
+/** Re-exported for callers that only import types.ts. */
+export type Range = TimeRange;
