@@ -1,0 +1,90 @@
+import type { PersistenceConfig } from "../config/sections/persistence.ts";
+import { resolveSecret } from "../config/secrets.ts";
+import { type Logger, nullLogger } from "../log/logger.ts";
+import { ConfigError } from "../util/errors.ts";
+import { connectPostgres } from "./postgres.ts";
+import { openEmbedded } from "./embedded.ts";
+import type { Db } from "./db.ts";
+import { type MigrateMode, prepareSchema } from "./migrate.ts";
+import { newTradesRepo } from "./trades_repo.ts";
+import { newRegimeRepo } from "./regime_repo.ts";
+import { newPremoveRepo } from "./premove_repo.ts";
+import { type CallPolicy, policyFrom } from "./call.ts";
+import type { Persistence } from "./types.ts";
+
+export interface OpenOptions {
+  log?: Logger;
+  /**
+   * What to do about migrations on open: `auto` applies pending ones, `check` fails naming them, `none` does
+   * nothing (the `db` subcommand). Default: `auto` for the embedded database, `check` for a real server (a DBA
+   * applies migrations there with `cryptorun db migrate`).
+   */
+  migrate?: MigrateMode;
+  /** Overrides of the retry/timeout policy (tests use a short backoff). */
+  policy?: Partial<CallPolicy>;
+}
+
+/** Resolves the DSN secret of a `postgres` config (registered with the redactor); ConfigError when unset. */
+export async function resolveDsn(cfg: PersistenceConfig, env: Record<string, string>): Promise<string> {
+  const s = await resolveSecret({ env: cfg.dsn_env, file: cfg.dsn_file }, "persistence.dsn", env);
+  if (!s.value) {
+    throw new ConfigError(
+      `persistence.kind is postgres but no DSN is set: set the env var ${cfg.dsn_env} (a URL like ` +
+        `postgres://user@host:5432/db)` +
+        (cfg.dsn_file ? ` or fill ${cfg.dsn_file}` : ` or set persistence.dsn_file`) +
+        ` (or use persistence.kind: embedded)`,
+    );
+  }
+  return s.value;
+}
+
+/** Opens the low-level database handle for a config (embedded PGlite or a real server). */
+export async function openDb(
+  cfg: PersistenceConfig,
+  dataDir: string,
+  env: Record<string, string>,
+  log: Logger = nullLogger,
+): Promise<Db> {
+  if (cfg.kind === "postgres") {
+    const dsn = await resolveDsn(cfg, env);
+    return await connectPostgres(dsn, { poolSize: cfg.pool_size, connectTimeoutMs: cfg.timeout_ms, log });
+  }
+  return await openEmbedded(dataDir, { log });
+}
+
+/**
+ * Opens the persistence layer described by `cfg`: PGlite under `<dataDir>/db` (kind `embedded`, the default)
+ * or a real PostgreSQL/TimescaleDB reached through the DSN secret (kind `postgres`). Same migrations, same
+ * repositories, same SQL. The DSN is a secret: it is registered with the redactor and never logged.
+ */
+export async function openPersistence(
+  cfg: PersistenceConfig,
+  dataDir: string,
+  env: Record<string, string>,
+  opts: OpenOptions = {},
+): Promise<Persistence> {
+  const log = opts.log ?? nullLogger;
+  const db = await openDb(cfg, dataDir, env, log);
+  try {
+    const policy = { ...policyFrom(cfg), ...opts.policy };
+    await prepareSchema(db, opts.migrate ?? (db.kind === "embedded" ? "auto" : "check"), log, policy);
+    let closed = false;
+    return {
+      kind: db.kind,
+      trades: newTradesRepo(db, policy),
+      regime: newRegimeRepo(db, policy),
+      premove: newPremoveRepo(db, policy),
+      async ping(signal?: AbortSignal) {
+        await db.ping(signal, policy.timeoutMs);
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
