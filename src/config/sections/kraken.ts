@@ -17,5 +17,13 @@ export const KrakenSection = z.strictObject({
   api_secret_env: z.string().min(1).default("CRYPTORUN_KRAKEN_API_SECRET"),
   request_timeout_ms: z.number().int().positive().default(10_000),
   max_retries: z.number().int().min(0).max(10).default(3),
+  /** Hot tier: at most one microstructure snapshot per symbol per this much exchange time. */
+  hot_snapshot_interval_ms: z.number().int().min(0).default(1_000),
+  /** WebSocket: reconnect when no frame (not even a heartbeat) arrives for this long. */
+  ws_silence_ms: z.number().int().min(1_000).default(10_000),
+  /** WebSocket: reconnect backoff cap (full jitter, doubling from 500 ms). */
+  reconnect_max_ms: z.number().int().min(500).default(30_000),
+  /** Cold-tier table that receives the closed 1-minute bars built from trades. */
+  bars_table: z.string().regex(/^[a-z][a-z0-9_]*$/).default("ohlcv_1m"),
 });
 export type KrakenConfig = z.infer<typeof KrakenSection>;

@@ -1,0 +1,85 @@
+/**
+ * Closed 1-minute OHLCV bars built from trade prints (pure, no I/O). A bar is emitted only once it is
+ * closed: when a print from a later minute arrives, or when `flush(now)` is called with now ≥ the bar's end.
+ * Bars are per symbol and per venue (the caller runs one builder per venue). Volume is in the base currency.
+ */
+
+export interface TradeLike {
+  symbol: string;
+  ts: number;
+  price: number;
+  qty: number;
+}
+
+export interface ClosedBar {
+  /** Bar open, epoch ms (UTC minute). */
+  ts: number;
+  symbol: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface BarBuilder {
+  /** Adds prints (in time order per symbol); returns bars that closed because of them. */
+  add(trades: Iterable<TradeLike>): ClosedBar[];
+  /** Closes and returns every open bar whose minute ended at or before `now` (all of them with Infinity). */
+  flush(now: number): ClosedBar[];
+  /** Prints older than the symbol's open bar (out of order), which cannot be placed in a closed bar. */
+  late(): number;
+}
+
+export function createBarBuilder(intervalMs = 60_000): BarBuilder {
+  const open = new Map<string, ClosedBar>();
+  let late = 0;
+  return {
+    add(trades) {
+      const closed: ClosedBar[] = [];
+      for (const t of trades) {
+        if (!(t.price > 0) || !(t.qty >= 0) || !Number.isFinite(t.ts)) {
+          throw new RangeError(`trade ${t.symbol}: invalid price/qty/ts (${t.price}/${t.qty}/${t.ts})`);
+        }
+        const start = Math.floor(t.ts / intervalMs) * intervalMs;
+        let bar = open.get(t.symbol);
+        if (bar && start < bar.ts) {
+          late++;
+          continue;
+        }
+        if (bar && start > bar.ts) {
+          closed.push(bar);
+          bar = undefined;
+        }
+        if (!bar) {
+          bar = {
+            ts: start,
+            symbol: t.symbol,
+            open: t.price,
+            high: t.price,
+            low: t.price,
+            close: t.price,
+            volume: 0,
+          };
+          open.set(t.symbol, bar);
+        }
+        if (t.price > bar.high) bar.high = t.price;
+        if (t.price < bar.low) bar.low = t.price;
+        bar.close = t.price;
+        bar.volume += t.qty;
+      }
+      return closed;
+    },
+    flush(now) {
+      const closed: ClosedBar[] = [];
+      for (const [sym, bar] of open) {
+        if (bar.ts + intervalMs <= now) {
+          closed.push(bar);
+          open.delete(sym);
+        }
+      }
+      return closed;
+    },
+    late: () => late,
+  };
+}
