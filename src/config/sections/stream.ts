@@ -9,6 +9,8 @@ export const StreamSection = z.strictObject({
   acks: z.enum(["all", "leader", "none"]).default("all"),
   /** Broker-side compression. */
   compression: z.enum(["lz4", "gzip", "none"]).default("lz4"),
+  /** Retention the docs recommend for topics (7–30 d); Redis streams are trimmed to it on every XADD. */
+  retention_days: z.number().int().min(0).max(3650).default(7),
   /** File sink: NDJSON files under this directory, one per topic (relative paths are under --data-dir). */
   file_dir: z.string().min(1).default("stream"),
   /** Redis Streams: the URL is a secret (may hold a password): env var name or file. */

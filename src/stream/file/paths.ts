@@ -1,0 +1,34 @@
+import { isAbsolute, join, resolve } from "node:path";
+import type { StreamConfig } from "../../config/sections/stream.ts";
+import { TOPIC_RE } from "../producer.ts";
+import { UsageError } from "../../util/errors.ts";
+
+/** The file sink's directory: `stream.file_dir`, relative paths under the data dir. */
+export function streamDir(cfg: StreamConfig, dataDir: string): string {
+  return isAbsolute(cfg.file_dir) ? cfg.file_dir : resolve(dataDir, cfg.file_dir);
+}
+
+/** `<dir>/<topic>.ndjson` — one append-only NDJSON file per topic. */
+export function topicFile(cfg: StreamConfig, dataDir: string, topic: string): string {
+  checkTopic(topic);
+  return join(streamDir(cfg, dataDir), `${topic}.ndjson`);
+}
+
+/** `<dir>/<topic>.offsets/<group>.json` — a consumer group's committed byte offset. */
+export function offsetFile(cfg: StreamConfig, dataDir: string, topic: string, group: string): string {
+  checkTopic(topic);
+  if (!TOPIC_RE.test(group)) {
+    throw new UsageError(
+      `--group: expected letters, digits, '.', '_' or '-', found ${JSON.stringify(group)}`,
+    );
+  }
+  return join(streamDir(cfg, dataDir), `${topic}.offsets`, `${group}.json`);
+}
+
+export function checkTopic(topic: string): void {
+  if (!TOPIC_RE.test(topic)) {
+    throw new UsageError(
+      `--topic: expected letters, digits, '.', '_' or '-' (max 201), found ${JSON.stringify(topic)}`,
+    );
+  }
+}

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { blake3 as wasmBlake3 } from "hash-wasm";
+import { blake3 } from "@noble/hashes/blake3.js";
+import {
+  checkEnvelope,
+  checksumInput,
+  computeChecksum,
+  decodeEnvelope,
+  encodeEnvelope,
+  type Envelope,
+  EnvelopeError,
+  makeEnvelope,
+  rawMemberText,
+  validate,
+} from "../../src/stream/envelope.ts";
+
+const enc = new TextEncoder();
+
+/** The checksum by a second, independent route: hash-wasm's BLAKE3 over bytes concatenated here. */
+async function independentChecksum(
+  payload: string,
+  ts: string,
+  symbol: string,
+  source: string,
+): Promise<string> {
+  const parts = [payload, ts, symbol, source].map((p) => enc.encode(p));
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return await wasmBlake3(all, 256);
+}
+
+Deno.test("blake3: @noble/hashes and hash-wasm agree with the published empty-input vector", async () => {
+  // BLAKE3 reference test vector (input length 0), from the BLAKE3 spec's test_vectors.json.
+  const published = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262";
+  assert.equal(Buffer.from(blake3(new Uint8Array())).toString("hex"), published);
+  assert.equal(await wasmBlake3(new Uint8Array(), 256), published);
+});
+
+Deno.test("envelope checksum vectors agree with an independent BLAKE3 implementation", async () => {
+  const cases = [
+    { ts: 0, symbol: "BTC/USD", source: "kraken", payload: { close: 1 } },
+    {
+      ts: Date.UTC(2024, 0, 2, 3, 4, 5, 678),
+      symbol: "ETH/USD",
+      source: "cold:ohlcv",
+      payload: [1, 2.5, "x"],
+    },
+    { ts: new Date("2025-06-30T23:59:59.999Z"), symbol: "SOL/USD", source: "kraken", payload: '{"ü":"€😀"}' },
+    // A payload well beyond one BLAKE3 chunk (1 KiB) exercises the tree mode.
+    { ts: 1, symbol: "XBT/USD", source: "pipe", payload: { s: "a".repeat(5000) } },
+  ];
+  for (const c of cases) {
+    const e = makeEnvelope(c);
+    assert.equal(e.version, 1);
+    assert.match(e.ts, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.equal(e.checksum, await independentChecksum(e.payload, e.ts, e.symbol, e.source));
+    assert.equal(computeChecksum(e), e.checksum);
+  }
+  const e = makeEnvelope(cases[1]);
+  assert.equal(e.ts, "2024-01-02T03:04:05.678Z");
+  assert.equal(e.payload, '[1,2.5,"x"]');
+  // The hashed bytes are exactly payload || ts || symbol || source.
+  assert.equal(
+    new TextDecoder().decode(checksumInput(e)),
+    '[1,2.5,"x"]2024-01-02T03:04:05.678ZETH/USDcold:ohlcv',
+  );
+});
+
+Deno.test("payload bytes are kept exactly (key order, spacing, unicode), only line breaks go", () => {
+  const raw = '{ "b" : 1,"a":[ 1.50 , 2e3 ],"u":"\\u00e9é" }';
+  const e = makeEnvelope({ ts: 5, symbol: "BTC/USD", source: "kraken", payload: enc.encode(raw) });
+  assert.equal(e.payload, raw);
+  const pretty = makeEnvelope({ ts: 5, symbol: "BTC/USD", source: "kraken", payload: '{\n  "a": 1\r\n}' });
+  assert.equal(pretty.payload, '{  "a": 1}');
+  assert.throws(
+    () => makeEnvelope({ ts: 5, symbol: "BTC/USD", source: "kraken", payload: "{nope" }),
+    (err) => err instanceof EnvelopeError && err.kind === "bad_payload",
+  );
+  assert.throws(
+    () => makeEnvelope({ ts: 5, symbol: "BTC/USD", source: "kraken", payload: new Uint8Array([0xff, 0xfe]) }),
+    (err) => err instanceof EnvelopeError && err.kind === "bad_payload" && /UTF-8/.test(err.message),
+  );
+});
+
+Deno.test("wire form: compact JSON line whose payload bytes are the hashed bytes; decode keeps them", () => {
+  const raw = '{"z":1, "a" : "x,}]"}';
+  const e = makeEnvelope({ ts: 1000, symbol: "BTC/USD", source: "kraken", payload: raw });
+  const line = encodeEnvelope(e);
+  assert.ok(!line.includes("\n"));
+  assert.ok(line.includes(`"payload":${raw},`), line);
+  const back = decodeEnvelope(line);
+  assert.deepEqual(back, e);
+  validate(back);
+  // Another writer's field order and whitespace decode to the same payload text.
+  const other = `{ "version" : 1, "checksum":"${e.checksum}", "payload" : ${raw} , "source":"kraken",` +
+    `"symbol":"BTC/USD","ts":"${e.ts}"}`;
+  assert.deepEqual(decodeEnvelope(other), e);
+  assert.equal(rawMemberText('{"a":{"payload":1},"payload":[{"b":"}"}]}', "payload"), '[{"b":"}"}]');
+});
+
+function base(): Envelope {
+  return makeEnvelope({
+    ts: Date.UTC(2024, 4, 1),
+    symbol: "BTC/USD",
+    source: "kraken",
+    payload: { close: 64000.5 },
+  });
+}
+
+function kindOf(e: unknown): string | undefined {
+  return checkEnvelope(e)?.kind;
+}
+
+Deno.test("every tampered field is detected, each with its own error kind", () => {
+  assert.equal(kindOf(base()), undefined);
+  const tamper: Array<[string, (e: Envelope) => unknown, string]> = [
+    ["payload value", (e) => ({ ...e, payload: '{"close":64000.6}' }), "checksum_mismatch"],
+    ["payload spacing", (e) => ({ ...e, payload: '{"close": 64000.5}' }), "checksum_mismatch"],
+    ["ts", (e) => ({ ...e, ts: "2024-05-01T00:00:00.001Z" }), "checksum_mismatch"],
+    ["symbol", (e) => ({ ...e, symbol: "ETH/USD" }), "checksum_mismatch"],
+    ["source", (e) => ({ ...e, source: "krakem" }), "checksum_mismatch"],
+    [
+      "checksum",
+      (e) => ({ ...e, checksum: e.checksum.replace(/^./, (c) => (c === "0" ? "1" : "0")) }),
+      "checksum_mismatch",
+    ],
+    ["checksum format", (e) => ({ ...e, checksum: e.checksum.toUpperCase() }), "bad_checksum_format"],
+    ["version", (e) => ({ ...e, version: 2 }), "unknown_version"],
+    ["version type", (e) => ({ ...e, version: "1" }), "malformed"],
+    ["missing field", (e) => ({ ...e, source: undefined }), "malformed"],
+    ["extra field", (e) => ({ ...e, extra: 1 }), "malformed"],
+    ["empty symbol", (e) => ({ ...e, symbol: "" }), "empty_field"],
+    ["empty payload", (e) => ({ ...e, payload: "" }), "empty_field"],
+    ["empty checksum", (e) => ({ ...e, checksum: "" }), "empty_field"],
+    ["ts not UTC", (e) => ({ ...e, ts: "2024-05-01T02:00:00.000+02:00" }), "bad_ts"],
+    ["ts impossible", (e) => ({ ...e, ts: "2024-02-30T00:00:00.000Z" }), "bad_ts"],
+    ["symbol lower-case", (e) => ({ ...e, symbol: "btc/usd" }), "bad_symbol"],
+    ["source upper-case", (e) => ({ ...e, source: "Kraken" }), "bad_source"],
+    ["payload not JSON", (e) => ({ ...e, payload: "{close:1}" }), "bad_payload"],
+  ];
+  const kinds = new Set<string>();
+  for (const [name, f, kind] of tamper) {
+    assert.equal(kindOf(f(base())), kind, name);
+    kinds.add(kind);
+  }
+  assert.equal(kinds.size, 9, "nine distinct kinds exercised");
+});
+
+Deno.test("bytes moved across a part boundary keep the hash but fail validation", () => {
+  const e = makeEnvelope({ ts: 0, symbol: "BTC/USD1", source: "kraken", payload: 1 });
+  // Same concatenated bytes, different split: symbol "BTC/USD" + source "1kraken".
+  const shifted = { ...e, symbol: "BTC/USD", source: "1kraken" };
+  assert.equal(computeChecksum(shifted), e.checksum);
+  assert.equal(kindOf(shifted), "bad_source");
+  const shifted2 = { ...e, symbol: "BTC/USD1k", source: "raken" };
+  assert.equal(computeChecksum(shifted2), e.checksum);
+  assert.equal(kindOf(shifted2), "bad_symbol");
+});
+
+Deno.test("decodeEnvelope: malformed lines are 'malformed' errors naming what is wrong", () => {
+  for (const line of ["not json", "[1,2]", '{"ts":"x"}', "{}"]) {
+    assert.throws(
+      () => decodeEnvelope(line),
+      (err) => err instanceof EnvelopeError && err.kind === "malformed",
+    );
+  }
+  assert.throws(() => validate({}), (err) => err instanceof EnvelopeError && err.kind === "malformed");
+});
