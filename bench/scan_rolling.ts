@@ -1,0 +1,63 @@
+/**
+ * Scan benchmark (issue #8): 500 symbols × 1 year of hourly bars (synthetic, seeded), in memory.
+ *   deno run -A bench/scan_rolling.ts [symbols=500] [hours=8760]
+ * Prints: single scan as of the last bar (median of 15), the rolling scan over every 4h step of the year,
+ * and how the single-scan cost grows with symbols and with history length. Results: docs/PERFORMANCE.md.
+ */
+import { GatesSection } from "../src/config/sections/gates.ts";
+import { RegimeSection } from "../src/config/sections/regime.ts";
+import process from "node:process";
+import { runScan, type SymbolSeries } from "../src/scan/engine.ts";
+import { HOUR, START, syntheticUniverse } from "./scan_data.ts";
+
+const SYMBOLS = Number(Deno.args[0] ?? 500);
+const HOURS = Number(Deno.args[1] ?? 8760);
+const gates = GatesSection.parse({});
+const regime = RegimeSection.parse({});
+
+function single(series: SymbolSeries[], asOf: number, reps = 15): number {
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    runScan({ asOf, series, gates, regime });
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[ts.length >> 1];
+}
+
+const t0 = performance.now();
+const universe = syntheticUniverse(SYMBOLS, HOURS);
+console.log(`generated ${SYMBOLS} × ${HOURS} bars in ${(performance.now() - t0).toFixed(0)} ms`);
+const end = START + HOURS * HOUR;
+for (let i = 0; i < 3; i++) runScan({ asOf: end, series: universe, gates, regime }); // warm-up (JIT)
+
+console.log(
+  `single scan, ${SYMBOLS} symbols × ${HOURS} h, as of the last bar: ${
+    single(universe, end).toFixed(1)
+  } ms (median of 15)`,
+);
+
+// Rolling: every 4h step after the first 30 days of history.
+const steps: number[] = [];
+for (let t = START + 30 * 24 * HOUR; t <= end; t += 4 * HOUR) steps.push(t);
+const r0 = performance.now();
+const c0 = process.cpuUsage();
+let ranked = 0;
+for (const t of steps) ranked += runScan({ asOf: t, series: universe, gates, regime }).results.length;
+const rollMs = performance.now() - r0;
+const cpu = process.cpuUsage(c0);
+console.log(
+  `rolling scan, every 4h: ${steps.length} scans in ${(rollMs / 1000).toFixed(2)} s wall, ${
+    ((cpu.user + cpu.system) / 1e6).toFixed(2)
+  } s CPU (${(rollMs / steps.length).toFixed(1)} ms/scan, ${ranked} rows)`,
+);
+
+console.log("growth with symbols (history 8760 h):");
+for (const n of [50, 100, 250, 500].filter((n) => n <= SYMBOLS)) {
+  console.log(`  ${String(n).padStart(4)} symbols: ${single(universe.slice(0, n), end).toFixed(2)} ms`);
+}
+console.log(`growth with history length (${Math.min(SYMBOLS, 500)} symbols, as of the end of each history):`);
+for (const h of [720, 2190, 4380, 8760].filter((h) => h <= HOURS)) {
+  console.log(`  ${String(h).padStart(5)} h: ${single(universe, START + h * HOUR).toFixed(2)} ms`);
+}

@@ -1,0 +1,141 @@
+import type { Command } from "../command.ts";
+import { runScanPipeline } from "../../scan/pipeline.ts";
+import { explainJson, explainText, scanJson, scanTable } from "../../scan/render.ts";
+import { createProgress } from "../../util/progress.ts";
+import { UsageError } from "../../util/errors.ts";
+import { isoMs, parseTime } from "../../util/time.ts";
+
+const SYMBOL_RE = /^[A-Z0-9]+\/[A-Z0-9]+$/;
+
+function listFlag(v: unknown, flag: string, re: RegExp, example: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(",")).map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${flag}: empty list`);
+  for (const it of items) {
+    if (!re.test(it)) throw new UsageError(`${flag}: expected ${example}, found ${JSON.stringify(it)}`);
+  }
+  return [...new Set(items)];
+}
+
+export const scanCommand: Command = {
+  name: "scan",
+  summary: "rank and explain the pairs worth watching now (momentum, regime weights, gates; point in time)",
+  help:
+    `cryptorun scan — the main job: a ranked, explained list of USD pairs, from data that existed at the as-of time
+
+Usage: cryptorun scan [--as-of ISO] [--universe BTC/USD,… | --top N] [--quote USDT] [--explain SYMBOL]
+                      [--dry-run] [--json]
+
+Reads hourly bars from the cold tier (loading the real bars shipped in fixtures/ohlcv on first run), the
+venue's verified order books from the hot tier, decides the regime at the last 4h UTC boundary, scores every
+admitted pair (MomentumCore protected and first in Gram–Schmidt, then technical, volume, quality; social ≤ +10
+added last), runs the entry gates, stores premove artifacts and the regime snapshot (persistence) and
+publishes one envelope per result (stream). Scoring and every gate: docs/SCORING.md.
+
+Flags:
+  --as-of ISO        scan as of this time (ISO-8601 or epoch ms). Default: now when a live feed runs (the hot
+                     tier holds a verified book younger than gates.book_max_age_ms), else the close of the
+                     last bar in the store. Only bars CLOSED by then are used: a 1h bar opened at 11:00
+                     closes at 12:00.
+  --universe LIST    only these symbols (comma-separated, e.g. BTC/USD,ETH/USD); default scan.universe, else
+                     every admitted symbol in the store
+  --top N            rows shown (default scan.top = 20); everything is still ranked, stored and published
+  --quote Q          admit these quote currencies (comma-separated or repeated) instead of scan.quotes;
+                     USD is the default — a USDT pair is only ever scanned when admitted, and is shown with
+                     its venue and quote
+  --explain SYMBOL   print every input, factor step, gate value/threshold/reason and the premove verdict of
+                     one symbol (with --json: one object)
+  --dry-run          compute and print only: store nothing, publish nothing
+
+Output: a table (rank, symbol, venue, score, points from momentum/technical/volume/quality/social, gates
+passed, entry PASS/FAIL and the first blocking reason). --json prints one object:
+  {"as_of", "regime", "weights", "results": [{"rank", "symbol", "venue", "quote", "score", "contributions",
+   "gates": [{"name", "pass", "status", "reason", …}], "passed", "premove"}], "skipped", "notes"}
+
+Pitfalls:
+  - Liquidity gates read exchange-native verified books only (hot tier). Hourly bars alone have no book: the
+    spread/depth gates then say "unknown" and the entry does not pass — never a silent pass.
+  - The late-fill guard measures the decision time against the signal bar's close: with --as-of 12:30 the
+    12:00 bar is 1800 s old and fails it. Use an hour boundary to replay a decision at bar close.
+  - A historical --as-of stores its premove artifacts at that time (idempotent: re-running replaces them).
+  - Regime changes only at 4h UTC boundaries (00/04/08/12/16/20): as of 07:59 the 04:00 decision applies.
+
+Examples:
+  cryptorun scan
+  cryptorun scan --as-of 2022-06-15T12:00:00Z --top 5
+  cryptorun scan --universe BTC/USD,ETH/USD --explain ETH/USD
+  cryptorun scan --quote USD,USDT --json | jq '.results[] | {symbol, venue, score, passed}'
+  cryptorun --config config/demo.yaml scan --dry-run`,
+  options: {
+    "as-of": { type: "string" },
+    universe: { type: "string" },
+    top: { type: "string" },
+    quote: { type: "string", multiple: true },
+    explain: { type: "string" },
+    "dry-run": { type: "boolean" },
+  },
+  async run(ctx, args) {
+    const v = args.values;
+    const asOf = v["as-of"] !== undefined ? parseTime(String(v["as-of"]), "--as-of") : undefined;
+    const universe = listFlag(v.universe, "--universe", SYMBOL_RE, "symbols like BTC/USD,ETH/USD");
+    const quotes = listFlag(v.quote, "--quote", /^[A-Z0-9]+$/, "quote currencies like USD or USDT");
+    let top: number | undefined;
+    if (v.top !== undefined) {
+      top = Number(v.top);
+      if (!Number.isInteger(top) || top < 1) {
+        throw new UsageError(`--top: expected a positive integer, found ${JSON.stringify(v.top)}`);
+      }
+    }
+    const explain = v.explain === undefined ? undefined : String(v.explain);
+    if (explain !== undefined && !SYMBOL_RE.test(explain)) {
+      throw new UsageError(`--explain: expected a symbol like BTC/USD, found ${JSON.stringify(explain)}`);
+    }
+    const cfg = await ctx.config();
+    const dataDir = await ctx.dataDir();
+    const report = await runScanPipeline({
+      config: cfg,
+      dataDir,
+      env: ctx.env,
+      log: ctx.log,
+      signal: ctx.signal,
+      progress: (title, total, unit) => createProgress(ctx.interactive, title, total, unit),
+    }, { asOf, universe, quotes, dryRun: v["dry-run"] === true });
+    const out = report.output;
+    const notes = [...report.notes];
+    if (report.asOfSource === "last closed bar") {
+      notes.push(`as-of = the close of the last bar in the store (no live books in the hot tier)`);
+    } else if (report.asOfSource === "now (live books)") {
+      notes.push(`as-of = now (the hot tier holds live ${cfg.scan.venue} books)`);
+    }
+    const s = report.sinks;
+    if (!v["dry-run"]) {
+      notes.push(
+        `stored ${s.premoveStored} premove artifacts${
+          s.regimeStored ? " and a regime snapshot" : ""
+        }; published ${s.published} envelopes` +
+          (s.published > 0 ? ` to ${cfg.scan.topic} (${cfg.stream.kind})` : ""),
+      );
+    }
+    notes.push(...s.skipped);
+    if (explain !== undefined) {
+      const row = out.results.find((r) => r.symbol === explain);
+      if (!row) {
+        const sk = out.skipped.find((x) => x.symbol === explain);
+        throw new UsageError(
+          `--explain: ${explain} is not in this scan as of ${isoMs(out.asOf)}${
+            sk ? ` (skipped: ${sk.reason})` : ""
+          }` +
+            ` — scanned: ${out.results.map((r) => r.symbol).join(",") || "nothing"}`,
+        );
+      }
+      if (ctx.globals.json) ctx.out(JSON.stringify(explainJson(out, row)));
+      else for (const line of explainText(out, row)) ctx.out(line);
+      return 0;
+    }
+    const meta = { notes, top: top ?? cfg.scan.top };
+    if (ctx.globals.json) ctx.out(JSON.stringify(scanJson(out, meta)));
+    else for (const line of scanTable(out, meta)) ctx.out(line);
+    return 0;
+  },
+};

@@ -1,0 +1,44 @@
+import { failed, type GateResult, num, passed, unknown } from "./types.ts";
+
+/**
+ * Funding z-score, point in time: the series is SHIFTED BY ONE PERIOD first, so the z at period t uses
+ * funding values up to t−1 only (a funding rate is known only once its period settles). z = (last shifted
+ * value − mean) / stdev over the `lookback` shifted values. NaN with fewer than lookback+1 values.
+ */
+export function fundingZ(funding: ArrayLike<number>, lookback = 30): number {
+  const n = funding.length;
+  if (n < lookback + 1) return NaN;
+  // shift(1): drop the current (unsettled) period.
+  const shifted = Array.prototype.slice.call(funding, n - 1 - lookback, n - 1) as number[];
+  const mean = shifted.reduce((a, b) => a + b, 0) / lookback;
+  const sd = Math.sqrt(shifted.reduce((a, b) => a + (b - mean) ** 2, 0) / lookback);
+  if (!(sd > 0)) return 0;
+  return (shifted[lookback - 1] - mean) / sd;
+}
+
+/**
+ * Entry gate 3, funding divergence (DOMAIN.md §6): |z| ≥ zMin and the widest venue's deviation from the
+ * median ≥ 0.00005. Spot venues have no funding: with no derivatives input the gate is "unknown, not
+ * required" — it never blocks and never claims to have passed.
+ */
+export function fundingGate(
+  inp: { z: number; maxVenueDev: number } | undefined,
+  zMin = 2,
+  devMin = 0.00005,
+): GateResult {
+  if (!inp || !Number.isFinite(inp.z)) {
+    return unknown(
+      "funding",
+      zMin,
+      "no derivatives data (spot venue): funding divergence not evaluated",
+      false,
+    );
+  }
+  const ok = Math.abs(inp.z) >= zMin && inp.maxVenueDev >= devMin;
+  const desc = `funding |z| ${num(Math.abs(inp.z))} ${
+    Math.abs(inp.z) >= zMin ? "≥" : "<"
+  } ${zMin}, venue dev ${inp.maxVenueDev.toExponential(1)} ${
+    inp.maxVenueDev >= devMin ? "≥" : "<"
+  } ${devMin}`;
+  return ok ? passed("funding", inp.z, zMin, desc) : failed("funding", inp.z, zMin, desc);
+}

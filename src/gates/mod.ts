@@ -1,0 +1,101 @@
+/**
+ * The entry gates and guards (DOMAIN.md §3, docs/SCORING.md § Gates): pure functions, no I/O. This module is
+ * the gates' entry point; its import graph holds nothing but these files (the aggregator guard test checks
+ * with `deno info --json` that no aggregator module is reachable from here).
+ */
+import type { GatesConfig } from "../config/sections/gates.ts";
+import type { Regime } from "../regime/types.ts";
+import { fatigueGate } from "./fatigue.ts";
+import { freshnessGate } from "./freshness.ts";
+import { fundingGate } from "./funding.ts";
+import { lateFillGate } from "./late_fill.ts";
+import { type BookSnapshot, depthGate, spreadGate } from "./liquidity.ts";
+import { moveGate } from "./move.ts";
+import { scoreGate } from "./score.ts";
+import { trendGate } from "./trend.ts";
+import type { GateResult } from "./types.ts";
+import { vadrGate } from "./vadr.ts";
+import { volumeGate } from "./volume.ts";
+
+export type { GateResult } from "./types.ts";
+export type { BookSnapshot } from "./liquidity.ts";
+export {
+  depthGate,
+  fatigueGate,
+  freshnessGate,
+  fundingGate,
+  lateFillGate,
+  moveGate,
+  scoreGate,
+  spreadGate,
+  trendGate,
+  vadrGate,
+  volumeGate,
+};
+export { fundingZ } from "./funding.ts";
+
+/** Everything the entry gates read for one symbol at one as-of time (all point-in-time). */
+export interface EntryInputs {
+  symbol: string;
+  venue: string;
+  quote: string;
+  score: number;
+  /** Bars between the last closed bar's close and as-of. */
+  barsOld: number;
+  lastMove: number;
+  atr: number;
+  r24h: number;
+  rsi4h: number;
+  accel4h: number;
+  /** Seconds from the signal bar's close to the decision time. */
+  delayS: number;
+  orderP99Ms?: number;
+  notional24h: number;
+  adx: number;
+  hurst: number;
+  vadr: { value: number | null; bars: number };
+  book?: BookSnapshot;
+  funding?: { z: number; maxVenueDev: number };
+}
+
+/** Runs every entry gate in a fixed order. */
+export function evaluateEntryGates(
+  inp: EntryInputs,
+  cfg: GatesConfig,
+  regime: Regime,
+  asOf: number,
+): GateResult[] {
+  const liq = cfg.liquidity[regime];
+  return [
+    scoreGate(inp.score, cfg.min_score),
+    freshnessGate(
+      { barsOld: inp.barsOld, lastMove: inp.lastMove, atr: inp.atr },
+      cfg.freshness_max_bars,
+      cfg.freshness_atr_mult,
+    ),
+    fatigueGate(
+      { r24h: inp.r24h, rsi4h: inp.rsi4h, accel4h: inp.accel4h },
+      cfg.fatigue_r24h_pct,
+      cfg.fatigue_rsi4h_max,
+      cfg.fatigue_accel_pct,
+    ),
+    lateFillGate(
+      { delayS: inp.delayS, orderP99Ms: inp.orderP99Ms },
+      cfg.late_fill_max_s,
+      cfg.late_fill_grace_s,
+      cfg.late_fill_p99_ms,
+    ),
+    spreadGate(inp.book, asOf, cfg.book_max_age_ms, liq, inp.venue, inp.symbol),
+    depthGate(inp.book, asOf, cfg.book_max_age_ms, liq, inp.venue, inp.symbol),
+    vadrGate(inp.vadr, liq.vadr_min, cfg.vadr_min_bars),
+    volumeGate(inp.notional24h, cfg.min_daily_volume_usd, inp.quote),
+    trendGate(inp.adx, inp.hurst, cfg.adx_min, cfg.hurst_min),
+    moveGate(inp.r24h, cfg.move_24h_pct[regime], regime),
+    fundingGate(inp.funding),
+  ];
+}
+
+/** An entry passes when every REQUIRED gate passed (unknown required gates block). */
+export function allRequiredPassed(gates: GateResult[]): boolean {
+  return gates.every((g) => g.pass || !g.required);
+}

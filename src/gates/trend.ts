@@ -1,0 +1,12 @@
+import { failed, type GateResult, num, passed, unknown } from "./types.ts";
+
+/** Trend quality: ADX(1h,14) ≥ adxMin OR Hurst ≥ hurstMin (inclusive). */
+export function trendGate(adx: number, hurst: number, adxMin: number, hurstMin: number): GateResult {
+  const a = Number.isFinite(adx), h = Number.isFinite(hurst);
+  if (!a && !h) return unknown("trend", adxMin, "ADX and Hurst need ≥129 bars of history");
+  const desc = `ADX ${a ? num(adx, 1) : "n/a"} (min ${adxMin}), Hurst ${
+    h ? num(hurst) : "n/a"
+  } (min ${hurstMin})`;
+  if ((a && adx >= adxMin) || (h && hurst >= hurstMin)) return passed("trend", a ? adx : hurst, adxMin, desc);
+  return failed("trend", a ? adx : hurst, adxMin, `no trend: ${desc}`);
+}

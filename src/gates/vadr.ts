@@ -1,0 +1,14 @@
+import { failed, type GateResult, num, passed, unknown } from "./types.ts";
+
+/** VADR ≥ the regime's minimum (inclusive); frozen (unknown → blocks) with fewer than minBars bars. */
+export function vadrGate(
+  v: { value: number | null; bars: number },
+  min: number,
+  minBars: number,
+): GateResult {
+  if (v.value === null) {
+    return unknown("vadr", min, `VADR frozen: ${v.bars} bars in the last 24h < ${minBars} (or no volume)`);
+  }
+  if (v.value >= min) return passed("vadr", v.value, min, `VADR ${num(v.value)} ≥ ${num(min)}`);
+  return failed("vadr", v.value, min, `VADR ${num(v.value)} < ${num(min)} minimum`);
+}

@@ -1,0 +1,251 @@
+import type { GatesConfig } from "../config/sections/gates.ts";
+import type { RegimeConfig } from "../config/sections/regime.ts";
+import { type Bars, closedCount, HOUR } from "../factors/bars.ts";
+import { composite, type CompositeResult, FACTOR_ORDER, type FactorName } from "../factors/composite.ts";
+import { gramSchmidt } from "../factors/gram_schmidt.ts";
+import { adx, atr, barsInWindow, hurst, notionalVolume, rsi4h } from "../factors/indicators.ts";
+import { momentumCore } from "../factors/momentum.ts";
+import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
+import { accel4h, horizonReturns } from "../factors/returns.ts";
+import { vadr } from "../factors/vadr.ts";
+import { allRequiredPassed, type BookSnapshot, evaluateEntryGates, type GateResult } from "../gates/mod.ts";
+import { gateA, gateB, gateC, volumeP80, vwap24h } from "../premove/gates.ts";
+import { type PremoveVerdict, premoveVerdict } from "../premove/score.ts";
+import { regimeBoundary } from "../regime/cadence.ts";
+import { detectRegime, type RegimeDecision } from "../regime/detect.ts";
+import { regimeInputs } from "../regime/inputs.ts";
+import type { Regime, RegimeInputs } from "../regime/types.ts";
+import { regimeWeights } from "../regime/weights.ts";
+import type { FactorWeights } from "../factors/composite.ts";
+
+/** One symbol's hourly bars from one venue (never blended across venues). */
+export interface SymbolSeries {
+  symbol: string;
+  venue: string;
+  quote: string;
+  bars: Bars;
+}
+
+export interface ScanInput {
+  /** The as-of time (epoch ms): only bars closed by then are used. */
+  asOf: number;
+  series: SymbolSeries[];
+  /** Verified book snapshots by `${venue}|${symbol}` (latest with ts ≤ asOf). */
+  books?: Map<string, BookSnapshot>;
+  /** Social input points by symbol (0..10 scale); absent → 0 for everyone. */
+  social?: Map<string, number>;
+  /** When the decision is taken (late-fill guard); default asOf (a replay decides at the as-of time). */
+  decisionTs?: number;
+  gates: GatesConfig;
+  regime: RegimeConfig;
+}
+
+export interface ScanRow {
+  rank: number;
+  symbol: string;
+  venue: string;
+  quote: string;
+  score: number;
+  contributions: CompositeResult["contributions"];
+  points: CompositeResult["points"];
+  steps: CompositeResult["steps"];
+  /** Raw inputs and orthogonalised values (for --explain). */
+  factors: {
+    raw: Record<FactorName, number>;
+    orthogonal: Record<FactorName, number>;
+    returns_pct: { r1h: number; r4h: number; r12h: number; r24h: number; r7d: number };
+    accel4h: number;
+    rsi4h: number;
+    adx: number;
+    hurst: number;
+    atr: number;
+    vadr: number | null;
+    notional_24h: number;
+    last_bar_ts: number;
+  };
+  gates: GateResult[];
+  passed: boolean;
+  premove: PremoveVerdict;
+}
+
+export interface ScanOutput {
+  asOf: number;
+  regime: {
+    name: Regime;
+    /** The 4h boundary the regime was decided at. */
+    boundary: number;
+    inputs: RegimeInputs;
+    decision: RegimeDecision;
+    weights: FactorWeights;
+  };
+  results: ScanRow[];
+  skipped: { symbol: string; venue: string; reason: string }[];
+}
+
+/** Regime in force at `asOf`: decided at the latest 4h UTC boundary ≤ asOf from bars closed by then. */
+export function regimeAt(
+  series: SymbolSeries[],
+  asOf: number,
+  cfg: RegimeConfig,
+): ScanOutput["regime"] {
+  const boundary = regimeBoundary(asOf);
+  const inputs = regimeInputs(series.map((s) => s.bars), boundary);
+  const decision = detectRegime(inputs, cfg);
+  return { name: decision.regime, boundary, inputs, decision, weights: regimeWeights(decision.regime) };
+}
+
+interface Candidate {
+  s: SymbolSeries;
+  end: number;
+  raw: Record<FactorName, number>;
+  returns: number[];
+  accel: number;
+  rsi: number;
+  adx: number;
+  hurst: number;
+  atr: number;
+  vadr: { value: number | null; bars: number };
+  notional24h: number;
+}
+
+/**
+ * The scan, pure: bars in, ranked and explained rows out. Point in time by construction — every series is cut
+ * at the bars closed by `asOf` and every feature reads only bars before that cut — so adding bars after
+ * `asOf` cannot change the output.
+ */
+export function runScan(inp: ScanInput): ScanOutput {
+  const { asOf } = inp;
+  const regime = regimeAt(inp.series, asOf, inp.regime);
+  const skipped: ScanOutput["skipped"] = [];
+  const cands: Candidate[] = [];
+  for (const s of inp.series) {
+    const end = closedCount(s.bars.ts, asOf);
+    if (end < 2) {
+      skipped.push({
+        symbol: s.symbol,
+        venue: s.venue,
+        reason: end === 0 ? "no bar closed at or before the as-of time" : "only 1 closed bar (need ≥2)",
+      });
+      continue;
+    }
+    const b = s.bars;
+    const returns = horizonReturns(b, end);
+    const acc = accel4h(b, end);
+    const core = momentumCore(returns, regime.name, acc);
+    if (!Number.isFinite(core)) {
+      skipped.push({
+        symbol: s.symbol,
+        venue: s.venue,
+        reason: "no momentum horizon computable (gap too long)",
+      });
+      continue;
+    }
+    const r = rsi4h(b, end, asOf);
+    const a = adx(b, end);
+    const h = hurst(b, end);
+    const n24 = notionalVolume(b, end, 24);
+    cands.push({
+      s,
+      end,
+      returns,
+      accel: acc,
+      rsi: r,
+      adx: a,
+      hurst: h,
+      atr: atr(b, end),
+      vadr: vadr(b, end, inp.gates.vadr_min_bars),
+      notional24h: n24,
+      raw: {
+        momentum: core,
+        technical: technicalRaw(r, a, h),
+        volume: volumeRaw(n24, notionalVolume(b, end, 168)),
+        quality: qualityRaw(barsInWindow(b, end, 168), inp.books?.get(`${s.venue}|${s.symbol}`)),
+        social: inp.social?.get(s.symbol) ?? 0,
+      },
+    });
+  }
+
+  const columns = FACTOR_ORDER.map((f) => ({ name: f, values: Float64Array.from(cands, (c) => c.raw[f]) }));
+  const ortho = gramSchmidt(columns);
+  const weights = regime.weights;
+  const decisionTs = inp.decisionTs ?? asOf;
+  const rows: ScanRow[] = cands.map((c, i) => {
+    const values = Object.fromEntries(ortho.map((col) => [col.name, col.values[i]])) as Record<
+      FactorName,
+      number
+    >;
+    const comp = composite(values, weights);
+    const b = c.s.bars;
+    const last = c.end - 1;
+    const closeTs = b.ts[last] + HOUR;
+    const book = inp.books?.get(`${c.s.venue}|${c.s.symbol}`);
+    const gates = evaluateEntryGates(
+      {
+        symbol: c.s.symbol,
+        venue: c.s.venue,
+        quote: c.s.quote,
+        score: comp.score,
+        barsOld: (asOf - closeTs) / HOUR,
+        lastMove: Math.abs(b.close[last] - b.close[last - 1]),
+        atr: c.atr,
+        r24h: c.returns[3],
+        rsi4h: c.rsi,
+        accel4h: c.accel,
+        delayS: (decisionTs - closeTs) / 1000,
+        notional24h: c.notional24h,
+        adx: c.adx,
+        hurst: c.hurst,
+        vadr: c.vadr,
+        book,
+      },
+      inp.gates,
+      regime.name,
+      asOf,
+    );
+    const pm = {
+      spot: b.close[last],
+      vwap24h: vwap24h(b, c.end),
+      confirmVolume: b.volume[last],
+      confirmP80: volumeP80(b, c.end),
+    };
+    const premove = premoveVerdict(gateA(pm), gateB(pm), gateC(pm), regime.name === "mixed");
+    return {
+      rank: 0,
+      symbol: c.s.symbol,
+      venue: c.s.venue,
+      quote: c.s.quote,
+      score: comp.score,
+      contributions: comp.contributions,
+      points: comp.points,
+      steps: comp.steps,
+      factors: {
+        raw: c.raw,
+        orthogonal: values,
+        returns_pct: {
+          r1h: c.returns[0],
+          r4h: c.returns[1],
+          r12h: c.returns[2],
+          r24h: c.returns[3],
+          r7d: c.returns[4],
+        },
+        accel4h: c.accel,
+        rsi4h: c.rsi,
+        adx: c.adx,
+        hurst: c.hurst,
+        atr: c.atr,
+        vadr: c.vadr.value,
+        notional_24h: c.notional24h,
+        last_bar_ts: b.ts[last],
+      },
+      gates,
+      passed: allRequiredPassed(gates),
+      premove,
+    };
+  });
+  rows.sort((x, y) =>
+    y.score - x.score || (x.symbol < y.symbol ? -1 : x.symbol > y.symbol ? 1 : 0) ||
+    (x.venue < y.venue ? -1 : 1)
+  );
+  rows.forEach((r, i) => (r.rank = i + 1));
+  return { asOf, regime, results: rows, skipped };
+}

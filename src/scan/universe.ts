@@ -1,0 +1,51 @@
+import { barsFromRows } from "../factors/bars.ts";
+import type { SymbolSeries } from "./engine.ts";
+
+/** Quote currency of a normalised symbol ("BTC/USD" → "USD"). */
+export function quoteOf(symbol: string): string {
+  return symbol.slice(symbol.indexOf("/") + 1);
+}
+
+export interface Admission {
+  admitted: boolean;
+  reason?: string;
+}
+
+/**
+ * Whether a symbol enters the scan: its quote must be admitted (USD by default — the spec's rule; USDT etc.
+ * only when configured or given with --quote) and, with an explicit universe, it must be listed.
+ */
+export function admit(symbol: string, quotes: string[], universe: string[]): Admission {
+  const q = quoteOf(symbol);
+  if (!quotes.includes(q)) {
+    return { admitted: false, reason: `quote ${q} not admitted (quotes: ${quotes.join(",")})` };
+  }
+  if (universe.length > 0 && !universe.includes(symbol)) {
+    return { admitted: false, reason: "not in the universe" };
+  }
+  return { admitted: true };
+}
+
+/** Groups one venue's rows into per-symbol series (sorted by symbol). */
+export function groupSeries(
+  rows: Iterable<
+    { ts: number; symbol: string; open: number; high: number; low: number; close: number; volume: number }
+  >,
+  venue: string,
+): SymbolSeries[] {
+  const by = new Map<
+    string,
+    { ts: number; open: number; high: number; low: number; close: number; volume: number }[]
+  >();
+  for (const r of rows) {
+    let list = by.get(r.symbol);
+    if (!list) by.set(r.symbol, list = []);
+    list.push(r);
+  }
+  return [...by.keys()].sort().map((symbol) => ({
+    symbol,
+    venue,
+    quote: quoteOf(symbol),
+    bars: barsFromRows(by.get(symbol)!),
+  }));
+}

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { GatesSection } from "../../src/config/sections/gates.ts";
+import { RegimeSection } from "../../src/config/sections/regime.ts";
+import { HOUR } from "../../src/factors/bars.ts";
+import { dot } from "../../src/factors/gram_schmidt.ts";
+import { runScan } from "../../src/scan/engine.ts";
+import { FIXTURE_FILES, readBarsCsv } from "../../src/scan/fixtures.ts";
+import { scanJson } from "../../src/scan/render.ts";
+import { groupSeries } from "../../src/scan/universe.ts";
+
+const gates = GatesSection.parse({});
+const regime = RegimeSection.parse({});
+// Real hourly bars: 5 Kraken USD + 25 Binance USDT pairs (fixtures/ohlcv/README.md).
+const rows = new Map<string, Awaited<ReturnType<typeof readBarsCsv>>>();
+for (const f of FIXTURE_FILES) rows.set(f.venue, await readBarsCsv(f.url));
+
+function scanAt(
+  asOf: number,
+  filter: (r: { ts: number }) => boolean,
+  extra: Record<string, typeof rows extends Map<string, infer R> ? R : never> = {},
+) {
+  const series = [...rows].flatMap(([venue, rs]) =>
+    groupSeries([...rs.filter(filter), ...(extra[venue] ?? [])], venue)
+  );
+  return runScan({ asOf, series, gates, regime });
+}
+
+const T = Date.UTC(2022, 4, 20, 12); // 2022-05-20 12:00 UTC, inside both fixture windows
+
+Deno.test("PIT invariance: appending future bars (and an absurd-price canary) leaves the scan byte-identical", () => {
+  const before = JSON.stringify(scanJson(scanAt(T, (r) => r.ts + HOUR <= T), { notes: [], top: 100 }));
+  // Every later real bar, plus canaries: a bar opened AT T (not closed at T) and bars far in the future, with
+  // an absurd price and volume.
+  const canary = (symbol: string, ts: number) => ({
+    ts,
+    symbol,
+    open: 1e9,
+    high: 1e12,
+    low: 1e-9,
+    close: 1e12,
+    volume: 1e15,
+  });
+  const extra = {
+    kraken: ["BTC/USD", "ETH/USD", "XRP/USD"].flatMap((s) => [canary(s, T + 30 * 24 * HOUR)]),
+    binance: ["DOGE/USDT"].map((s) => canary(s, T + 60 * 24 * HOUR)),
+  };
+  const withFuture = scanAt(T, () => true, extra);
+  const after = JSON.stringify(scanJson(withFuture, { notes: [], top: 100 }));
+  assert.equal(after, before);
+  assert.ok(withFuture.results.length >= 25);
+});
+
+Deno.test("look-ahead canary: a bar opened exactly at the as-of time never changes a score", () => {
+  const base = scanAt(T, (r) => r.ts + HOUR <= T);
+  const series = [...rows].flatMap(([venue, rs]) =>
+    groupSeries([
+      ...rs.filter((r) => r.ts + HOUR <= T),
+      // Open at T: still forming at T (closes at T+1h) — must be invisible.
+      ...rs.filter((r) => r.ts + HOUR <= T && r.ts === T - HOUR).map((r) => ({
+        ...r,
+        ts: T,
+        close: r.close * 1000,
+        high: r.close * 1000,
+      })),
+    ], venue)
+  );
+  const canaried = runScan({ asOf: T, series, gates, regime });
+  assert.deepEqual(
+    canaried.results.map((r) => [r.symbol, r.score]),
+    base.results.map((r) => [r.symbol, r.score]),
+  );
+  // The same bar DOES matter one hour later (the canary is not vacuous).
+  const later = runScan({ asOf: T + HOUR, series, gates, regime });
+  assert.notDeepEqual(later.results.map((r) => r.score), base.results.map((r) => r.score));
+});
+
+Deno.test("real cross-section: residual factors orthogonal to momentum and each other; momentum untouched", () => {
+  const out = scanAt(T, (r) => r.ts + HOUR <= T);
+  const n = out.results.length;
+  assert.ok(n >= 30);
+  const col = (f: "momentum" | "technical" | "volume" | "quality", k: "orthogonal" | "raw") =>
+    Float64Array.from(out.results, (r) => r.factors[k][f]);
+  for (const r of out.results) assert.ok(Object.is(r.factors.orthogonal.momentum, r.factors.raw.momentum));
+  const names = ["momentum", "technical", "volume", "quality"] as const;
+  for (let k = 1; k < names.length; k++) {
+    for (let j = 0; j < k; j++) {
+      const a = col(names[k], "orthogonal"), b = col(names[j], "orthogonal");
+      const na = Math.sqrt(dot(a, a)), nb = Math.sqrt(dot(b, b));
+      if (na === 0 || nb === 0) continue; // a zero residual is orthogonal to everything
+      assert.ok(Math.abs(dot(a, b)) <= 1e-9 * na * nb, `${names[k]}·${names[j]}`);
+    }
+  }
+  // Ranked by score, descending, ranks 1..n.
+  for (let i = 1; i < n; i++) assert.ok(out.results[i - 1].score >= out.results[i].score);
+  assert.deepEqual(out.results.map((r) => r.rank), Array.from({ length: n }, (_, i) => i + 1));
+});
+
+Deno.test("a symbol with no closed bar at the as-of time is skipped with the reason", () => {
+  const early = Date.UTC(2022, 3, 1, 0); // Binance slice starts 2022-04-01 00:00 → nothing closed yet
+  const out = scanAt(early, (r) => r.ts + HOUR <= early);
+  assert.ok(out.results.every((r) => r.venue === "kraken"));
+  const all = scanAt(early, () => true);
+  const sk = all.skipped.find((s) => s.symbol === "BTC/USDT");
+  assert.equal(sk?.reason, "no bar closed at or before the as-of time");
+});
