@@ -1,7 +1,17 @@
 import type { HealthCheck } from "./check.ts";
-import { dataDirCheck } from "./checks_basic.ts";
+import { configCheck, dataDirCheck } from "./checks_basic.ts";
+import { componentsCheck } from "./checks_components.ts";
+import { databaseCheck } from "./checks_database.ts";
+import { freshnessColdCheck, freshnessHotCheck } from "./checks_freshness.ts";
+import { providerCheck } from "./checks_provider.ts";
 
-/** Every check `cryptorun health` and `/readyz` run, in order. */
+/** Every check `cryptorun health` and `/readyz` run, in order (documented in docs/MONITORING.md). */
 export const HEALTH_CHECKS: HealthCheck[] = [
+  configCheck,
   dataDirCheck,
+  databaseCheck,
+  providerCheck,
+  freshnessHotCheck,
+  freshnessColdCheck,
+  componentsCheck,
 ];

@@ -152,7 +152,8 @@ export const dataAge = new client.Gauge({
 });
 export const schedulerRuns = new client.Counter({
   name: "cryptorun_scheduler_runs_total",
-  help: "Scheduled job runs in `serve` (job = ingest|scan), by outcome.",
+  help:
+    "Scheduled job runs in `serve` (job = ingest|scan), by outcome (ok|error|skipped = tick skipped because the previous run was still going).",
   labelNames: ["job", "outcome"] as const,
   registers: [registry],
 });
@@ -163,13 +164,73 @@ export const schedulerLastSuccess = new client.Gauge({
   registers: [registry],
 });
 
-const MAX_SYMBOLS = 500;
+export const schedulerRunning = new client.Gauge({
+  name: "cryptorun_scheduler_running",
+  help: "1 while a scheduled job is running, else 0.",
+  labelNames: ["job"] as const,
+  registers: [registry],
+});
+export const schedulerDuration = new client.Histogram({
+  name: "cryptorun_scheduler_job_duration_seconds",
+  help: "Wall-clock duration of scheduled job runs (seconds).",
+  labelNames: ["job"] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  registers: [registry],
+});
+
+// --- Health, serve (issue 9) ---
+export const healthCheckOk = new client.Gauge({
+  name: "cryptorun_health_check_ok",
+  help: "Result of each health check at its last run in `serve` (1 ok, 0 failing).",
+  labelNames: ["check"] as const,
+  registers: [registry],
+});
+export const queueBacklog = new client.Gauge({
+  name: "cryptorun_queue_backlog",
+  help: "Items waiting in a queue or backlog (e.g. scheduler ticks pending, undelivered events).",
+  labelNames: ["queue"] as const,
+  registers: [registry],
+});
+export const lastErrorTimestamp = new client.Gauge({
+  name: "cryptorun_last_error_timestamp_seconds",
+  help: "Unix time of the last error a component reported (the message is in `cryptorun health --json`).",
+  labelNames: ["component"] as const,
+  registers: [registry],
+});
+export const httpRequests = new client.Counter({
+  name: "cryptorun_http_requests_total",
+  help:
+    "Requests to the `serve` HTTP endpoints by route (metrics|healthz|readyz|events|other) and status code.",
+  labelNames: ["route", "code"] as const,
+  registers: [registry],
+});
+export const sseClients = new client.Gauge({
+  name: "cryptorun_sse_clients",
+  help: "Connected server-sent-event clients per stream.",
+  labelNames: ["stream"] as const,
+  registers: [registry],
+});
+export const buildInfo = new client.Gauge({
+  name: "cryptorun_build_info",
+  help: "Always 1; the labels carry the running version.",
+  labelNames: ["version"] as const,
+  registers: [registry],
+});
+
+let maxSymbols = 500;
 const seenSymbols = new Set<string>();
+/** Sets the symbol-label cap (config `metrics.max_symbol_labels`); symbols already admitted stay admitted. */
+export function setSymbolLabelCap(max: number): void {
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`symbol label cap must be a positive integer, found ${max}`);
+  }
+  maxSymbols = max;
+}
 /**
  * Bounds the symbol label's cardinality: the first `max` distinct symbols pass through, later ones
  * collapse into "other". Symbols are normalised pair names (never user text).
  */
-export function boundedSymbol(symbol: string, max = MAX_SYMBOLS): string {
+export function boundedSymbol(symbol: string, max = maxSymbols): string {
   if (seenSymbols.has(symbol)) return symbol;
   if (seenSymbols.size >= max) return "other";
   if (!/^[A-Z0-9]{1,15}\/[A-Z0-9]{1,10}$/.test(symbol)) return "invalid";

@@ -1,7 +1,14 @@
 import type { Command } from "../command.ts";
 import { effectiveConfig, renderYaml } from "../../config/effective.ts";
-import { runChecks, summaryLine } from "../../health/check.ts";
+import { type CheckResult, runChecks, summaryLine } from "../../health/check.ts";
 import { HEALTH_CHECKS } from "../../health/registry.ts";
+import { defaultSources } from "../../health/sources.ts";
+import { redact, redactValue } from "../../log/redact.ts";
+
+/** The most recent error any component reported (from the components check), or null. */
+export function lastErrorOf(results: CheckResult[]): unknown {
+  return results.find((r) => r.name === "components")?.details?.last_error ?? null;
+}
 
 export const healthCommand: Command = {
   name: "health",
@@ -10,16 +17,30 @@ export const healthCommand: Command = {
 
 Usage: cryptorun health [--config-only] [--json]
 
-Prints a single line, OK or FAIL: <reason>, and exits 0 (healthy) or 1 (not). The checks are listed in
-docs/MONITORING.md. With --json it prints one object with every check's result.
+Prints a single line, OK or FAIL: <check>: <reason>; … and exits 0 (healthy) or 1 (not). It checks, in
+order: config, data_dir, database (when persistence is enabled: embedded PGlite or the configured
+PostgreSQL answers a ping), provider (hot-tier books of scan.venue: stale books, checksum failures),
+freshness_hot / freshness_cold (age of the newest data per tier vs health.*_max_age_ms), components
+(schedulers of a running 'cryptorun serve': last error, failures in a row, silence, backlogs).
+With --json it prints one object with every check's result and the last error. docs/MONITORING.md
+lists the checks and what to do about each.
 
 Flags:
   --config-only   only validate the configuration and print the effective config (secrets redacted,
                   env overrides listed); exit 2 if it does not validate
 
+Pitfalls:
+  - An empty tier is reported ("no data") but only fails when listed in health.require_tiers.
+  - Recorded (historical) data in the cold tier is stale by definition: raise health.cold_max_age_ms
+    for a research box, keep it tight on a live deployment.
+  - With persistence.kind: postgres the DSN comes from \$CRYPTORUN_PG_DSN (or persistence.dsn_file); an
+    unset DSN is reported as the database being unreachable.
+  - For the view of a running server use its /readyz (cryptorun serve) instead.
+
 Examples:
   cryptorun health
   cryptorun health --json | jq .checks
+  CRYPTORUN_HEALTH_REQUIRE_TIERS=hot,cold cryptorun health
   cryptorun --config config/prod.yaml health --config-only
   CRYPTORUN_STREAM_KIND=redis cryptorun health --config-only --json`,
   options: {
@@ -33,15 +54,27 @@ Examples:
       ctx.out(ctx.globals.json ? JSON.stringify(eff) : renderYaml(eff));
       return 0;
     }
-    const results = await runChecks(HEALTH_CHECKS, {
-      config: cfg,
-      dataDir,
-      now: new Date(),
-      signal: ctx.signal,
-    });
-    const line = summaryLine(results);
+    const sources = defaultSources(cfg, dataDir, ctx.env);
+    let results: CheckResult[];
+    try {
+      results = await runChecks(HEALTH_CHECKS, {
+        config: cfg,
+        dataDir,
+        now: new Date(),
+        signal: ctx.signal,
+        sources,
+      });
+    } finally {
+      await sources.close().catch((err) => ctx.log.warn("closing the database failed", { err }));
+    }
+    const line = redact(summaryLine(results));
     if (ctx.globals.json) {
-      ctx.out(JSON.stringify({ status: line === "OK" ? "ok" : "fail", summary: line, checks: results }));
+      ctx.out(JSON.stringify(redactValue({
+        status: line === "OK" ? "ok" : "fail",
+        summary: line,
+        checks: results,
+        last_error: lastErrorOf(results),
+      })));
     } else {
       ctx.out(line);
     }

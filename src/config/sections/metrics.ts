@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** `metrics:` in config/cryptorun.yaml — the `serve` process. */
+/** `metrics:` in config/cryptorun.yaml — the `serve` process (/metrics, /healthz, /readyz, /events). */
 export const MetricsSection = z.strictObject({
   /** host:port for `cryptorun serve`; loopback by default. */
   listen: z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-f:]+\]:\d{1,5}$/i, "expected host:port").default(
@@ -8,5 +8,13 @@ export const MetricsSection = z.strictObject({
   ),
   /** Cap on distinct symbol label values per metric (bounded cardinality). */
   max_symbol_labels: z.number().int().positive().max(10_000).default(500),
+  /** Export process/runtime metrics (CPU, memory, event-loop lag, GC) with the cryptorun_ prefix. */
+  process_metrics: z.boolean().default(true),
+  /** Most concurrent /events (SSE) clients; more get 503. */
+  events_max_clients: z.number().int().positive().max(10_000).default(100),
+  /** Events kept for replay to a client reconnecting with Last-Event-ID. */
+  events_replay: z.number().int().nonnegative().max(10_000).default(100),
+  /** Seconds between SSE keep-alive comments (proxies drop idle connections). */
+  events_heartbeat_s: z.number().int().positive().max(3600).default(15),
 });
 export type MetricsConfig = z.infer<typeof MetricsSection>;
