@@ -1,10 +1,22 @@
 import type { Command } from "./command.ts";
+import { coldCommand } from "./commands/cold.ts";
+import { dbCommand } from "./commands/db.ts";
 import { healthCommand } from "./commands/health.ts";
+import { ingestCommand } from "./commands/ingest.ts";
+import { scanCommand } from "./commands/scan.ts";
+import { serveCommand } from "./commands/serve.ts";
+import { streamCommand } from "./commands/stream.ts";
 
 /**
  * Every subcommand that exists. A subcommand appears here (and in --help) only once it is built.
  * Keep the order of the product card: ingest, cold, stream, scan, report, health, serve, db.
  */
 export const COMMANDS: Command[] = [
+  ingestCommand,
+  coldCommand,
+  streamCommand,
+  scanCommand,
   healthCommand,
+  serveCommand,
+  dbCommand,
 ];

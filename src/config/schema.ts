@@ -3,7 +3,10 @@ import { AppSection } from "./sections/app.ts";
 import { PersistenceSection } from "./sections/persistence.ts";
 import { StreamSection } from "./sections/stream.ts";
 import { MetricsSection } from "./sections/metrics.ts";
+import { HealthSection } from "./sections/health.ts";
 import { ScanSection } from "./sections/scan.ts";
+import { RegimeSection } from "./sections/regime.ts";
+import { GatesSection } from "./sections/gates.ts";
 import { ColdSection } from "./sections/cold.ts";
 import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
@@ -18,7 +21,10 @@ export const MainFileSections = {
   persistence: PersistenceSection,
   stream: StreamSection,
   metrics: MetricsSection,
+  health: HealthSection,
   scan: ScanSection,
+  regime: RegimeSection,
+  gates: GatesSection,
 } as const;
 
 export const SourcesFileSections = {
