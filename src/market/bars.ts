@@ -1,3 +1,4 @@
+import type { OhlcvRow } from "../data/cold/types.ts";
 /**
  * Closed 1-minute OHLCV bars built from trade prints (pure, no I/O). A bar is emitted only once it is
  * closed: when a print from a later minute arrives, or when `flush(now)` is called with now ≥ the bar's end.
@@ -11,16 +12,8 @@ export interface TradeLike {
   qty: number;
 }
 
-export interface ClosedBar {
-  /** Bar open, epoch ms (UTC minute). */
-  ts: number;
-  symbol: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+/** A closed 1-minute bar: the cold tier's row shape (ts = bar open, epoch ms, UTC minute). */
+export type ClosedBar = OhlcvRow;
 
 export interface BarBuilder {
   /** Adds prints (in time order per symbol); returns bars that closed because of them. */

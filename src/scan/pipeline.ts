@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import { openColdStore } from "../data/cold/store.ts";
-import type { ColdStore } from "../data/cold/types.ts";
+import type { ColdStore, OhlcvRow } from "../data/cold/types.ts";
 import type { Logger } from "../log/logger.ts";
 import { readMicrostructure } from "../market/hot_store.ts";
 import {
@@ -184,15 +184,7 @@ async function scanStages(
   const series: SymbolSeries[] = [];
   const coldAdmitted = admitted(coldSymbols);
   if (coldAdmitted.length > 0) {
-    const rows: {
-      ts: number;
-      symbol: string;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      volume: number;
-    }[] = [];
+    const rows: OhlcvRow[] = [];
     for await (const r of store.read(table, { from, to }, { symbols: coldAdmitted, signal })) {
       if ((r.ts as number) > to) {
         throw new Error(`cold tier returned a bar after the as-of window (ts ${r.ts})`);

@@ -7,6 +7,18 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${base}.${rand}.tmp`);
 }
 
+/** Writes every byte of `bytes` to `path` (created or truncated) and fsyncs it. Not atomic by itself. */
+export async function writeFileSynced(path: string, bytes: Uint8Array): Promise<void> {
+  const f = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    let off = 0;
+    while (off < bytes.length) off += await f.write(bytes.subarray(off));
+    await f.sync();
+  } finally {
+    f.close();
+  }
+}
+
 /**
  * Writes `data` to `path` atomically: a temp file in the same directory, fsync, then rename.
  * A crash leaves either the old file or the new one, never half of one.
@@ -16,14 +28,7 @@ export async function atomicWriteFile(path: string, data: Uint8Array | string): 
   const tmp = tempPathFor(path);
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   try {
-    const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    try {
-      let off = 0;
-      while (off < bytes.length) off += await f.write(bytes.subarray(off));
-      await f.sync();
-    } finally {
-      f.close();
-    }
+    await writeFileSynced(tmp, bytes);
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ParquetSchemaSpec } from "../../config/sections/cold.ts";
 import { InputError, show } from "../../util/errors.ts";
+import { writeFileSynced } from "../../util/atomic_write.ts";
 import { isoMs } from "../../util/time.ts";
 import { type Columns, ColumnsBuilder, filterColumns } from "./columns.ts";
 import { CSV_EXTENSIONS } from "./compression.ts";
@@ -36,14 +37,7 @@ export function parquetEncoder(
     ext: ".parquet",
     async write(path, cols) {
       const bytes = encodeParquet(cols, spec, compression, rowGroupSize);
-      const f = await Deno.open(path, { write: true, create: true, truncate: true });
-      try {
-        let off = 0;
-        while (off < bytes.length) off += await f.write(bytes.subarray(off));
-        await f.sync();
-      } finally {
-        f.close();
-      }
+      await writeFileSynced(path, bytes);
       return bytes.length;
     },
   };
