@@ -22,4 +22,6 @@ VOLUME ["/data"]
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/app/cryptorun", "health"]
 ENTRYPOINT ["/app/cryptorun"]
-CMD ["health"]
+# One long-running process: metrics, health endpoints and the schedulers. Inside a container the listener
+# must bind all interfaces so a published port reaches it; outside containers serve stays on loopback.
+CMD ["serve", "--listen", "0.0.0.0:9464", "--with-ingest", "--with-scan"]

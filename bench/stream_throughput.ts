@@ -1,5 +1,5 @@
 /**
- * Streaming throughput: `deno run -A bench/stream_bench.ts [N]`.
+ * Streaming throughput: `deno run -A bench/stream_throughput.ts [N]`.
  * 1. envelopes built + checksummed + written to the file sink (envelopes/s);
  * 2. blake3 MB/s: @noble/hashes vs hash-wasm on the same bytes, same run;
  * 3. end to end through Redis (needs CRYPTORUN_TEST_REDIS_URL or CRYPTORUN_REDIS_URL; skipped otherwise).

@@ -4,8 +4,8 @@
  * side by side with DuckDB (npm:@duckdb/node-api, dev-only) on the same files. Each read runs in a fresh
  * child process so its peak RSS (VmHWM) is its own.
  *
- *   deno run -A bench/cold_window_bench.ts                       # full size (slow: minutes, ~1 GB disk)
- *   deno run -A bench/cold_window_bench.ts --symbols 20 --days 3 # quick
+ *   deno run -A bench/cold_window.ts                       # full size (slow: minutes, ~1 GB disk)
+ *   deno run -A bench/cold_window.ts --symbols 20 --days 3 # quick
  */
 import { parseArgs } from "node:util";
 import { ColdSection } from "../src/config/sections/cold.ts";
