@@ -2,6 +2,8 @@ import type { OhlcvRow } from "../data/cold/types.ts";
 /**
  * Closed 1-minute OHLCV bars built from trade prints (pure, no I/O). A bar is emitted only once it is
  * closed: when a print from a later minute arrives, or when `flush(now)` is called with now ≥ the bar's end.
+ * A bar is only emitted when the stream covered its whole minute (`startCoverage`): a session that starts
+ * (or reconnects) mid-minute never writes that minute's partial bar as if it were complete (PIT/data quality).
  * Bars are per symbol and per venue (the caller runs one builder per venue). Volume is in the base currency.
  */
 
@@ -22,11 +24,34 @@ export interface BarBuilder {
   flush(now: number): ClosedBar[];
   /** Prints older than the symbol's open bar (out of order), which cannot be placed in a closed bar. */
   late(): number;
+  /**
+   * The stream is continuous from `from` on (exchange time of the first message of a session, or of the
+   * first message after a reconnect). It was last seen alive at `aliveUntil` (omit for a session's first
+   * start). Open bars whose minute ended by `aliveUntil` are complete and returned; the other open bars
+   * missed trades during the gap and are dropped; from now on a bar whose minute began before `from` is
+   * incomplete and dropped (never emitted as if complete). Without a call, every bar is kept (coverage
+   * from −∞).
+   */
+  startCoverage(from: number, aliveUntil?: number): ClosedBar[];
+  /** Bars dropped as incomplete (their minute began before the stream's coverage, or spanned a gap). */
+  incomplete(): number;
+}
+
+/** Pure: a bar is complete when its whole minute lies inside the coverage (began at or after `from`). */
+export function barCovered(bar: { ts: number }, from: number): boolean {
+  return bar.ts >= from;
 }
 
 export function createBarBuilder(intervalMs = 60_000): BarBuilder {
   const open = new Map<string, ClosedBar>();
   let late = 0;
+  let incomplete = 0;
+  let coveredFrom = -Infinity;
+  const keep = (bar: ClosedBar): boolean => {
+    if (barCovered(bar, coveredFrom)) return true;
+    incomplete++;
+    return false;
+  };
   return {
     add(trades) {
       const closed: ClosedBar[] = [];
@@ -41,7 +66,7 @@ export function createBarBuilder(intervalMs = 60_000): BarBuilder {
           continue;
         }
         if (bar && start > bar.ts) {
-          closed.push(bar);
+          if (keep(bar)) closed.push(bar);
           bar = undefined;
         }
         if (!bar) {
@@ -67,12 +92,25 @@ export function createBarBuilder(intervalMs = 60_000): BarBuilder {
       const closed: ClosedBar[] = [];
       for (const [sym, bar] of open) {
         if (bar.ts + intervalMs <= now) {
-          closed.push(bar);
+          if (keep(bar)) closed.push(bar);
           open.delete(sym);
         }
       }
       return closed;
     },
     late: () => late,
+    startCoverage(from, aliveUntil) {
+      if (!Number.isFinite(from)) throw new RangeError(`startCoverage: from must be finite, found ${from}`);
+      const closed: ClosedBar[] = [];
+      for (const [sym, bar] of open) {
+        open.delete(sym);
+        const endedInCoverage = aliveUntil !== undefined && bar.ts + intervalMs <= aliveUntil;
+        if (!endedInCoverage) incomplete++;
+        else if (keep(bar)) closed.push(bar);
+      }
+      coveredFrom = from;
+      return closed;
+    },
+    incomplete: () => incomplete,
   };
 }

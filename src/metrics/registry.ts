@@ -177,6 +177,19 @@ export const schedulerDuration = new client.Histogram({
   buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
   registers: [registry],
 });
+export const supervisedRestarts = new client.Counter({
+  name: "cryptorun_supervised_restarts_total",
+  help:
+    "Restarts of a continuous supervised session in `serve` (component = kraken_books) after it ended or failed.",
+  labelNames: ["component"] as const,
+  registers: [registry],
+});
+export const supervisedRunning = new client.Gauge({
+  name: "cryptorun_supervised_running",
+  help: "1 while a supervised continuous session runs, 0 while it waits to restart or is stopped.",
+  labelNames: ["component"] as const,
+  registers: [registry],
+});
 
 // --- Health, serve (issue 9) ---
 export const healthCheckOk = new client.Gauge({

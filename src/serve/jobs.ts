@@ -3,6 +3,9 @@ import type { Logger } from "../log/logger.ts";
 import { runScanPipeline } from "../scan/pipeline.ts";
 import { scanJson } from "../scan/render.ts";
 import type { DbLease } from "../health/db_lease.ts";
+import { createIngestPoller } from "../providers/kraken/poll.ts";
+import { runLiveIngest } from "../providers/kraken/ingest_run.ts";
+import type { SupervisedSession } from "./supervisor.ts";
 
 /**
  * The real work `serve --with-ingest` / `--with-scan` schedule. Each returns the job's run function;
@@ -19,9 +22,93 @@ export interface JobContext {
 
 export type JobRun = (signal: AbortSignal) => Promise<unknown>;
 
-/** Ingest (issue 6): one incremental pull of Kraken bars and books into the tiers. */
-export function ingestJob(_ctx: JobContext): Promise<JobRun> {
-  return Promise.reject(new Error("--with-ingest: the Kraken ingest entry point is not part of this build"));
+/**
+ * Ingest bars: one incremental pull of Kraken hourly bars into the cold tier (`createIngestPoller` in
+ * src/providers/kraken/poll.ts, its short book step off — the hot tier comes from `booksSession`). The poller
+ * (and its AssetPairs cache) lives as long as the process. It needs no database (no lease). Resolves with the
+ * run's summary; a run with any per-symbol error rejects after writing what succeeded, so
+ * `cryptorun_scheduler_runs_total{outcome="error"}` and health see it.
+ */
+export function ingestJob(ctx: JobContext): Promise<JobRun> {
+  const poller = createIngestPoller({
+    config: ctx.config,
+    dataDir: ctx.dataDir,
+    env: ctx.env,
+    log: ctx.log,
+    books: false,
+  });
+  return Promise.resolve(async (signal: AbortSignal) => {
+    const summary = await poller.run(signal);
+    if (summary.errors.length > 0) {
+      const first = summary.errors.slice(0, 3).map((e) =>
+        `${e.step}${e.symbol ? ` ${e.symbol}` : ""}: ${e.message}`
+      );
+      throw new Error(
+        `ingest: ${summary.errors.length} problem(s) (${summary.bars_written} bars written): ${
+          first.join("; ")
+        }`,
+      );
+    }
+    return summary;
+  });
+}
+
+export interface BooksSessionOptions {
+  /**
+   * A session that wrote no hot snapshot for this long fails (the supervisor restarts it and health reports
+   * it), even while the WebSocket client keeps reconnecting. Default max(60 s, 6 × kraken.ws_silence_ms).
+   */
+  stallMs?: number;
+}
+
+/**
+ * The continuous Kraken book session of `serve --with-ingest` (run by a supervisor): one `runLiveIngest` over
+ * every `kraken.symbols`, no duration, so verified books reach the hot tier every
+ * `kraken.hot_snapshot_interval_ms`, complete 1-minute bars reach `kraken.bars_table`, and — with persistence
+ * enabled — trades reach the database. Reports progress on every hot write.
+ *
+ * Database: the session does not take the embedded-database lease. Within one process every opener of the
+ * embedded database shares one PGlite instance (src/persistence/embedded.ts, reference-counted), so the
+ * session's trade inserts and the scan job's writes go through the same connection without conflict; the
+ * lease only serialises the scan job against the readiness probe. Holding the lease for a session that
+ * never ends would starve both.
+ */
+export function booksSession(ctx: JobContext, opts: BooksSessionOptions = {}): SupervisedSession {
+  const k = ctx.config.kraken;
+  const stallMs = opts.stallMs ?? Math.max(60_000, 6 * k.ws_silence_ms);
+  const log = ctx.log.child({ job: "books" });
+  return async (signal, progress) => {
+    const stall = new AbortController();
+    let lastHot = Date.now();
+    let hot = 0;
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastHot > stallMs) {
+        stall.abort(new Error(`no verified book written for ${stallMs} ms`));
+      }
+    }, Math.min(1_000, Math.max(10, Math.floor(stallMs / 4))));
+    try {
+      const { written } = await runLiveIngest({
+        config: ctx.config,
+        dataDir: ctx.dataDir,
+        env: ctx.env,
+        log,
+        signal: AbortSignal.any([signal, stall.signal]),
+        symbols: [...k.symbols],
+        dryRun: false,
+        onWritten: (w) => {
+          if (w.hot > hot) {
+            hot = w.hot;
+            lastHot = Date.now();
+            progress();
+          }
+        },
+      });
+      if (stall.signal.aborted && !signal.aborted) throw stall.signal.reason;
+      return written;
+    } finally {
+      clearInterval(watchdog);
+    }
+  };
 }
 
 /**

@@ -12,7 +12,8 @@ import { createHandler } from "../../serve/handler.ts";
 import { createReadiness } from "../../serve/readiness.ts";
 import { createScheduler, type Job } from "../../serve/scheduler.ts";
 import { isLoopback, parseListen, startServer } from "../../serve/server.ts";
-import { ingestJob, scanJob } from "../../serve/jobs.ts";
+import { booksSession, ingestJob, scanJob } from "../../serve/jobs.ts";
+import { createSupervisor, type Supervisor } from "../../serve/supervisor.ts";
 
 function durationFlag(v: unknown, flag: string, fallback: string, minMs: number): number {
   const ms = parseDuration(typeof v === "string" ? v : fallback, flag);
@@ -25,7 +26,7 @@ export const serveCommand: Command = {
   summary: "long-running process: /metrics, /healthz, /readyz, /events; optional ingest/scan schedulers",
   help: `cryptorun serve — the process a deployment runs: Prometheus metrics, health probes, scan events
 
-Usage: cryptorun serve [--listen HOST:PORT] [--with-ingest [--ingest-every 1m]]
+Usage: cryptorun serve [--listen HOST:PORT] [--with-ingest [--ingest-every 5m]]
                        [--with-scan [--scan-every 15m]]
 
 Endpoints (GET or HEAD; anything else gets 405, unknown paths 404):
@@ -38,16 +39,24 @@ Endpoints (GET or HEAD; anything else gets 405, unknown paths 404):
 
 Flags:
   --listen HOST:PORT   bind address (default metrics.listen = 127.0.0.1:9464; port 0 = any free port)
-  --with-ingest        run the ingest job in this process every --ingest-every (default 1m)
+  --with-ingest        Kraken ingest in this process, two parts:
+                       - every --ingest-every (default 5m): closed hourly bars of kraken.symbols (REST
+                         OHLC, only bars newer than the stored ones) → cold tier (scheduler job "ingest");
+                       - continuously: one live WebSocket book session over kraken.symbols → verified
+                         snapshots in the hot tier every kraken.hot_snapshot_interval_ms, complete 1-minute
+                         bars → kraken.bars_table, trades → database (persistence.enabled). Supervised:
+                         restarted after it ends or fails (backoff 1 s doubling to 60 s, full jitter)
   --with-scan          run the scan every --scan-every (default 15m, aligned to :00/:15/:30/:45 UTC)
                        and publish each result on /events
-  --ingest-every D     ingest cadence, e.g. 30s, 1m, 5m (minimum 1s)
+  --ingest-every D     hourly-bar poll cadence, e.g. 2m, 5m, 15m (minimum 1s)
   --scan-every D       scan cadence, e.g. 5m, 15m, 1h (minimum 1s)
 
 Both jobs run once at start, then on their cadence; a tick that comes while the previous run of the
 same job is still going is skipped (cryptorun_scheduler_runs_total{outcome="skipped"}), never queued.
-SIGINT/SIGTERM (Ctrl-C) stop gracefully: running jobs are aborted, event streams end, in-flight
-requests finish, exit 0.
+The continuous book session is not a scheduler job (no ticks, never "skipped"): it reports as component
+supervisor.kraken_books (cryptorun health) and in cryptorun_supervised_restarts_total /
+cryptorun_supervised_running. SIGINT/SIGTERM (Ctrl-C) stop gracefully: running jobs and the session are
+aborted (its buffered writes are flushed), event streams end, in-flight requests finish, exit 0.
 
 Pitfalls:
   - The endpoints have no authentication: keep the default loopback bind, or put a proxy in front when
@@ -55,6 +64,14 @@ Pitfalls:
   - /readyz runs the same checks as 'cryptorun health' (cached for health.refresh_ms); stale recorded
     data makes it 503 by design: tune health.*_max_age_ms.
   - Port already in use → exit 1 naming the address.
+  - --with-ingest talks to Kraken (kraken.rest_base_url, kraken.ws_url); a bar run with any failed symbol
+    counts as outcome="error" after writing what succeeded. The book session reconnects by itself; it
+    fails (and is restarted) when it wrote no verified book for max(60 s, 6 × kraken.ws_silence_ms).
+  - With persistence.kind embedded, this process keeps the database open while the session writes
+    trades: other processes on the same data dir ('cryptorun db', 'cryptorun scan') are refused until
+    serve stops — query /readyz, or use persistence.kind postgres for several processes.
+  - A session's first minute (and any minute spanning a reconnect) is partial: its 1-minute bar is not
+    written (counted as incomplete_bars), never stored as if complete.
 
 Examples:
   cryptorun serve
@@ -83,7 +100,7 @@ Examples:
     if (v["scan-every"] !== undefined && !v["with-scan"]) {
       throw new UsageError("--scan-every needs --with-scan");
     }
-    const ingestEvery = durationFlag(v["ingest-every"], "--ingest-every", "1m", 1000);
+    const ingestEvery = durationFlag(v["ingest-every"], "--ingest-every", "5m", 1000);
     const scanEvery = durationFlag(v["scan-every"], "--scan-every", "15m", 1000);
     const dataDir = await ctx.dataDir();
     const log = ctx.log.child({ cmd: "serve" });
@@ -125,6 +142,16 @@ Examples:
       refreshMs: cfg.health.refresh_ms,
       log,
     });
+    const supervisors: Supervisor[] = [];
+    if (v["with-ingest"]) {
+      supervisors.push(createSupervisor({
+        name: "kraken_books",
+        session: booksSession(jobCtx),
+        log,
+        capMs: 60_000,
+        writeStatus: (s) => writeComponentStatus(dataDir, s),
+      }));
+    }
     const scheduler = createScheduler({
       jobs,
       log,
@@ -144,12 +171,22 @@ Examples:
         addr: server.url,
       });
     }
-    log.info("serving", { url: server.url, jobs: jobs.map((j) => `${j.name}/${j.everyMs / 1000}s`) });
-    if (ctx.globals.json) ctx.out(JSON.stringify({ listening: server.url, jobs: jobs.map((j) => j.name) }));
-    else ctx.out(`listening on ${server.url}`);
+    log.info("serving", {
+      url: server.url,
+      jobs: jobs.map((j) => `${j.name}/${j.everyMs / 1000}s`),
+      sessions: supervisors.map((x) => x.state().name),
+    });
+    if (ctx.globals.json) {
+      ctx.out(JSON.stringify({
+        listening: server.url,
+        jobs: jobs.map((j) => j.name),
+        sessions: supervisors.map((x) => x.state().name),
+      }));
+    } else ctx.out(`listening on ${server.url}`);
 
     readiness.start();
     scheduler.start();
+    for (const sup of supervisors) sup.start();
 
     // Serve until Ctrl-C / SIGTERM (or the listener dies).
     await Promise.race([
@@ -160,7 +197,7 @@ Examples:
       server.finished,
     ]);
     log.info("shutting down");
-    await scheduler.stop();
+    await Promise.all([scheduler.stop(), ...supervisors.map((x) => x.stop())]);
     events.close();
     await server.shutdown();
     await readiness.stop();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeAsset, normalizeWsName } from "../../providers/kraken/symbols.ts";
 
 /** `kraken:` in config/data_sources.yaml — the first-class venue. */
 export const KrakenSection = z.strictObject({
@@ -25,5 +26,39 @@ export const KrakenSection = z.strictObject({
   reconnect_max_ms: z.number().int().min(500).default(30_000),
   /** Cold-tier table that receives the closed 1-minute bars built from trades. */
   bars_table: z.string().regex(/^[a-z][a-z0-9_]*$/).default("ohlcv_1m"),
+  /** `serve --with-ingest`: normalised pairs pulled every run (hourly bars → cold tier, books → hot tier). */
+  symbols: z.array(z.string()).default(["BTC/USD", "ETH/USD", "LTC/USD", "BCH/USD", "XRP/USD"]),
+  /** `serve --with-ingest`: length of each run's live book session in seconds (0 = no books). */
+  poll_book_seconds: z.number().int().min(0).max(3600).default(20),
+}).superRefine((k, ctx) => {
+  // The same rule as `ingest --symbols`: normalised BASE/QUOTE names whose quote kraken.quotes admits.
+  const quotes = new Set(k.quotes.map(normalizeAsset));
+  k.symbols.forEach((s, i) => {
+    let norm: string | undefined;
+    try {
+      norm = normalizeWsName(s);
+    } catch { /* reported below */ }
+    if (norm === undefined || !/^[A-Z0-9]{1,15}\/[A-Z0-9]{1,15}$/.test(s)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["symbols", i],
+        message: `expected a normalised pair like BTC/USD, found ${JSON.stringify(s)}`,
+      });
+    } else if (norm !== s) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["symbols", i],
+        message: `${JSON.stringify(s)} is not normalised: write ${JSON.stringify(norm)}`,
+      });
+    } else if (!quotes.has(s.split("/")[1])) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["symbols", i],
+        message: `${JSON.stringify(s)} is quoted in ${s.split("/")[1]}; kraken.quotes admits ${
+          [...quotes].join(",")
+        }`,
+      });
+    }
+  });
 });
 export type KrakenConfig = z.infer<typeof KrakenSection>;

@@ -122,6 +122,13 @@ export interface LiveIngestOptions extends IngestContext {
   /** Write every received frame here (`--record` format), atomically at the end. */
   recordPath?: string;
   dryRun?: boolean;
+  /**
+   * Build 1-minute bars from the session's trades and write them (default true). Only minutes the session
+   * covered whole are written (the pipeline drops the partial first minute and minutes spanning a reconnect).
+   */
+  bars?: boolean;
+  /** Called after every drain of the buffered writes with the running totals (supervision, progress). */
+  onWritten?: (written: { hot: number; trades: number; bars: number }) => void;
 }
 
 /** One live session: connects, ingests until `durationMs` or `signal`, writes the tiers, returns the summary. */
@@ -143,7 +150,7 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
   const pipe = createIngestPipeline({
     venue: "kraken",
     hotIntervalMs: k.hot_snapshot_interval_ms,
-    sinks: tiers.sinks,
+    sinks: o.bars === false ? { ...tiers.sinks, bars: undefined } : tiers.sinks,
     live: true,
     depth: k.book_depth,
     log: o.log,
@@ -169,6 +176,7 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
     const flushAll = () => {
       flushing = flushing.then(async () => {
         await pipe.flush();
+        o.onWritten?.(pipe.written());
         if (writeRecord && recorded.length) {
           await writeRecord(enc.encode(recorded.splice(0).join("\n") + "\n"));
         }

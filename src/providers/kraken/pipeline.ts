@@ -48,6 +48,8 @@ export interface SymbolSummary {
 export interface IngestSummary {
   messages: number;
   symbols: Record<string, SymbolSummary>;
+  /** 1-minute bars not written because the stream did not cover their whole minute (start, reconnects). */
+  incomplete_bars: number;
 }
 
 export interface IngestPipeline {
@@ -76,6 +78,15 @@ export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
   const lastVerified = new Map<string, number>();
   const lastSnap = new Map<string, MicrostructureSnapshot>();
   let maxTs = 0;
+  // Bar coverage: the first exchange-timestamped event of the stream (and of every connection after a
+  // reconnect, signalled by `feed.resetAll()`) starts the coverage; a minute that began earlier is partial.
+  let covered = false;
+  let aliveUntil: number | undefined;
+  const cover = (ts: number) => {
+    if (covered) return;
+    covered = true;
+    for (const b of bars.startCoverage(ts, aliveUntil)) pending.bars.push(b);
+  };
 
   const snapOf = (symbol: string, ts: number): MicrostructureSnapshot | undefined => {
     const book = feed.verifiedBook(symbol);
@@ -90,6 +101,7 @@ export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
     handlers: {
       onBook(symbol, _book, ts) {
         if (ts === undefined) return;
+        cover(ts);
         if (ts > maxTs) maxTs = ts;
         lastVerified.set(symbol, ts);
         if (o.live) {
@@ -107,6 +119,7 @@ export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
         pending.hot.push(snap);
       },
       onTrades(_symbol, trades) {
+        if (trades.length > 0) cover(Math.min(...trades.map((t) => t.ts)));
         for (const t of trades) if (t.ts > maxTs) maxTs = t.ts;
         if (sinks.trades) { for (const t of trades) pending.trades.push(t); }
         for (const b of bars.add(trades)) pending.bars.push(b);
@@ -141,7 +154,15 @@ export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
   }
 
   return {
-    feed,
+    feed: {
+      ...feed,
+      resetAll() {
+        feed.resetAll();
+        // A reconnect: trades were missed between the last event and the next connection's first one.
+        if (covered) aliveUntil = maxTs;
+        covered = false;
+      },
+    },
     flush,
     async finish() {
       for (const [symbol, ts] of lastVerified) {
@@ -171,7 +192,7 @@ export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
           depth_usd_2pct: snap?.depth_usd_2pct ?? null,
         };
       }
-      return { messages: feed.messages(), symbols };
+      return { messages: feed.messages(), symbols, incomplete_bars: bars.incomplete() };
     },
     written: () => ({ ...written }),
   };

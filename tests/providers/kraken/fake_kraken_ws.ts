@@ -42,6 +42,11 @@ export interface FakeOptions {
   corrupt?: { pair: string; index: number };
   /** Update frames sent per macrotask. */
   batch?: number;
+  /**
+   * A live-like stream: one batch every `paceMs` (instead of as fast as possible), every update stamped with
+   * the current time (checksums cover the book, not the time, so they stay Kraken's).
+   */
+  paceMs?: number;
 }
 
 const decimals = (s: string) => s.split(".")[1]?.length ?? 0;
@@ -156,7 +161,7 @@ export function startFakeKraken(o: FakeOptions): FakeKraken {
             `{"channel":"book","type":"update","data":[{"symbol":"${p.symbol}","bids":${
               levelsJson(bids)
             },"asks":${levelsJson(asks)},"checksum":${u.checksum},"timestamp":"${
-              new Date(u.ts).toISOString()
+              new Date(o.paceMs !== undefined ? Date.now() : u.ts).toISOString()
             }"}]}`,
           );
           sent++;
@@ -178,7 +183,7 @@ export function startFakeKraken(o: FakeOptions): FakeKraken {
         const t = setTimeout(() => {
           timers.delete(t);
           pump();
-        }, 0);
+        }, o.paceMs ?? 0);
         timers.add(t);
       } else {
         send(`{"channel":"heartbeat"}`);

@@ -74,13 +74,84 @@ Deno.test("pipeline: trades become closed 1-minute bars; an open minute is not w
         timestamp: new Date(ms).toISOString(),
       }],
     });
-  for (const [ms, p] of [[1_000, 10], [59_000, 12], [61_000, 11], [125_000, 9]]) {
+  // The stream starts exactly on a minute boundary, so its first minute is complete.
+  for (const [ms, p] of [[60_000, 10], [119_000, 12], [121_000, 11], [185_000, 9]]) {
     pipe.feed.handleFrame(t(ms, p));
   }
   await pipe.finish();
   assert.deepEqual(bars, [
-    { ts: 0, symbol: "BTC/USD", open: 10, high: 12, low: 10, close: 12, volume: 2 },
-    { ts: 60_000, symbol: "BTC/USD", open: 11, high: 11, low: 11, close: 11, volume: 1 },
+    { ts: 60_000, symbol: "BTC/USD", open: 10, high: 12, low: 10, close: 12, volume: 2 },
+    { ts: 120_000, symbol: "BTC/USD", open: 11, high: 11, low: 11, close: 11, volume: 1 },
   ]);
+  assert.equal(pipe.summary().incomplete_bars, 0);
   assert.ok(pipe.feed.stats.get("BTC/USD")!.trade_gaps >= 1, "non-consecutive trade ids are gaps");
+});
+
+const trade = (symbol: string, ms: number, price: number, id = ms) =>
+  JSON.stringify({
+    channel: "trade",
+    type: "update",
+    data: [{ symbol, side: "buy", price, qty: 1, trade_id: id, timestamp: new Date(ms).toISOString() }],
+  });
+
+Deno.test("pipeline: the minute in which the stream starts is partial and never written as complete", async () => {
+  const bars: ClosedBar[] = [];
+  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  // First message at 00:00:42 — the 00:00 minute's trades before it were never seen.
+  for (const [ms, p] of [[42_000, 10], [59_000, 12], [61_000, 11], [119_500, 13], [125_000, 9]]) {
+    pipe.feed.handleFrame(trade("BTC/USD", ms, p));
+  }
+  await pipe.finish();
+  assert.deepEqual(bars, [
+    { ts: 60_000, symbol: "BTC/USD", open: 11, high: 13, low: 11, close: 13, volume: 2 },
+  ]);
+  assert.ok(bars.every((b) => b.ts >= 42_000), "PIT: no bar from before the first message");
+  assert.equal(pipe.summary().incomplete_bars, 1);
+  assert.equal(pipe.written().bars, 1);
+});
+
+Deno.test("pipeline: a reconnect drops the minutes it interrupted and the partial minute after it", async () => {
+  const bars: ClosedBar[] = [];
+  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  let id = 0;
+  const send = (ms: number, p: number, sym = "BTC/USD") => pipe.feed.handleFrame(trade(sym, ms, p, ++id));
+  send(60_000, 10); // coverage from exactly 00:01:00
+  send(110_000, 11);
+  send(121_000, 12); // closes 00:01 (complete)
+  send(150_000, 5, "ETH/USD");
+  send(175_000, 6, "ETH/USD"); // ETH's 00:02 bar is open; the stream was last seen alive at 00:02:55
+  send(179_000, 13); // BTC's 00:02 bar is open too
+  pipe.feed.resetAll(); // the connection dropped; the next connection's first message is at 00:03:20
+  send(200_000, 14);
+  send(230_000, 15); // same minute (00:03), partial: trades 00:03:00-00:03:20 were missed
+  send(260_000, 16); // 00:04 opens → 00:03 closes (dropped)
+  send(300_000, 17); // 00:05 opens → 00:04 closes (complete)
+  await pipe.finish();
+  assert.deepEqual(bars.map((b) => [b.symbol, b.ts, b.open, b.close]), [
+    ["BTC/USD", 60_000, 10, 11],
+    ["BTC/USD", 240_000, 16, 16],
+  ]);
+  // Dropped: BTC 00:02 and ETH 00:02 (interrupted by the gap), BTC 00:03 (began before the reconnect).
+  assert.equal(pipe.summary().incomplete_bars, 3);
+});
+
+Deno.test("pipeline: a bar that ended before the stream went quiet and dropped survives the reconnect", async () => {
+  const bars: ClosedBar[] = [];
+  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  pipe.feed.handleFrame(trade("BTC/USD", 60_000, 10, 1));
+  pipe.feed.handleFrame(trade("BTC/USD", 90_000, 11, 2));
+  pipe.feed.handleFrame(trade("ETH/USD", 125_000, 5, 3)); // stream alive at 00:02:05: BTC's 00:01 is whole
+  pipe.feed.resetAll();
+  pipe.feed.handleFrame(trade("BTC/USD", 200_000, 12, 4));
+  await pipe.flush();
+  assert.deepEqual(bars, [{
+    ts: 60_000,
+    symbol: "BTC/USD",
+    open: 10,
+    high: 11,
+    low: 10,
+    close: 11,
+    volume: 2,
+  }]);
+  assert.equal(pipe.summary().incomplete_bars, 1); // ETH 00:02 spanned the gap
 });
