@@ -4,6 +4,7 @@ import { lastErrorTimestamp, supervisedRestarts, supervisedRunning } from "../me
 import type { ComponentStatusInput } from "../health/status_store.ts";
 import { backoffDelay } from "../providers/kraken/ws_client.ts";
 import { realTimers, type Timers } from "./scheduler.ts";
+import { sleepUnlessAborted } from "../util/sleep.ts";
 
 /**
  * A continuous session under supervision (`serve --with-ingest`'s live Kraken book session): started once,
@@ -60,21 +61,6 @@ export interface Supervisor {
   state(): SupervisorState;
   /** Aborts the running session (or the backoff wait), waits for it to end, writes a "stopped" status. */
   stop(): Promise<void>;
-}
-
-export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 const errMsg = (err: unknown) =>

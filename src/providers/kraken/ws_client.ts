@@ -3,6 +3,7 @@ import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import type { Feed } from "./feed.ts";
 import { FrameError } from "./ws_messages.ts";
+import { sleepUnlessAborted } from "../../util/sleep.ts";
 
 /**
  * Kraken WebSocket v2 connection manager: connects, subscribes (instrument first, for the precisions the
@@ -202,19 +203,4 @@ async function runKrakenWs(
       };
     });
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
