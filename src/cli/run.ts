@@ -4,6 +4,7 @@ import type { Config } from "../config/schema.ts";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
 import { ConfigError, exitCodeOf, UsageError } from "../util/errors.ts";
+import { clearProgressLine } from "../util/progress.ts";
 import type { Command, CommandContext, GlobalFlags, ParsedArgs } from "./command.ts";
 import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./globals.ts";
 import { COMMANDS } from "./registry.ts";
@@ -144,7 +145,15 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
 
     let loaded: { config: Config; overrides: EnvOverride[] } | undefined;
     const logLevel: LogLevel = globals.logLevel ?? (globals.quiet ? "warn" : "info");
-    const log = createLogger({ level: logLevel, json: globals.json || !io.stderrIsTty, sink: io.stderr });
+    const log = createLogger({
+      level: logLevel,
+      json: globals.json || !io.stderrIsTty,
+      // A log line never lands in the middle of a progress bar: the bar's line is cleared first.
+      sink: (line) => {
+        clearProgressLine();
+        io.stderr(line);
+      },
+    });
     const ctx: CommandContext = {
       globals,
       async config() {
