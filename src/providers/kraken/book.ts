@@ -1,5 +1,5 @@
 import CRC32 from "crc-32";
-import { levelToken } from "./checksum.ts";
+import { crc32Append, crc32OfDigits, levelToken, tokenLength, tokenRegister } from "./checksum.ts";
 
 const TOP = 10;
 
@@ -15,6 +15,9 @@ const TOP = 10;
  * Levels keep the decimal text they arrived with (v1 strings; v2 numbers formatted at the pair's precision
  * by the caller) plus the parsed number for ordering and maths. Sides are arrays sorted best-first:
  * asks ascending, bids descending; lookups are binary searches.
+ *
+ * Hot path (issue #6, docs/PERFORMANCE.md "## Kraken"): each top-10 level's token is hashed once and
+ * chained by CRC combination (no token strings or byte arrays); one binary search per side direction.
  */
 
 export interface Level {
@@ -23,10 +26,12 @@ export interface Level {
   priceText: string;
   qtyText: string;
   /**
-   * Checksum token digits(price) + digits(qty) as ASCII bytes: computed the first time the level is among
-   * the top 10 at a checksum (most levels of a deep book never are), then reused.
+   * Checksum cache: the raw CRC register of digits(price) + digits(qty) from zero and its byte length
+   * (`tokenRegister`/`tokenLength`), computed the first time the level is among the top 10 at a checksum
+   * (most levels of a deep book never are). `tokenLen` −2 = not computed yet, −1 = hash the text directly.
    */
-  tokenBytes?: Uint8Array;
+  tokenReg: number;
+  tokenLen: number;
 }
 
 /** One price-level change as it arrives (qty "0…" deletes). */
@@ -74,19 +79,33 @@ function makeLevel(c: LevelChange): Level {
     throw new RangeError(`price: not a positive number: ${c.priceText}`);
   }
   if (!Number.isFinite(qty) || qty < 0) throw new RangeError(`qty: not a non-negative number: ${c.qtyText}`);
-  return { price, qty, priceText: c.priceText, qtyText: c.qtyText };
+  return { price, qty, priceText: c.priceText, qtyText: c.qtyText, tokenReg: 0, tokenLen: -2 };
 }
 
-/** Index of `price` in a side, or -(insertion point) - 1. `asc` for asks, descending for bids. */
-function search(side: Level[], price: number, asc: boolean): number {
+/** Index of `price` in asks (ascending), or -(insertion point) - 1. */
+function searchAsc(side: Level[], price: number): number {
   let lo = 0;
   let hi = side.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const p = side[mid].price;
-    if (p === price) return mid;
-    if (asc ? p < price : p > price) lo = mid + 1;
-    else hi = mid - 1;
+    if (p < price) lo = mid + 1;
+    else if (p > price) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
+}
+
+/** Index of `price` in bids (descending), or -(insertion point) - 1. */
+function searchDesc(side: Level[], price: number): number {
+  let lo = 0;
+  let hi = side.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = side[mid].price;
+    if (p > price) lo = mid + 1;
+    else if (p < price) hi = mid - 1;
+    else return mid;
   }
   return -lo - 1;
 }
@@ -96,7 +115,7 @@ function applySide(side: Level[], changes: readonly LevelChange[], asc: boolean)
   let from = TOP;
   for (const c of changes) {
     const lv = makeLevel(c);
-    const i = search(side, lv.price, asc);
+    const i = asc ? searchAsc(side, lv.price) : searchDesc(side, lv.price);
     let at: number;
     if (lv.qty === 0) {
       if (i < 0) continue;
@@ -150,21 +169,19 @@ function truncate(book: Book): void {
   }
 }
 
-function tokenOf(l: Level): Uint8Array {
-  let b = l.tokenBytes;
-  if (b === undefined) {
-    const t = levelToken(l.priceText, l.qtyText);
-    b = new Uint8Array(t.length);
-    for (let k = 0; k < t.length; k++) b[k] = t.charCodeAt(k); // ASCII digits
-    l.tokenBytes = b;
-  }
-  return b;
-}
-
 /** Recomputes a side's running CRCs from index `from`; prefix[0] must hold the seed. */
 function fillPrefix(side: Level[], prefix: Int32Array, from: number): number {
   const n = Math.min(TOP, side.length);
-  for (let i = from; i < n; i++) prefix[i + 1] = CRC32.buf(tokenOf(side[i]), prefix[i]);
+  for (let i = from; i < n; i++) {
+    const l = side[i];
+    if (l.tokenLen === -2) {
+      l.tokenLen = tokenLength(l.priceText, l.qtyText);
+      if (l.tokenLen >= 0) l.tokenReg = tokenRegister(l.priceText, l.qtyText);
+    }
+    prefix[i + 1] = l.tokenLen >= 0
+      ? crc32Append(prefix[i], l.tokenReg, l.tokenLen)
+      : crc32OfDigits(crc32OfDigits(prefix[i], l.priceText), l.qtyText);
+  }
   return n;
 }
 

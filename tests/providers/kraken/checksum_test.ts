@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import CRC32 from "crc-32";
 import {
   checksumDigits,
+  crc32Append,
+  crc32OfDigits,
   crc32OfTokens,
   formatFixed,
   levelToken,
+  tokenLength,
+  tokenRegister,
 } from "../../../src/providers/kraken/checksum.ts";
 import { createFeed } from "../../../src/providers/kraken/feed.ts";
 import { readLines } from "./fixtures.ts";
@@ -82,4 +87,67 @@ Deno.test("v2: formatting with the wrong precision fails the checksum (precision
   for (const l of lines) feed.handleFrame(l);
   assert.equal(feed.stats.get("BTC/USD")!.checksum_failed, 1);
   assert.equal(feed.verifiedBook("BTC/USD"), undefined);
+});
+
+/** Deterministic PRNG (mulberry32) for the generated decimal texts below. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Decimal texts as Kraken sends them (and some it never does), incl. leading/trailing zeros and long digits. */
+function decimalTexts(n: number, seed: number): string[] {
+  const r = rng(seed);
+  const fixed = [
+    "0",
+    "0.0",
+    "0.00000000",
+    "0.05000",
+    "0.00000304",
+    "45285.2",
+    "1000",
+    "10.0",
+    "007.50",
+    "1.2.3",
+  ];
+  const out = [...fixed];
+  while (out.length < n) {
+    const int = String(Math.floor(r() * 10 ** Math.floor(r() * 9)));
+    const dec = Math.floor(r() * 11);
+    const frac = Array.from({ length: dec }, () => String(Math.floor(r() * 10))).join("");
+    out.push(dec ? `${int}.${frac}` : int);
+  }
+  return out;
+}
+
+Deno.test("crc32OfDigits hashes checksumDigits(text) without building it (equals CRC32.str, any seed)", () => {
+  const r = rng(7);
+  const texts = [...decimalTexts(500, 1), "1\u00a02.5", "\u00e9.0"]; // non-ASCII: the library's UTF-8 path
+  for (const t of texts) {
+    const seed = (r() * 2 ** 32) | 0;
+    assert.equal(crc32OfDigits(seed, t), CRC32.str(checksumDigits(t), seed), t);
+    assert.equal(crc32OfDigits(0, t), CRC32.str(checksumDigits(t)), t);
+  }
+});
+
+Deno.test("crc32Append chains a level's cached token CRC after any seed exactly as hashing its text", () => {
+  const r = rng(11);
+  const texts = decimalTexts(400, 2);
+  for (let i = 0; i < 2000; i++) {
+    const p = texts[Math.floor(r() * texts.length)];
+    const q = texts[Math.floor(r() * texts.length)];
+    const seed = (r() * 2 ** 32) | 0;
+    const len = tokenLength(p, q);
+    assert.equal(len, levelToken(p, q).length, `${p} ${q}`);
+    assert.equal(crc32Append(seed, tokenRegister(p, q), len), CRC32.str(levelToken(p, q), seed), `${p} ${q}`);
+  }
+  // Kraken's documented example token, from the empty CRC.
+  assert.equal(crc32Append(0, tokenRegister("0.05000", "0.00000304"), 7), CRC32.str("5000304"));
+  assert.equal(tokenLength("1\u00a02.5", "1.0"), -1); // not ASCII: the book hashes such text directly
+  assert.equal(tokenLength("1".repeat(40), "2".repeat(30)), -1); // longer than the combine tables
 });
