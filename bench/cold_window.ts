@@ -2,7 +2,8 @@
  * Cold-tier benchmark (issue #4): 200 symbols × 30 days × 1-minute bars (8.64 M rows), generated
  * deterministically; write throughput and bytes per codec; 1-day/2-column and 1-hour/1-symbol window reads,
  * side by side with DuckDB (npm:@duckdb/node-api, dev-only) on the same files. Each read runs in a fresh
- * child process so its peak RSS (VmHWM) is its own.
+ * child process so its peak RSS (VmHWM) is its own; a second table reads each window 1 + 9 times in one
+ * process (median of the 9), as a long-running service would.
  *
  *   deno run -A bench/cold_window.ts                       # full size (slow: minutes, ~1 GB disk)
  *   deno run -A bench/cold_window.ts --symbols 20 --days 3 # quick
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     codec: { type: "string", default: "zstd" },
     codecs: { type: "string", default: "zstd,lz4,snappy,gzip" },
     window: { type: "string", default: "day" },
+    repeat: { type: "string", default: "0" },
   },
 });
 const START = Date.parse("2025-09-01T00:00:00Z");
@@ -47,6 +49,10 @@ function* bars(symbols: number, days: number): Generator<OhlcvRow> {
       };
     }
   }
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
 function vmhwmMb(): number {
@@ -83,26 +89,37 @@ if (values.mode === "gen") {
   const s = (performance.now() - t0) / 1000;
   console.log(JSON.stringify({ rows: r.rows, seconds: s, bytes: await dirBytes(root), rss: vmhwmMb() }));
 } else if (values.mode === "read") {
+  // One fresh read, or with --repeat N: 1 warm-up read then the median of N in the same process.
   const store = openColdStore(ColdSection.parse({ path: values.root! }), "/");
   const w = windowOf(days, values.window!);
-  const io: IoEvent[] = [];
-  const t0 = performance.now();
-  let rows = 0;
-  let check = 0;
-  for await (
-    const b of store.readBatches("ohlcv", w, {
-      columns: w.columns,
-      symbols: w.symbols,
-      onIo: (e) => io.push(e),
-    })
-  ) {
-    rows += b.length;
-    check += b.ts[b.length - 1];
+  const once = async () => {
+    const io: IoEvent[] = [];
+    const t0 = performance.now();
+    let rows = 0;
+    let check = 0;
+    for await (
+      const b of store.readBatches("ohlcv", w, {
+        columns: w.columns,
+        symbols: w.symbols,
+        onIo: (e) => io.push(e),
+      })
+    ) {
+      rows += b.length;
+      check += b.ts[b.length - 1];
+    }
+    const ms = performance.now() - t0;
+    const bytesRead = io.reduce((s, e) => s + (e.kind === "bytes" ? e.bytes : 0), 0);
+    const overlap = io.reduce((s, e) => s + (e.kind === "row_group" ? e.bytes : 0), 0);
+    return { rows, ms, bytesRead, overlap, check };
+  };
+  const repeat = Number(values.repeat);
+  let r = await once();
+  if (repeat > 0) {
+    const ms: number[] = [];
+    for (let i = 0; i < repeat; i++) ms.push((r = await once()).ms);
+    r.ms = median(ms);
   }
-  const ms = performance.now() - t0;
-  const bytesRead = io.reduce((s, e) => s + (e.kind === "bytes" ? e.bytes : 0), 0);
-  const overlap = io.reduce((s, e) => s + (e.kind === "row_group" ? e.bytes : 0), 0);
-  console.log(JSON.stringify({ rows, ms, bytesRead, overlap, rss: vmhwmMb(), check }));
+  console.log(JSON.stringify({ ...r, rss: vmhwmMb() }));
 } else if (values.mode === "duck") {
   // deno-lint-ignore no-import-prefix -- dev-only interop tool, by full specifier (house rule)
   const { DuckDBInstance } = await import("npm:@duckdb/node-api@1.5.6-r.1");
@@ -113,10 +130,18 @@ if (values.mode === "gen") {
   const sym = w.symbols ? ` AND symbol = '${w.symbols[0]}'` : "";
   const sql = `SELECT ${cols} FROM read_parquet('${values.root}/*/*.parquet', hive_partitioning=true)
     WHERE ts BETWEEN make_timestamptz(${w.from}::BIGINT*1000) AND make_timestamptz(${w.to}::BIGINT*1000)${sym}`;
-  const t0 = performance.now();
-  const r = await c.runAndReadAll(sql);
-  const rows = r.currentRowCount;
-  const ms = performance.now() - t0;
+  const once = async () => {
+    const t0 = performance.now();
+    const r = await c.runAndReadAll(sql);
+    return { rows: r.currentRowCount, ms: performance.now() - t0 };
+  };
+  const repeat = Number(values.repeat);
+  let { rows, ms } = await once();
+  if (repeat > 0) {
+    const all: number[] = [];
+    for (let i = 0; i < repeat; i++) all.push((({ rows, ms } = await once()), ms));
+    ms = median(all);
+  }
   c.closeSync();
   db.closeSync();
   console.log(JSON.stringify({ rows, ms, rss: vmhwmMb() }));
@@ -172,9 +197,8 @@ if (values.mode === "gen") {
         ours.push(await run(["--mode", "read", "--root", roots[codec], "--window", window]));
         duck.push(await run(["--mode", "duck", "--root", roots[codec], "--window", window]));
       }
-      const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-      const o = med(ours.map((x) => x.ms));
-      const d = med(duck.map((x) => x.ms));
+      const o = median(ours.map((x) => x.ms));
+      const d = median(duck.map((x) => x.ms));
       if (ours[0].rows !== duck[0].rows) {
         throw new Error(`row count differs: ours ${ours[0].rows}, DuckDB ${duck[0].rows}`);
       }
@@ -184,6 +208,22 @@ if (values.mode === "gen") {
         } | ${o.toFixed(1)} | ${d.toFixed(1)} | ${(o / d).toFixed(2)} | ${ours[0].bytesRead} | ${
           ours[0].overlap
         } | ${ours[0].rss.toFixed(0)} | ${duck[0].rss.toFixed(0)} |`,
+      );
+    }
+  }
+  // A long-running process (serve, a research notebook) reads windows many times: warm, same process.
+  console.log("\n| codec | window | ours warm ms | DuckDB warm ms | ratio |");
+  console.log("|---|---|---|---|---|");
+  for (const codec of codecs) {
+    for (const window of ["day", "hour"]) {
+      const args = ["--root", roots[codec], "--window", window, "--repeat", "9"];
+      const o = await run(["--mode", "read", ...args]);
+      const d = await run(["--mode", "duck", ...args]);
+      if (o.rows !== d.rows) throw new Error(`row count differs: ours ${o.rows}, DuckDB ${d.rows}`);
+      console.log(
+        `| ${codec} | ${window === "day" ? "1 day, ts+close" : "1 h, 1 symbol, all cols"} | ${
+          o.ms.toFixed(1)
+        } | ${d.ms.toFixed(1)} | ${(o.ms / d.ms).toFixed(2)} |`,
       );
     }
   }
