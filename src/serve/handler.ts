@@ -1,5 +1,6 @@
 import type { Registry } from "prom-client";
 import type { Logger } from "../log/logger.ts";
+import { renderMetrics } from "../metrics/exposition.ts";
 import { httpRequests, latency } from "../metrics/registry.ts";
 import type { EventHub } from "./events.ts";
 import type { Readiness } from "./readiness.ts";
@@ -52,7 +53,7 @@ function wantsJson(req: Request, url: URL): boolean {
 export function createHandler(deps: HandlerDeps): (req: Request) => Promise<Response> {
   // Concurrent scrapes share one render (single flight): N scrapers cost one serialisation, not N.
   let rendering: Promise<string> | undefined;
-  const render = () => (rendering ??= deps.registry.metrics().finally(() => (rendering = undefined)));
+  const render = () => (rendering ??= renderMetrics(deps.registry).finally(() => (rendering = undefined)));
   async function route(req: Request, url: URL, r: Route): Promise<Response> {
     switch (r) {
       case "index":

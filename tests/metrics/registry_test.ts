@@ -15,6 +15,7 @@ import {
   sseThroughput,
   wsReconnects,
 } from "../../src/metrics/registry.ts";
+import { renderMetrics } from "../../src/metrics/exposition.ts";
 import { parseExposition } from "./exposition.ts";
 
 /** The spec's metrics (C1.1, A3.3, D2.1) with their exact label sets. */
@@ -45,7 +46,7 @@ Deno.test("/metrics text parses as Prometheus exposition and carries every spec 
   latency.observe({ component: "scan" }, 0.12);
   sseThroughput.inc({ stream: "scan" });
 
-  const fams = parseExposition(await registry.metrics());
+  const fams = parseExposition(await renderMetrics(registry));
   for (const [name, type, labels] of SPEC_METRICS) {
     const f = fams.get(name);
     assert.ok(f, `${name} missing`);
@@ -92,7 +93,7 @@ Deno.test("promtool accepts the exposition (promtool check metrics)", async () =
   })
     .spawn();
   const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(await registry.metrics()));
+  await w.write(new TextEncoder().encode(await renderMetrics(registry)));
   await w.close();
   const r = await child.output();
   const out = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
