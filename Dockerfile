@@ -20,7 +20,9 @@ USER nonroot:nonroot
 ENV CRYPTORUN_APP_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 9464
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/app/cryptorun", "health"]
+# The health check asks the running serve (its /readyz): a second process cannot open the embedded database
+# serve holds.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/app/cryptorun", "health", "--server", "http://127.0.0.1:9464"]
 ENTRYPOINT ["/app/cryptorun"]
 # One long-running process: metrics, health endpoints and the schedulers. Inside a container the listener
 # must bind all interfaces so a published port reaches it; outside containers serve stays on loopback.

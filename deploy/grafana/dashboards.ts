@@ -285,7 +285,7 @@ export const DASHBOARDS: DashboardSpec[] = [
       },
       {
         title: "Book resyncs (1h)",
-        description: "By reason: checksum, crossed, gap, stale.",
+        description: "By reason: checksum, crossed, gap, invalid.",
         targets: [{
           expr: `sum by (provider, reason) (increase(cryptorun_book_resyncs_total{${SEL}}[1h]))`,
           legend: "{{provider}} {{reason}}",

@@ -43,7 +43,7 @@ export const bookChecksumFailures = new client.Counter({
 });
 export const bookResyncs = new client.Counter({
   name: "cryptorun_book_resyncs_total",
-  help: "Order books dropped and resynchronised, by reason (checksum, crossed, gap, stale).",
+  help: "Order books dropped and resynchronised, by reason (checksum, crossed, gap, invalid).",
   labelNames: ["provider", "reason"] as const,
   registers: [registry],
 });

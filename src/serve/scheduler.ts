@@ -9,6 +9,7 @@ import {
   schedulerRuns,
 } from "../metrics/registry.ts";
 import type { ComponentStatusInput } from "../health/status_store.ts";
+import { MAX_TIMER_MS } from "../util/time.ts";
 
 /** A job the scheduler runs on a cadence. `run` must honour `signal` (stop, timeout). */
 export interface Job {
@@ -90,8 +91,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (!/^[a-z][a-z0-9_]{0,31}$/.test(j.name)) {
       throw new Error(`scheduler: bad job name ${JSON.stringify(j.name)}`);
     }
-    if (!(j.everyMs >= 1)) {
-      throw new Error(`scheduler: job ${j.name}: everyMs must be >= 1, found ${j.everyMs}`);
+    // A timer delay above MAX_TIMER_MS overflows and fires at once: the job would run (or time out) in a loop.
+    if (!(j.everyMs >= 1 && j.everyMs <= MAX_TIMER_MS)) {
+      throw new Error(`scheduler: job ${j.name}: everyMs must be 1..${MAX_TIMER_MS}, found ${j.everyMs}`);
+    }
+    if (j.timeoutMs !== undefined && !(j.timeoutMs >= 0 && j.timeoutMs <= MAX_TIMER_MS)) {
+      throw new Error(`scheduler: job ${j.name}: timeoutMs must be 0..${MAX_TIMER_MS}, found ${j.timeoutMs}`);
     }
   }
   const states = new Map<string, JobState>();

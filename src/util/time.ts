@@ -50,6 +50,11 @@ export function parseDuration(value: string, what: string): number {
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
+/**
+ * The longest delay `setTimeout`/`setInterval` honour (2^31 - 1 ms, about 24.8 days). A longer one overflows and
+ * fires after ~1 ms, so every configured interval or timeout that feeds a timer must stay at or below this.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 export function isoMs(ms: number): string {
   return new Date(ms).toISOString();

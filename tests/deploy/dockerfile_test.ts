@@ -30,7 +30,12 @@ Deno.test("Dockerfile: pinned Deno build stage, compile task, non-root runtime w
   const runtime = lines.slice(lines.indexOf(from[1]));
   const user = runtime.find((l) => l.startsWith("USER "));
   assert.ok(user && !/\broot\b|\b0\b/.test(user), `runtime user: ${user}`);
-  assert.ok(runtime.some((l) => /^HEALTHCHECK .*cryptorun", "health"/.test(l)));
+  // The health check asks the running serve: `health` alone would open the embedded database serve holds.
+  assert.ok(
+    runtime.some((l) =>
+      /^HEALTHCHECK .*cryptorun", "health", "--server", "http:\/\/127\.0\.0\.1:9464"\]$/.test(l)
+    ),
+  );
   assert.ok(runtime.some((l) => l === 'ENTRYPOINT ["/app/cryptorun"]'));
   assert.ok(runtime.some((l) => l.startsWith("COPY --from=build /src/dist/cryptorun ")));
 });

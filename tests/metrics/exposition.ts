@@ -17,7 +17,8 @@ function parseLabels(s: string, line: number): Record<string, string> {
     const m = LABEL_RE.exec(s);
     if (!m) throw new Error(`line ${line}: bad labels {${s}}`);
     if (m[1] in out) throw new Error(`line ${line}: duplicate label ${m[1]}`);
-    out[m[1]] = m[2].replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
+    // One pass, so an escaped backslash followed by "n" (`\\n`) stays a backslash and an "n".
+    out[m[1]] = m[2].replace(/\\(.)/g, (_, c: string) => c === "n" ? "\n" : c);
   }
   return out;
 }

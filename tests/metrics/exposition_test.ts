@@ -124,3 +124,8 @@ Deno.test("renderMetrics of 10,000 series equals prom-client's output", async ()
   for (let i = 0; i < 10_000; i++) g.set({ symbol: `S${Math.floor(i / 10)}/USD`, kind: `k${i % 10}` }, i / 7);
   assert.equal(await renderMetrics(reg), await reg.metrics());
 });
+
+Deno.test("parseExposition unescapes label values in one pass (an escaped backslash before n is not a newline)", () => {
+  const fams = parseExposition('# TYPE t gauge\nt{p="C:\\\\new",q="a\\nb",r="say \\"hi\\""} 1\n');
+  assert.deepEqual(fams.get("t")?.samples[0].labels, { p: "C:\\new", q: "a\nb", r: 'say "hi"' });
+});

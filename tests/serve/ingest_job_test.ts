@@ -4,26 +4,11 @@ import { openColdStore } from "../../src/data/cold/store.ts";
 import { readMicrostructure } from "../../src/market/hot_store.ts";
 import { CLI_PERMISSIONS, runCliCaptured, spawnCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { until } from "../helpers/until.ts";
 import { startFakeKrakenRest } from "../providers/kraken/fake_kraken_rest.ts";
 import { startFakeKraken } from "../providers/kraken/fake_kraken_ws.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-
-/** Polls `probe` until it returns a value (a deadline only so a broken build fails instead of hanging). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last = "";
-  while (Date.now() < end) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what}: gave up (${last})`);
-}
 
 Deno.test("serve --with-ingest: hourly bars on the scheduler, a continuous book session keeps the hot tier fresh (loopback fakes)", async () => {
   await using dir = await tempDir();
@@ -145,5 +130,11 @@ Deno.test("serve --ingest-every needs --with-ingest and is no longer tied to kra
     CRYPTORUN_PERSISTENCE_ENABLED: "false",
   });
   assert.equal(r2.code, 2, r2.stderr);
-  assert.match(r2.stderr, /--ingest-every/);
+  assert.match(r2.stderr, /--ingest-every: must be between 1s and 1d, found "0\.5s"/);
+  // Longer cadences would overflow the job timeouts derived from them (timers cap at 2^31-1 ms).
+  for (const flags of [["--with-ingest", "--ingest-every", "30d"], ["--with-scan", "--scan-every", "2d"]]) {
+    const r3 = await runCliCaptured(["serve", ...flags], { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+    assert.equal(r3.code, 2, r3.stderr);
+    assert.match(r3.stderr, new RegExp(`${flags[1]}: must be between 1s and 1d, found "${flags[2]}"`));
+  }
 });

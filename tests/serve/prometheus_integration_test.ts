@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CLI_PERMISSIONS } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { until } from "../helpers/until.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -11,21 +12,8 @@ function freePort(): number {
   return port;
 }
 
-/** Polls `probe` until it returns a value (not a timed assertion: a deadline only to never hang CI). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 90_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last = "";
-  while (Date.now() < end) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: gave up (${last})`);
-}
+/** Prometheus starts, scrapes every 1 s and evaluates: poll slower and longer than for the server alone. */
+const PROM_WAIT = { deadlineMs: 90_000, intervalMs: 250 };
 
 async function drain(s: ReadableStream<Uint8Array>): Promise<string> {
   return await new Response(s).text();
@@ -68,7 +56,7 @@ Deno.test("a real Prometheus scrapes `cryptorun serve` and PromQL returns crypto
       const r = await fetch(`http://127.0.0.1:${servePort}/healthz`);
       await r.body?.cancel();
       return r.ok ? true : undefined;
-    });
+    }, PROM_WAIT);
     prom = new Deno.Command(prometheusBin, {
       args: [
         `--config.file=${dir.path}/prometheus.yml`,
@@ -87,7 +75,7 @@ Deno.test("a real Prometheus scrapes `cryptorun serve` and PromQL returns crypto
       );
       const body = await r.json();
       return body.status === "success" && body.data.result.length > 0 ? body.data.result : undefined;
-    });
+    }, PROM_WAIT);
     assert.equal(result[0].metric.__name__, "cryptorun_build_info");
     assert.equal(result[0].metric.instance, `127.0.0.1:${servePort}`);
     assert.equal(result[0].value[1], "1");
@@ -98,7 +86,7 @@ Deno.test("a real Prometheus scrapes `cryptorun serve` and PromQL returns crypto
       const q = encodeURIComponent('cryptorun_latency_seconds_count{component="metrics_scrape"}');
       const body = await (await fetch(`${api}/query?query=${q}`)).json();
       return body.data.result.length > 0 ? Number(body.data.result[0].value[1]) : undefined;
-    });
+    }, PROM_WAIT);
     assert.ok(scrapes >= 1);
   } finally {
     if (prom) {

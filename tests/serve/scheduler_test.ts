@@ -210,6 +210,23 @@ Deno.test("bad job definitions are refused", () => {
         jobs: [{ name: "zero", everyMs: 0, run: () => Promise.resolve() }],
         log: nullLogger,
       }),
-    /everyMs must be >= 1/,
+    /everyMs must be 1\.\.2147483647, found 0/,
+  );
+  // Beyond 2^31-1 ms a timer overflows and fires at once: the job would run in a loop (or time out at once).
+  assert.throws(
+    () =>
+      createScheduler({
+        jobs: [{ name: "monthly", everyMs: 30 * 86_400_000, run: () => Promise.resolve() }],
+        log: nullLogger,
+      }),
+    /job monthly: everyMs must be 1\.\.2147483647, found 2592000000/,
+  );
+  assert.throws(
+    () =>
+      createScheduler({
+        jobs: [{ name: "slow", everyMs: 60_000, timeoutMs: 2 ** 31, run: () => Promise.resolve() }],
+        log: nullLogger,
+      }),
+    /job slow: timeoutMs must be 0\.\.2147483647, found 2147483648/,
   );
 });

@@ -7,6 +7,7 @@ import { booksSession } from "../../src/serve/jobs.ts";
 import { createDbLease } from "../../src/health/db_lease.ts";
 import { createSupervisor } from "../../src/serve/supervisor.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { until } from "../helpers/until.ts";
 import { defaultConfig } from "../health/fake_sources.ts";
 import { startFakeKraken } from "../providers/kraken/fake_kraken_ws.ts";
 
@@ -14,16 +15,6 @@ async function metricValue(name: string, labels: string): Promise<number | undef
   const m = await registry.getSingleMetricAsString(name);
   const line = m.split("\n").find((l) => l.startsWith(`${name}{${labels}}`));
   return line ? Number(line.split(" ").pop()) : undefined;
-}
-
-/** Waits (event-driven polling with a deadline, so a broken build fails instead of hanging). */
-async function until(what: string, probe: () => boolean | Promise<boolean>, deadlineMs = 30_000) {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what}: gave up`);
 }
 
 /** A sleep the test controls: records every delay, returns at once until `holdAfter` delays were asked. */
@@ -191,7 +182,7 @@ Deno.test("supervisor: the Kraken book session keeps the hot tier fresh and stop
         const snaps = await readMicrostructure(dir.path, "kraken", Date.now());
         seen = Math.max(0, ...[...snaps.values()].map((x) => x.ts));
         return seen > prev;
-      });
+      }, { deadlineMs: 30_000, intervalMs: 20 });
       assert.ok(seen <= Date.now(), "PIT: no snapshot from the future");
       prev = seen;
     }

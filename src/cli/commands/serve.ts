@@ -1,6 +1,6 @@
 import type { Command } from "../command.ts";
 import { UsageError } from "../../util/errors.ts";
-import { parseDuration } from "../../util/time.ts";
+import { DAY_MS, parseDuration } from "../../util/time.ts";
 import { VERSION } from "../version.ts";
 import { buildInfo, enableDefaultMetrics, registry, setSymbolLabelCap } from "../../metrics/registry.ts";
 import { HEALTH_CHECKS } from "../../health/registry.ts";
@@ -15,9 +15,12 @@ import { isLoopback, parseListen, startServer } from "../../serve/server.ts";
 import { booksSession, ingestJob, scanJob } from "../../serve/jobs.ts";
 import { createSupervisor, type Supervisor } from "../../serve/supervisor.ts";
 
-function durationFlag(v: unknown, flag: string, fallback: string, minMs: number): number {
+/** A cadence flag: 1 s .. 1 d (longer ones would overflow the job timeouts derived from them, see MAX_TIMER_MS). */
+function durationFlag(v: unknown, flag: string, fallback: string): number {
   const ms = parseDuration(typeof v === "string" ? v : fallback, flag);
-  if (ms < minMs) throw new UsageError(`${flag}: must be at least ${minMs} ms, found ${JSON.stringify(v)}`);
+  if (ms < 1000 || ms > DAY_MS) {
+    throw new UsageError(`${flag}: must be between 1s and 1d, found ${JSON.stringify(v)}`);
+  }
   return ms;
 }
 
@@ -48,8 +51,8 @@ Flags:
                          restarted after it ends or fails (backoff 1 s doubling to 60 s, full jitter)
   --with-scan          run the scan every --scan-every (default 15m, aligned to :00/:15/:30/:45 UTC)
                        and publish each result on /events
-  --ingest-every D     hourly-bar poll cadence, e.g. 2m, 5m, 15m (minimum 1s)
-  --scan-every D       scan cadence, e.g. 5m, 15m, 1h (minimum 1s)
+  --ingest-every D     hourly-bar poll cadence, e.g. 2m, 5m, 15m (1s to 1d)
+  --scan-every D       scan cadence, e.g. 5m, 15m, 1h (1s to 1d)
 
 Both jobs run once at start, then on their cadence; a tick that comes while the previous run of the
 same job is still going is skipped (cryptorun_scheduler_runs_total{outcome="skipped"}), never queued.
@@ -100,8 +103,8 @@ Examples:
     if (v["scan-every"] !== undefined && !v["with-scan"]) {
       throw new UsageError("--scan-every needs --with-scan");
     }
-    const ingestEvery = durationFlag(v["ingest-every"], "--ingest-every", "5m", 1000);
-    const scanEvery = durationFlag(v["scan-every"], "--scan-every", "15m", 1000);
+    const ingestEvery = durationFlag(v["ingest-every"], "--ingest-every", "5m");
+    const scanEvery = durationFlag(v["scan-every"], "--scan-every", "15m");
     const dataDir = await ctx.dataDir();
     const log = ctx.log.child({ cmd: "serve" });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TIMER_MS } from "../../util/time.ts";
 
 /** `health:` in config/cryptorun.yaml — thresholds of `cryptorun health` and `serve`'s /readyz (spec D2.4). */
 export const HealthSection = z.strictObject({
@@ -13,8 +14,8 @@ export const HealthSection = z.strictObject({
   /** Hot-tier books whose Kraken CRC32 checksum failed more than this many times → provider FAIL. */
   max_checksum_failures: z.number().int().nonnegative().default(10),
   /** Per-check time limit (database ping incl. a first embedded open with migrations, store scans). */
-  check_timeout_ms: z.number().int().positive().default(30_000),
+  check_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
   /** `serve`: how often the checks run in the background (gauges, /readyz cache). */
-  refresh_ms: z.number().int().positive().default(15_000),
+  refresh_ms: z.number().int().positive().max(MAX_TIMER_MS).default(15_000),
 });
 export type HealthConfig = z.infer<typeof HealthSection>;

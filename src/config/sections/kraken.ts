@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TIMER_MS } from "../../util/time.ts";
 import { normalizeAsset, normalizeWsName } from "../../providers/kraken/symbols.ts";
 
 /** `kraken:` in config/data_sources.yaml — the first-class venue. */
@@ -16,19 +17,22 @@ export const KrakenSection = z.strictObject({
   /** API key/secret are secrets: env var names (public endpoints need neither). */
   api_key_env: z.string().min(1).default("CRYPTORUN_KRAKEN_API_KEY"),
   api_secret_env: z.string().min(1).default("CRYPTORUN_KRAKEN_API_SECRET"),
-  request_timeout_ms: z.number().int().positive().default(10_000),
+  request_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(10_000),
   max_retries: z.number().int().min(0).max(10).default(3),
   /** Hot tier: at most one microstructure snapshot per symbol per this much exchange time. */
   hot_snapshot_interval_ms: z.number().int().min(0).default(1_000),
   /** WebSocket: reconnect when no frame (not even a heartbeat) arrives for this long. */
-  ws_silence_ms: z.number().int().min(1_000).default(10_000),
+  ws_silence_ms: z.number().int().min(1_000).max(MAX_TIMER_MS).default(10_000),
   /** WebSocket: reconnect backoff cap (full jitter, doubling from 500 ms). */
-  reconnect_max_ms: z.number().int().min(500).default(30_000),
+  reconnect_max_ms: z.number().int().min(500).max(MAX_TIMER_MS).default(30_000),
   /** Cold-tier table that receives the closed 1-minute bars built from trades. */
   bars_table: z.string().regex(/^[a-z][a-z0-9_]*$/).default("ohlcv_1m"),
-  /** `serve --with-ingest`: normalised pairs pulled every run (hourly bars → cold tier, books → hot tier). */
+  /** `serve --with-ingest`: normalised pairs of the hourly-bar job (cold tier) and the book session (hot tier). */
   symbols: z.array(z.string()).default(["BTC/USD", "ETH/USD", "LTC/USD", "BCH/USD", "XRP/USD"]),
-  /** `serve --with-ingest`: length of each run's live book session in seconds (0 = no books). */
+  /**
+   * Length of the ingest poller's optional per-run book session in seconds (0 = none). `serve --with-ingest`
+   * does not use it: its bar job runs with `books: false` and a continuous supervised session writes the books.
+   */
   poll_book_seconds: z.number().int().min(0).max(3600).default(20),
 }).superRefine((k, ctx) => {
   // The same rule as `ingest --symbols`: normalised BASE/QUOTE names whose quote kraken.quotes admits.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TIMER_MS } from "../../util/time.ts";
 
 /** `persistence:` in config/cryptorun.yaml — where trades, regime snapshots and premove artifacts live. */
 export const PersistenceSection = z.strictObject({
@@ -10,7 +11,7 @@ export const PersistenceSection = z.strictObject({
   /** Optional file holding the DSN (e.g. a mounted Kubernetes secret). */
   dsn_file: z.string().min(1).optional(),
   /** Per-call timeout. */
-  timeout_ms: z.number().int().positive().default(10_000),
+  timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(10_000),
   /** Retries on transient errors (serialization failure, deadlock, admin shutdown, connection loss). */
   max_retries: z.number().int().min(0).max(20).default(4),
   pool_size: z.number().int().positive().max(100).default(4),
