@@ -2,7 +2,7 @@ import type { Command, CommandContext, ParsedArgs } from "../command.ts";
 import { configuredFormat, openColdStore } from "../../data/cold/store.ts";
 import { type InputStats, readInputCsv } from "../../data/cold/input.ts";
 import { formatSkipped } from "../../data/cold/row_check.ts";
-import type { ColdStats, InvalidReason, StorageFormat } from "../../data/cold/types.ts";
+import { type ColdStats, type InvalidReason, type StorageFormat, SYMBOL_RE } from "../../data/cold/types.ts";
 import { UsageError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
 import { isoMs, parseRange } from "../../util/time.ts";
@@ -246,7 +246,7 @@ async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
   const symArg = str(args, "symbols");
   const symbols = symArg?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const s of symbols ?? []) {
-    if (!/^[A-Z0-9]{1,15}\/USD$/.test(s)) {
+    if (!SYMBOL_RE.test(s)) {
       throw new UsageError(
         `--symbols: expected normalised USD pairs like BTC/USD, found ${JSON.stringify(s)}`,
       );

@@ -119,8 +119,9 @@ export function rowAt(b: ColumnBatch, i: number, columns: readonly string[]): Pa
   return r as Partial<OhlcvRow>;
 }
 
-/** Rows [start, end) of a batch. */
+/** Rows [start, end) of a batch, as views of the number columns (the batch itself when it is all of it). */
 export function sliceBatch(b: ColumnBatch, start: number, end: number): ColumnBatch {
+  if (start === 0 && end === b.length) return b;
   const out: ColumnBatch = {
     length: end - start,
     ts: b.ts.subarray(start, end),

@@ -1,6 +1,6 @@
 import { InputError, show } from "../../util/errors.ts";
 import type { ColumnBatch, Columns, ValueColumn } from "./columns.ts";
-import { VALUE_COLUMNS } from "./columns.ts";
+import { sliceBatch, VALUE_COLUMNS } from "./columns.ts";
 import { compressStream, csvCompressionOf, decompressStream } from "./compression.ts";
 import { textLines } from "./csv_lines.ts";
 import { assertCsvHeader, CSV_HEADER } from "./schema.ts";
@@ -137,7 +137,7 @@ export async function* readCsvFile(path: string, req: CsvReadRequest): AsyncGene
       }
     }
     if (first) assertCsvHeader(undefined, path);
-    if (n > 0) yield shrink(b, n);
+    if (n > 0) yield sliceBatch(b, 0, n);
   } catch (err) {
     if (err instanceof InputError) throw err;
     if (err instanceof DOMException && err.name === "AbortError") throw err;
@@ -157,10 +157,4 @@ function newBatch(size: number, columns: readonly ValueColumn[]): ColumnBatch {
   const b: ColumnBatch = { length: size, ts: new Float64Array(size), symbol: new Array<string>(size) };
   for (const c of columns) b[c] = new Float64Array(size);
   return b;
-}
-
-function shrink(b: ColumnBatch, n: number): ColumnBatch {
-  const out: ColumnBatch = { length: n, ts: b.ts.subarray(0, n), symbol: b.symbol.slice(0, n) };
-  for (const c of VALUE_COLUMNS) if (b[c]) out[c] = b[c]!.subarray(0, n);
-  return out;
 }

@@ -1,25 +1,29 @@
+import { normalizeAsset } from "../../providers/kraken/symbols.ts";
 import { InputError, show } from "../../util/errors.ts";
+import { parseTime } from "../../util/time.ts";
 import { csvCompressionOf, decompressStream } from "./compression.ts";
 import { textLines } from "./csv_lines.ts";
 import { checkRow } from "./row_check.ts";
+import { CSV_HEADER } from "./schema.ts";
 import type { InvalidReason, OhlcvRow } from "./types.ts";
-
-const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 /** ts as integer epoch ms, or ISO-8601 (a date alone = 00:00 UTC; no zone = UTC). NaN when neither. */
 export function parseTs(s: string): number {
-  const v = s.trim();
-  if (/^-?\d{1,16}$/.test(v)) return Number(v);
-  if (!ISO_RE.test(v)) return NaN;
-  const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/.test(v);
-  const iso = v.length === 10 ? `${v}T00:00:00Z` : hasZone ? v : `${v}Z`;
-  return Date.parse(iso.replace(" ", "T"));
+  try {
+    return parseTime(s, "ts");
+  } catch {
+    return NaN;
+  }
 }
 
-/** Normalises a pair name: trims, upper-cases, `-`/`_` → `/`, Kraken's XBT → BTC. */
+/**
+ * Normalises a pair name: trims, upper-cases, `-`/`_` → `/`, Kraken's asset codes and aliases → common ones
+ * (`XBT` → `BTC`, `XDG` → `DOGE`, `XXBT/ZUSD` → `BTC/USD`; the Kraken provider's own map).
+ */
 export function normaliseSymbol(s: string): string {
   const up = s.trim().toUpperCase().replace(/[-_]/, "/");
-  return up.replace(/^XBT\//, "BTC/");
+  const parts = up.split("/");
+  return parts.length === 2 ? `${normalizeAsset(parts[0])}/${normalizeAsset(parts[1])}` : up;
 }
 
 const num = (s: string | undefined) => (s === undefined || s.trim() === "" ? NaN : Number(s));
@@ -65,7 +69,7 @@ export async function* readInputCsv(
       opts.stats.lines = lineNo;
       if (header === null) {
         header = line.replace(/^\uFEFF/, "").split(",").map((h) => h.trim());
-        const want = ["ts_ms", "symbol", "open", "high", "low", "close", "volume"];
+        const want = CSV_HEADER.split(",");
         const ok = header.length === 7 && (header[0] === "ts_ms" || header[0] === "ts") &&
           header.slice(1).every((h, i) => h === want[i + 1]);
         if (!ok) {

@@ -5,7 +5,7 @@ import type { PageLocation } from "hyparquet/src/types.js";
 import type { ParquetSchemaSpec } from "../../config/sections/cold.ts";
 import { InputError, show } from "../../util/errors.ts";
 import type { ColumnBatch, Columns, ValueColumn } from "./columns.ts";
-import { VALUE_COLUMNS } from "./columns.ts";
+import { sliceBatch, VALUE_COLUMNS } from "./columns.ts";
 import { type DecodedColumn, fastPathDecodes, readColumnSpan, readPageLocations } from "./parquet_pages.ts";
 import { openPositional, type PositionalFile } from "./positional_file.ts";
 import { arrowSchema, type FooterSchemaElement, schemaMismatch } from "./schema.ts";
@@ -235,7 +235,8 @@ export async function assertFileSchema(
 /**
  * Streams the rows of one Parquet file inside the window, in file order: schema checked against the spec,
  * row groups pruned by their ts statistics, only the asked columns decoded, one row group in memory at a
- * time, rows outside [from, to] dropped. In a ts-sorted file, reading stops at the first ts > to.
+ * time, rows outside [from, to] dropped (never yielded; row groups whose statistics start after `to` are
+ * never read).
  *
  * Files in the encodings parquet-rs/DuckDB/Spark write by default take the fast page decoder
  * (parquet_pages.ts): per row group `ts` is decoded first, then only the span of rows inside the window, for
@@ -278,39 +279,28 @@ async function readSpan(
 }
 
 /**
- * The rows of a row group's ts inside [from, to], scanning in file order: [lo, hi) holds all of them (in
- * sorted data, only them: kept === hi - lo). While the file is sorted so far, the scan stops at the first
- * ts > to (pastEnd: nothing after it is read). A plain function so V8 optimises its loop early.
+ * The rows of a ts column inside [from, to]: [lo, hi) holds all of them (in sorted data, only them:
+ * kept === hi - lo). The whole column is scanned: stopping at the first ts > to would silently drop rows of
+ * a file that is not sorted further on (a foreign file); row groups past `to` are pruned by their
+ * statistics instead. A plain function so V8 optimises its loop early.
  */
 export function windowSpan(
   ts: Float64Array,
   from: number,
   to: number,
-  lastTs: number,
-  sorted: boolean,
-): { lo: number; hi: number; kept: number; pastEnd: boolean; lastTs: number; sorted: boolean } {
+): { lo: number; hi: number; kept: number } {
   let lo = -1;
   let hi = -1;
   let kept = 0;
-  let pastEnd = false;
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i];
-    if (t < lastTs) sorted = false;
-    lastTs = t;
-    if (t > to) {
-      if (sorted) {
-        pastEnd = true;
-        break;
-      }
-      continue;
-    }
-    if (t >= from) {
+    if (t >= from && t <= to) {
       if (lo < 0) lo = i;
       hi = i + 1;
       kept++;
     }
   }
-  return { lo, hi, kept, pastEnd, lastTs, sorted };
+  return { lo, hi, kept };
 }
 
 /** keep[i] = 1 for the rows with from <= ts <= to (and a wanted symbol); returns how many. */
@@ -351,8 +341,6 @@ async function* readGroups(
     optional: leaves[i].repetition_type !== "REQUIRED",
   }));
   const { from, to } = req.range;
-  let lastTs = -Infinity;
-  let sorted = true;
   for (const g of groups) {
     req.signal?.throwIfAborted();
     req.onIo?.({ kind: "row_group", path, index: g.index, rows: g.rows, bytes: g.bytes });
@@ -364,8 +352,7 @@ async function* readGroups(
       throw corrupt(path, err);
     }
     const [allTs] = await readSpan(file, [chunks[0]], [pages[0]], [specs[0]], 0, g.rows) as Float64Array[];
-    const span = windowSpan(allTs, from, to, lastTs, sorted);
-    ({ lastTs, sorted } = span);
+    const span = windowSpan(allTs, from, to);
     const { lo, hi } = span;
     if (span.kept > 0) {
       req.signal?.throwIfAborted();
@@ -375,7 +362,6 @@ async function* readGroups(
       const out = keepInWindow(batch, span.kept, req);
       if (out) yield out;
     }
-    if (span.pastEnd) return; // PIT: nothing after `to` is read on
   }
 }
 
@@ -394,8 +380,6 @@ async function* readGroupsWasm(
   }
   try {
     const cols = ["ts", "symbol", ...req.columns];
-    let lastTs = -Infinity;
-    let sorted = true;
     for (const g of groups) {
       req.signal?.throwIfAborted();
       req.onIo?.({ kind: "row_group", path, index: g.index, rows: g.rows, bytes: g.bytes });
@@ -417,13 +401,11 @@ async function* readGroupsWasm(
           if (next.done) break;
           req.signal?.throwIfAborted();
           const batch = fromArrow(arrow.tableFromIPC(next.value.intoIPCStream()), req.columns);
-          const span = windowSpan(batch.ts, req.range.from, req.range.to, lastTs, sorted);
-          ({ lastTs, sorted } = span);
+          const span = windowSpan(batch.ts, req.range.from, req.range.to);
           if (span.kept > 0) {
             const out = keepInWindow(sliceBatch(batch, span.lo, span.hi), span.kept, req);
             if (out) yield out;
           }
-          if (span.pastEnd) return; // PIT: nothing after `to` is read on
         }
       } finally {
         await reader.cancel().catch(() => {});
@@ -449,14 +431,6 @@ function keepInWindow(
   const kept = windowMask(batch, req.range.from, req.range.to, req.symbols, keep);
   if (kept === 0) return undefined;
   return kept === batch.length ? batch : compact(batch, keep, kept);
-}
-
-/** Rows [lo, hi) of a batch, as views (no copy of the number columns). */
-function sliceBatch(b: ColumnBatch, lo: number, hi: number): ColumnBatch {
-  if (lo === 0 && hi === b.length) return b;
-  const out: ColumnBatch = { length: hi - lo, ts: b.ts.subarray(lo, hi), symbol: b.symbol.slice(lo, hi) };
-  for (const c of VALUE_COLUMNS) if (b[c]) out[c] = b[c]!.subarray(lo, hi);
-  return out;
 }
 
 function compact(b: ColumnBatch, keep: Uint8Array, n: number): ColumnBatch {

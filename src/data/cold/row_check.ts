@@ -10,6 +10,9 @@ export interface RowProblem {
 
 const PRICE_FIELDS = ["open", "high", "low", "close"] as const;
 
+/** A value for an error message: numbers as JS prints them (NaN, Infinity — JSON would say null). */
+const val = (v: unknown): string => (typeof v === "number" ? String(v) : show(v));
+
 /**
  * Checks one OHLCV row against the schema's types and the domain rules (normalised USD symbol, finite
  * prices, high ≥ low, volume ≥ 0). Returns the first problem, or null. Pure; duplicates are found elsewhere.
@@ -21,7 +24,7 @@ export function checkRow(row: Record<string, unknown>): RowProblem | null {
       reason: "bad_ts",
       field: "ts",
       value: ts,
-      message: `ts: expected integer epoch milliseconds (timestamp(ms)), found ${show(ts)}`,
+      message: `ts: expected integer epoch milliseconds (timestamp(ms)), found ${val(ts)}`,
     };
   }
   const symbol = row.symbol;
@@ -40,7 +43,7 @@ export function checkRow(row: Record<string, unknown>): RowProblem | null {
         reason: "non_finite_price",
         field: f,
         value: v,
-        message: `${f}: expected a finite double, found ${show(v)}`,
+        message: `${f}: expected a finite double, found ${val(v)}`,
       };
     }
   }
@@ -50,7 +53,7 @@ export function checkRow(row: Record<string, unknown>): RowProblem | null {
       reason: "non_finite_price",
       field: "volume",
       value: vol,
-      message: `volume: expected a finite double, found ${show(vol)}`,
+      message: `volume: expected a finite double, found ${val(vol)}`,
     };
   }
   if ((row.high as number) < (row.low as number)) {

@@ -109,12 +109,22 @@ export function openColdStore(cfg: ColdConfig, dataDir: string): ColdStore {
     const valueCols = VALUE_COLUMNS.filter((c) => cols.includes(c));
     const symbols = opts.symbols && opts.symbols.length > 0 ? new Set(opts.symbols) : undefined;
     const exts = extensionsOf(fmt);
-    for (const p of prunePartitions(await listPartitions(root), range)) {
-      opts.signal?.throwIfAborted();
-      const files = (await listPartFiles(p.dir)).filter((f) => exts.includes(f.ext));
-      if (files.length === 0) continue;
-      opts.onIo?.({ kind: "partition", dt: p.dt });
-      yield* mergeSorted(files.map((f) => fileBatches(f.path, range, valueCols, symbols, opts)));
+    let n = 0;
+    try {
+      for (const p of prunePartitions(await listPartitions(root), range)) {
+        opts.signal?.throwIfAborted();
+        const files = (await listPartFiles(p.dir)).filter((f) => exts.includes(f.ext));
+        if (files.length === 0) continue;
+        opts.onIo?.({ kind: "partition", dt: p.dt });
+        for await (
+          const b of mergeSorted(files.map((f) => fileBatches(f.path, range, valueCols, symbols, opts)))
+        ) {
+          n += b.length;
+          yield b;
+        }
+      }
+    } finally {
+      coldRowsTotal.inc({ op: "read", format: fmt }, n);
     }
   }
 
@@ -125,14 +135,9 @@ export function openColdStore(cfg: ColdConfig, dataDir: string): ColdStore {
   ): AsyncGenerator<Partial<OhlcvRow>> {
     const cols = checkColumns(spec, opts.columns);
     const fmt = opts.format ?? format;
-    let n = 0;
-    try {
-      for await (const b of readBatches(table, range, { ...opts, columns: cols, format: fmt })) {
-        n += b.length;
-        for (let i = 0; i < b.length; i++) yield rowAt(b, i, cols);
-      }
-    } finally {
-      coldRowsTotal.inc({ op: "read", format: fmt }, n);
+    // readBatches counts the rows read (cryptorun_cold_rows_total{op="read"}).
+    for await (const b of readBatches(table, range, { ...opts, columns: cols, format: fmt })) {
+      for (let i = 0; i < b.length; i++) yield rowAt(b, i, cols);
     }
   }
 

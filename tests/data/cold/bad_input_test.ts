@@ -156,7 +156,8 @@ Deno.test("invalid rows are rejected with the reason — and nothing is written"
   await using dir = await tempDir();
   const store = openColdStore(ColdSection.parse({}), dir.path);
   const bad = [
-    [{ ...ROWS[5], close: NaN }, /close: expected a finite double, found null/],
+    [{ ...ROWS[5], close: NaN }, /close: expected a finite double, found NaN/],
+    [{ ...ROWS[5], open: -Infinity }, /open: expected a finite double, found -Infinity/],
     [{ ...ROWS[5], high: 1, low: 2 }, /high: 1 is below low 2/],
     [{ ...ROWS[5], volume: -1 }, /volume: negative \(-1\)/],
     [

@@ -205,6 +205,29 @@ Deno.test("fast page decoder: rows out of order inside the window are filtered r
   assert.ok(all.every((r) => (r.ts as number) <= to));
 });
 
+Deno.test("a file sorted past `to` whose later rows go back into the window: none is dropped", async () => {
+  // A foreign file need not be sorted: rows 100–110 written at the end. Sorted up to the first row after
+  // `to`, so a reader that stopped there would silently lose them; the row-group statistics say the group
+  // holds them, and every one must come back (and still nothing after `to`).
+  for (const dictionary of [true, false]) {
+    await using dir = await tempDir();
+    const rows = makeRows();
+    const late = rows.filter((r) => r.ts >= D0 + 100 * 60_000 && r.ts <= D0 + 110 * 60_000);
+    const moved = [...rows.filter((r) => !late.includes(r)), ...late];
+    const store = await storeWith(
+      dir.path,
+      writeFile(moved, props({ codec: pq.Compression.ZSTD, v2: false, dictionary })),
+    );
+    const from = D0 + 100 * 60_000;
+    const to = D0 + 200 * 60_000;
+    const got = flatten(await collect(store.readBatches("ohlcv", { from, to })))
+      .sort((a, b) =>
+        (a.ts as number) - (b.ts as number) || String(a.symbol).localeCompare(String(b.symbol))
+      );
+    assert.deepEqual(got, expected(rows, from, to), `dictionary: ${dictionary}`);
+  }
+});
+
 /** RLE/bit-packed hybrid encoder (spec: Parquet Encodings, RLE_DICTIONARY) for the unit test below. */
 function encodeHybrid(values: number[], width: number): Uint8Array {
   const out: number[] = [];

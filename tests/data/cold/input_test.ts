@@ -1,0 +1,27 @@
+// Input CSV parsing helpers: ts as epoch ms or ISO-8601, Kraken pair names normalised.
+import assert from "node:assert/strict";
+import { normaliseSymbol, parseTs } from "../../../src/data/cold/input.ts";
+
+Deno.test("parseTs: epoch ms, ISO-8601 (date alone / no zone = UTC, offsets), anything else NaN", () => {
+  assert.equal(parseTs("1756684800000"), Date.parse("2025-09-01T00:00:00Z"));
+  assert.equal(parseTs(" 2025-09-01 "), Date.parse("2025-09-01T00:00:00Z"));
+  assert.equal(parseTs("2025-09-01 00:03:00"), Date.parse("2025-09-01T00:03:00Z"));
+  assert.equal(parseTs("2025-09-01T02:00:00+02:00"), Date.parse("2025-09-01T00:00:00Z"));
+  for (const bad of ["yesterday", "", "2025-13-45", "2025-09-01T25:00:00Z", "1.5e12"]) {
+    assert.ok(Number.isNaN(parseTs(bad)), bad);
+  }
+});
+
+Deno.test("normaliseSymbol: case, separators and Kraken's asset codes → BASE/USD", () => {
+  const cases: Array<[string, string]> = [
+    [" btc/usd ", "BTC/USD"],
+    ["eth-usd", "ETH/USD"],
+    ["SOL_USD", "SOL/USD"],
+    ["xbt/usd", "BTC/USD"],
+    ["XDG/USD", "DOGE/USD"],
+    ["XXBT/ZUSD", "BTC/USD"],
+    ["btcusd", "BTCUSD"], // not a pair: left for checkRow to reject
+    ["A/B/C", "A/B/C"],
+  ];
+  for (const [raw, want] of cases) assert.equal(normaliseSymbol(raw), want, raw);
+});
