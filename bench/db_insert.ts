@@ -17,7 +17,7 @@ import postgres from "postgres";
 import { PersistenceSection } from "../src/config/sections/persistence.ts";
 import { openPersistence } from "../src/persistence/open.ts";
 import { newTradeKeyer } from "../src/persistence/trade_key.ts";
-import { copyLine } from "../src/persistence/copy_text.ts";
+import { TRADE_COLUMNS, tradeCopyLine } from "../src/persistence/trades_repo.ts";
 import type { Trade } from "../src/persistence/types.ts";
 
 const { values } = parseArgs({
@@ -27,9 +27,17 @@ const { values } = parseArgs({
     "embedded-rows": { type: "string" },
   },
 });
-const N = Number(values.rows);
-const SAMPLE = Math.min(N, Number(values["row-sample"]));
-const EMB = Number(values["embedded-rows"] ?? N);
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) {
+    console.error(`db_insert: --${flag}: expected a positive integer, found ${JSON.stringify(v)}`);
+    Deno.exit(2);
+  }
+  return n;
+}
+const N = positiveInt("rows", values.rows);
+const SAMPLE = Math.min(N, positiveInt("row-sample", values["row-sample"]));
+const EMB = positiveInt("embedded-rows", values["embedded-rows"] ?? String(N));
 const base = Deno.env.get("CRYPTORUN_BENCH_PG_DSN") ?? Deno.env.get("CRYPTORUN_TEST_PG_DSN");
 if (!base) {
   console.error("db_insert: set CRYPTORUN_BENCH_PG_DSN (or CRYPTORUN_TEST_PG_DSN) to a server's DSN");
@@ -126,17 +134,7 @@ try {
     const key = newTradeKeyer();
     let buf = "";
     for (const t of trades(N)) {
-      buf += copyLine([
-        t.ts.toISOString(),
-        t.symbol,
-        t.venue,
-        t.side,
-        t.price,
-        t.qty,
-        t.order_id,
-        "{}",
-        key(t),
-      ]);
+      buf += tradeCopyLine(t, key(t));
       if (buf.length > 1 << 20) {
         await f.write(enc.encode(buf));
         buf = "";
@@ -159,7 +157,7 @@ try {
         "-v",
         "ON_ERROR_STOP=1",
         "-qc",
-        `\\copy trades (ts, symbol, venue, side, price, qty, order_id, attributes, trade_key) from '${file}'`,
+        `\\copy trades (${TRADE_COLUMNS}) from '${file}'`,
       ],
       env: u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {},
     }).output();

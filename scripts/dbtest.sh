@@ -22,9 +22,14 @@ start_postgres 57432 cryptorun_dbtest
 say "postgres 15 on 127.0.0.1:$PG_PORT"
 
 PERMS=(--allow-read --allow-write --allow-net --allow-env --allow-sys)
-for _ in 1 2; do
-  CRYPTORUN_PERSISTENCE_KIND=postgres CRYPTORUN_PG_DSN="$PG_DSN" \
-    deno run "${PERMS[@]}" main.ts --data-dir "$TMP/data" db migrate >&2
+for run in 1 2; do
+  out=$(CRYPTORUN_PERSISTENCE_KIND=postgres CRYPTORUN_PG_DSN="$PG_DSN" \
+    deno run "${PERMS[@]}" main.ts --data-dir "$TMP/data" db migrate)
+  echo "$out" >&2
+  if [[ $run == 2 && $out != "nothing to apply: "* ]]; then
+    say "the second db migrate changed the database (expected \"nothing to apply\")"
+    exit 1
+  fi
 done
 
 export CRYPTORUN_TEST_PG_DSN="$PG_DSN"

@@ -97,6 +97,12 @@ export function openDataFacade(
     return dbP;
   };
 
+  /** A write skipped because persistence is disabled: said in the log, never silent. */
+  const skipped = (what: string): false => {
+    log.debug(`${what} not stored`, { reason: DISABLED });
+    return false;
+  };
+
   return {
     cold,
     coldTable,
@@ -106,7 +112,7 @@ export function openDataFacade(
     writeOhlcv: (rows, opts) => cold.write(coldTable, rows, opts),
     async storeTrades(trades, opts) {
       if (!enabled) {
-        log.debug("trades not stored", { reason: DISABLED });
+        skipped("trades");
         return { inserted: 0, duplicates: 0, skipped: DISABLED };
       }
       return await (await db()).trades.insertMany(trades, opts);
@@ -115,7 +121,7 @@ export function openDataFacade(
       return await (await db()).trades.listBySymbol(symbol, range, limit, opts);
     },
     async storeRegime(r, opts) {
-      if (!enabled) return false;
+      if (!enabled) return skipped("regime snapshot");
       await (await db()).regime.upsert(r, opts);
       return true;
     },
@@ -123,7 +129,7 @@ export function openDataFacade(
       return await (await db()).regime.latest(asOf, opts);
     },
     async storePremove(p, opts) {
-      if (!enabled) return false;
+      if (!enabled) return skipped("premove artifact");
       await (await db()).premove.upsert(p, opts);
       return true;
     },

@@ -47,7 +47,16 @@ export async function openDb(
 ): Promise<Db> {
   if (cfg.kind === "postgres") {
     const dsn = await resolveDsn(cfg, env);
-    return await connectPostgres(dsn, { poolSize: cfg.pool_size, connectTimeoutMs: cfg.timeout_ms, log });
+    try {
+      // Connections open lazily: only a DSN npm:postgres cannot parse fails here.
+      return await connectPostgres(dsn, { poolSize: cfg.pool_size, connectTimeoutMs: cfg.timeout_ms, log });
+    } catch (err) {
+      const from = cfg.dsn_file ? `the file ${cfg.dsn_file}` : `the env var ${cfg.dsn_env}`;
+      throw new ConfigError(
+        `persistence: the DSN in ${from} is not a URL like postgres://user@host:5432/db ` +
+          `(${(err as Error).name}; the value is a secret and is not shown)`,
+      );
+    }
   }
   return await openEmbedded(dataDir, { log });
 }

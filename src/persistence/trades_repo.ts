@@ -23,28 +23,32 @@ interface TradeRow {
   key: string;
 }
 
-const COLUMNS = "ts, symbol, venue, side, price, qty, order_id, attributes, trade_key";
+/** The columns every trade write names, in COPY-line order. */
+export const TRADE_COLUMNS = "ts, symbol, venue, side, price, qty, order_id, attributes, trade_key";
 const CONFLICT = "(venue, symbol, trade_key, ts)";
 const KEY_INDEX = "trades_trade_key_uniq";
+
+/** One trade as a line of COPY text in `TRADE_COLUMNS` order (`trades (…) FROM STDIN`; bench/db_insert.ts too). */
+export function tradeCopyLine(t: Trade, key: string): string {
+  return copyLine([
+    t.ts.toISOString(),
+    t.symbol,
+    t.venue,
+    t.side,
+    t.price,
+    t.qty,
+    t.order_id,
+    JSON.stringify(t.attributes ?? {}),
+    key,
+  ]);
+}
 
 function copyChunks(rows: TradeRow[], linesPerChunk = 2_000): Iterable<string> {
   return {
     *[Symbol.iterator]() {
       for (let i = 0; i < rows.length; i += linesPerChunk) {
         let s = "";
-        for (const { t, key } of rows.slice(i, i + linesPerChunk)) {
-          s += copyLine([
-            t.ts.toISOString(),
-            t.symbol,
-            t.venue,
-            t.side,
-            t.price,
-            t.qty,
-            t.order_id,
-            JSON.stringify(t.attributes ?? {}),
-            key,
-          ]);
-        }
+        for (const { t, key } of rows.slice(i, i + linesPerChunk)) s += tradeCopyLine(t, key);
         yield s;
       }
     },
@@ -62,7 +66,7 @@ class CopyAborted extends Error {
  * so a follow-up statement in the same transaction surfaces the failure (SQLSTATE 25P02) as CopyAborted.
  */
 async function copyInto(tx: Tx, a: Attempt, table: string, rows: TradeRow[]): Promise<void> {
-  const q = a.track(tx.unsafe(`COPY ${table} (${COLUMNS}) FROM STDIN`));
+  const q = a.track(tx.unsafe(`COPY ${table} (${TRADE_COLUMNS}) FROM STDIN`));
   const w = await q.writable();
   let failure: Error | undefined;
   w.on("error", (e: Error) => (failure = e));
@@ -105,7 +109,7 @@ async function copyInto(tx: Tx, a: Attempt, table: string, rows: TradeRow[]): Pr
 /** Multi-row insert through `unnest` arrays (one statement per batch), skipping rows whose key exists. */
 async function unnestInsert(sql: Sql, a: Attempt, rows: TradeRow[]): Promise<number> {
   const res = await a.track(sql`
-    insert into trades (${sql.unsafe(COLUMNS)})
+    insert into trades (${sql.unsafe(TRADE_COLUMNS)})
     select u.ts::timestamptz, u.symbol, u.venue, u.side, u.price, u.qty, u.order_id, u.attributes::jsonb, u.trade_key
     from unnest(
       ${rows.map((r) => r.t.ts.toISOString())}::text[],
@@ -138,7 +142,7 @@ async function copyDedup(db: Db, a: Attempt, rows: TradeRow[]): Promise<number> 
     await copyInto(tx, a, "trades_stage", rows);
     const r = await a.track(
       tx.unsafe(
-        `INSERT INTO trades (${COLUMNS}) SELECT ${COLUMNS} FROM trades_stage ON CONFLICT ${CONFLICT} DO NOTHING`,
+        `INSERT INTO trades (${TRADE_COLUMNS}) SELECT ${TRADE_COLUMNS} FROM trades_stage ON CONFLICT ${CONFLICT} DO NOTHING`,
       ),
     );
     return r.count;
@@ -194,7 +198,7 @@ export function newTradesRepo(db: Db, policy: CallPolicy): TradesRepo {
       const key = newTradeKeyer()(t);
       const n = await runCall("trades", "insert", policy, opts, async (a) => {
         const r = await a.track(sql`
-          insert into trades (${sql.unsafe(COLUMNS)})
+          insert into trades (${sql.unsafe(TRADE_COLUMNS)})
           values (${t.ts}, ${t.symbol}, ${t.venue}, ${t.side}, ${t.price}, ${t.qty}, ${t.order_id ?? null},
                   (${JSON.stringify(t.attributes ?? {})}::text)::jsonb, ${key})
           on conflict ${sql.unsafe(CONFLICT)} do nothing`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TimeRange } from "../util/time.ts";
+import { parseTime, type TimeRange } from "../util/time.ts";
 
 export type { TimeRange };
 
@@ -13,9 +13,21 @@ const finite = (what: string) =>
     message: `${what}: expected a finite number (not NaN/Infinity)`,
   });
 
-/** A timestamp: a valid Date (numbers = epoch ms and ISO strings are accepted and converted). */
+/** A string time as everywhere in CryptoRun (parseTime: ISO-8601, no zone = UTC, or epoch ms); else Invalid Date. */
+function dateOfString(v: string): Date {
+  try {
+    return new Date(parseTime(v, "ts"));
+  } catch {
+    return new Date(Number.NaN);
+  }
+}
+
+/**
+ * A timestamp: a valid Date (numbers = epoch ms and ISO strings are accepted and converted; a string without a
+ * zone is UTC, never the machine's local time).
+ */
 export const Timestamp = z.preprocess(
-  (v) => (typeof v === "number" || typeof v === "string" ? new Date(v) : v),
+  (v) => (typeof v === "number" ? new Date(v) : typeof v === "string" ? dateOfString(v) : v),
   z.date({ error: "expected a Date" }).refine((d) => Number.isFinite(d.getTime()), {
     message: "expected a valid date",
   }),
@@ -91,8 +103,9 @@ export interface TradesRepo {
   /** Stores one trade (idempotent: storing the same trade twice keeps one row). */
   insert(t: TradeInput, opts?: CallOptions): Promise<InsertManyResult>;
   /**
-   * Stores many trades in one transaction: COPY on real Postgres, batched `unnest` inserts on the embedded
-   * database. Idempotent (retried batches and repeated calls land each trade exactly once).
+   * Stores many trades, one transaction per batch: COPY on real Postgres, batched `unnest` inserts on the
+   * embedded database. Idempotent (retried batches and repeated calls land each trade exactly once). An array
+   * is validated whole before any SQL; a stream batch by batch (earlier batches stay stored on a bad row).
    */
   insertMany(
     ts: Iterable<TradeInput> | AsyncIterable<TradeInput>,

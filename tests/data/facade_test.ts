@@ -4,6 +4,7 @@ import type { Config } from "../../src/config/schema.ts";
 import { openDataFacade } from "../../src/data/facade.ts";
 import type { OhlcvRow } from "../../src/data/cold/types.ts";
 import { InputError } from "../../src/util/errors.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import type { Persistence } from "../../src/persistence/types.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -91,7 +92,9 @@ Deno.test("facade: cold tier and embedded database side by side, both PIT", asyn
 Deno.test("facade: persistence.enabled false — writes skipped with a reason, reads name the flag, no db opened", async () => {
   await using dir = await tempDir();
   let opened = 0;
+  const lines: string[] = [];
   const f = openDataFacade(await config({ CRYPTORUN_PERSISTENCE_ENABLED: "false" }), dir.path, {}, {
+    log: createLogger({ level: "debug", json: true, sink: (l) => lines.push(l) }),
     openPersistence: () => {
       opened++;
       return Promise.reject(new Error("must not open"));
@@ -114,6 +117,25 @@ Deno.test("facade: persistence.enabled false — writes skipped with a reason, r
       }),
       false,
     );
+    assert.equal(
+      await f.storePremove({
+        ts: new Date(T0),
+        symbol: "BTC/USD",
+        gate_a: null,
+        gate_b: null,
+        gate_c: null,
+        score: null,
+        factors: {},
+      }),
+      false,
+    );
+    // Skipped writes are said in the log, not silent.
+    const said = lines.map((l) => JSON.parse(l)).filter((l) => l.reason === "persistence.enabled is false");
+    assert.deepEqual(said.map((l) => l.msg), [
+      "trades not stored",
+      "regime snapshot not stored",
+      "premove artifact not stored",
+    ]);
     await assert.rejects(
       f.latestRegime(new Date(T0)),
       (e: Error) => e instanceof InputError && /persistence\.enabled/.test(e.message),

@@ -73,3 +73,14 @@ Deno.test("cryptorun db: postgres via CRYPTORUN_PG_DSN; the DSN is never printed
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no DSN is set: set the env var CRYPTORUN_PG_DSN/);
 });
+
+Deno.test("cryptorun db: an unparseable DSN exits 2 naming where it came from, never its value", async () => {
+  const r = await runCliCaptured(["db", "status"], {
+    CRYPTORUN_PERSISTENCE_KIND: "postgres",
+    CRYPTORUN_PG_DSN: "postgres://app:Sup3rS3cretPw@[broken/db",
+  });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /DSN in the env var CRYPTORUN_PG_DSN is not a URL like postgres:\/\//);
+  assert.ok(!r.stderr.includes("Sup3rS3cretPw"), r.stderr);
+  assert.ok(!r.stderr.includes("broken"), r.stderr);
+});

@@ -63,6 +63,10 @@ testBoth(
     } as const;
     assert.deepEqual(await p.trades.insertMany([fill, fill]), { inserted: 2, duplicates: 0 });
     assert.deepEqual(await p.trades.insertMany([fill, fill]), { inserted: 0, duplicates: 2 });
+    // Also when another trade arrives between them (interleaved feeds): a third fill is new, the rest replay.
+    const other = { ...fill, ts: new Date(T0 + 1_000) };
+    assert.deepEqual(await p.trades.insertMany([fill, other, fill, fill]), { inserted: 2, duplicates: 2 });
+    assert.equal((await p.trades.listBySymbol("XRP/USD", { from: T0, to: T0 + MIN }, 10)).length, 4);
     // Venue trade ids are the key: the same id twice is one trade, and it comes back on read.
     const withId = { ...fill, symbol: "ADA/USD", trade_id: 123456 };
     assert.deepEqual(await p.trades.insertMany([withId, { ...withId }]), { inserted: 1, duplicates: 1 });

@@ -4,6 +4,7 @@ import { openDb } from "../../persistence/open.ts";
 import { policyFrom, runCall } from "../../persistence/call.ts";
 import { migrateDown, migrateUp, migrationStatus, type SchemaStatus } from "../../persistence/migrate.ts";
 import type { Db } from "../../persistence/db.ts";
+import type { MigrationFile } from "../../persistence/migration_files.ts";
 
 const ACTIONS = ["migrate", "status", "down"] as const;
 type Action = typeof ACTIONS[number];
@@ -41,6 +42,25 @@ function renderStatus(st: SchemaStatus): string {
   return lines.join("\n");
 }
 
+/** Prints what migrate/down changed: `<done> <file>` lines then the version, or one `--json` object. */
+function reportChange(
+  ctx: CommandContext,
+  db: Db,
+  done: "applied" | "reverted",
+  verb: string,
+  files: MigrationFile[],
+  current: number,
+): void {
+  if (ctx.globals.json) {
+    ctx.out(JSON.stringify({ kind: db.kind, where: db.where, [done]: files.map((f) => f.file), current }));
+    return;
+  }
+  for (const f of files) ctx.out(`${done} ${f.file}`);
+  ctx.out(
+    `${files.length ? "" : `nothing to ${verb}: `}database ${db.kind} ${db.where} at version ${current}`,
+  );
+}
+
 async function withDb<T>(ctx: CommandContext, fn: (db: Db) => Promise<T>): Promise<T> {
   const cfg = await ctx.config();
   const db = await openDb(cfg.persistence, await ctx.dataDir(), ctx.env, ctx.log);
@@ -60,10 +80,11 @@ Usage: cryptorun db migrate [--to VERSION]
        cryptorun db status
        cryptorun db down [--to VERSION]
 
-The database is the one persistence: configures: kind embedded (PGlite under <data-dir>/db, the default) or
-kind postgres (the DSN comes from the env var named by persistence.dsn_env, CRYPTORUN_PG_DSN by default, or the
-file persistence.dsn_file; it is never printed). The version table is goose's goose_db_version, so the goose
-CLI sees the same state; a sha256 per applied file is kept in cryptorun_migration_checksums.
+The database is the one the persistence: section configures: kind embedded (PGlite under <data-dir>/db,
+the default) or kind postgres (the DSN comes from the env var named by persistence.dsn_env, CRYPTORUN_PG_DSN
+by default, or the file persistence.dsn_file; it is never printed). The version table is goose's
+goose_db_version, so the goose CLI sees the same state; a sha256 per applied file is kept in
+cryptorun_migration_checksums.
 
 Actions:
   migrate        apply every pending migration in version order, each in its own transaction; running it
@@ -114,40 +135,12 @@ Examples:
     return await withDb(ctx, async (db) => {
       if (action === "migrate") {
         const r = await runCall("schema", "migrate", long, opts, () => migrateUp(db, { to, log: ctx.log }));
-        if (ctx.globals.json) {
-          ctx.out(JSON.stringify({
-            kind: db.kind,
-            where: db.where,
-            applied: r.applied.map((f) => f.file),
-            current: r.current,
-          }));
-        } else {
-          for (const f of r.applied) ctx.out(`applied ${f.file}`);
-          ctx.out(
-            `${
-              r.applied.length ? "" : "nothing to apply: "
-            }database ${db.kind} ${db.where} at version ${r.current}`,
-          );
-        }
+        reportChange(ctx, db, "applied", "apply", r.applied, r.current);
         return 0;
       }
       if (action === "down") {
         const r = await runCall("schema", "down", long, opts, () => migrateDown(db, { to, log: ctx.log }));
-        if (ctx.globals.json) {
-          ctx.out(JSON.stringify({
-            kind: db.kind,
-            where: db.where,
-            reverted: r.reverted.map((f) => f.file),
-            current: r.current,
-          }));
-        } else {
-          for (const f of r.reverted) ctx.out(`reverted ${f.file}`);
-          ctx.out(
-            `${
-              r.reverted.length ? "" : "nothing to revert: "
-            }database ${db.kind} ${db.where} at version ${r.current}`,
-          );
-        }
+        reportChange(ctx, db, "reverted", "revert", r.reverted, r.current);
         return 0;
       }
       const st = await runCall("schema", "status", policy, opts, () => migrationStatus(db));
