@@ -39,7 +39,8 @@ Replay feeds a recording through exactly the same code path: a file with one Web
 per line (Kraken v1 or v2, detected per line) or the --record format. It processes every pair in the file and
 writes the hot tier stamped with the recording's own timestamps. With --json it prints one object:
   {"messages":N,"symbols":{"BTC/USD":{"checksum_ok":N,"checksum_failed":N,"resyncs":N,"best_bid":x,
-   "best_ask":y,"spread_bps":z,"depth_usd_2pct":{"bid":a,"ask":b}}}}
+   "best_ask":y,"spread_bps":z,"depth_usd_2pct":{"bid":a,"ask":b}}},"incomplete_bars":N}
+(incomplete_bars: 1-minute bars not written because the stream did not cover their whole minute)
 
 Flags:
   --venue kraken        the venue (only kraken)
@@ -58,6 +59,8 @@ Pitfalls:
     whose checksum matches. v2 snapshots carry one.
   - A checksum mismatch, crossed book or update without a snapshot drops the book: live ingest resubscribes
     for a fresh snapshot; a replay cannot, so that symbol stays dropped until the file has a new snapshot.
+  - A frame Kraken would not send (bad JSON, a level price of 0, a pair name that is not BASE/QUOTE) stops a
+    replay with FILE:LINE (exit 1); live ingest logs and counts it (and resyncs that book) and goes on.
   - A v2 book for a symbol with no known precision is an error naming the symbol (use --asset-pairs).
   - The ±2% depth counts only the levels the book holds: with book_depth 10 it can under-count.
   - Exit code 0 also when checksums failed (they are counted and reported); bad input exits 1.
@@ -194,33 +197,39 @@ async function runReplay(ctx: CommandContext, args: ParsedArgs, path: string): P
   return 0;
 }
 
+/**
+ * `--symbols` → names: `BASE/QUOTE` (or `BASE-QUOTE`) normalised and quote-checked here, before any network
+ * call; a name without a separator (altname XBTUSD, key XXBTZUSD) is kept for the AssetPairs map to resolve.
+ */
 function parseSymbols(raw: string | undefined, quotes: string[]): string[] {
   if (raw === undefined || raw.trim() === "") {
     throw new UsageError(
       `live ingest needs --symbols (e.g. --symbols BTC/USD,ETH/USD), or use --replay FILE`,
     );
   }
+  return raw.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+    const name = s.toUpperCase().replace("-", "/");
+    if (!name.includes("/")) return name;
+    let sym: string;
+    try {
+      sym = normalizeWsName(name);
+    } catch {
+      throw new UsageError(`--symbols: expected pairs like BTC/USD, found ${show(s)}`);
+    }
+    checkQuote(sym, s, quotes);
+    return sym;
+  });
+}
+
+function checkQuote(sym: string, given: string, quotes: string[]): void {
   const allowed = new Set(quotes.map(normalizeAsset));
-  return [
-    ...new Set(
-      raw.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
-        let sym: string;
-        try {
-          sym = normalizeWsName(s.toUpperCase().replace("-", "/"));
-        } catch {
-          throw new UsageError(`--symbols: expected pairs like BTC/USD, found ${show(s)}`);
-        }
-        const quote = sym.split("/")[1];
-        if (!allowed.has(quote)) {
-          throw new UsageError(
-            `--symbols: ${show(s)} is quoted in ${quote}; kraken.quotes admits ${[...allowed].join(",")} ` +
-              `(set CRYPTORUN_KRAKEN_QUOTES=USD,${quote} to allow it)`,
-          );
-        }
-        return sym;
-      }),
-    ),
-  ];
+  const quote = sym.split("/")[1];
+  if (!allowed.has(quote)) {
+    throw new UsageError(
+      `--symbols: ${show(given)} is quoted in ${quote}; kraken.quotes admits ${[...allowed].join(",")} ` +
+        `(set CRYPTORUN_KRAKEN_QUOTES=USD,${quote} to allow it)`,
+    );
+  }
 }
 
 async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
@@ -254,11 +263,14 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     pairs = (await rest.assetPairs(ctx.signal)).pairs;
   }
   const map = buildSymbolMap(pairs);
-  symbols = symbols.map((s) => {
-    const p = map.bySymbol(s);
-    if (!p) throw new UsageError(`--symbols: ${s} is not a Kraken pair (AssetPairs has no such wsname)`);
-    return p.symbol;
-  });
+  symbols = [
+    ...new Set(symbols.map((s) => {
+      const p = map.bySymbol(s) ?? (s.includes("/") ? undefined : map.bySymbol(map.normalize(s) ?? ""));
+      if (!p) throw new UsageError(`--symbols: ${s} is not a Kraken pair (AssetPairs has no such wsname)`);
+      if (!s.includes("/")) checkQuote(p.symbol, s, k.quotes);
+      return p.symbol;
+    })),
+  ];
 
   const { summary, written: w } = await runLiveIngest({
     config: cfg,

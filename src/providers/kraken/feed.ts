@@ -15,13 +15,14 @@ import {
  *
  *  - every update's CRC32 is verified; a v2 snapshot's too (v1 snapshots carry none, so a v1 book becomes
  *    verified at its first matching update);
- *  - on a checksum mismatch, a crossed book or a sequence gap (an update for a book that never had a
- *    snapshot), the book is counted, dropped and a resync is requested (live: resubscribe for a fresh
- *    snapshot); updates that arrive while waiting for the new snapshot are discarded;
+ *  - on a checksum mismatch, a crossed book, a sequence gap (an update for a book that never had a
+ *    snapshot) or a level that cannot be applied (price not positive), the book is counted, dropped and a
+ *    resync is requested (live: resubscribe for a fresh snapshot); updates that arrive while waiting for the
+ *    new snapshot are discarded. An unusable level is also a FrameError (never a half-applied book);
  *  - `onBook` is called only for verified books.
  */
 
-export type ResyncReason = "checksum" | "crossed" | "gap";
+export type ResyncReason = "checksum" | "crossed" | "gap" | "invalid";
 
 export interface SymbolStats {
   checksum_ok: number;
@@ -142,7 +143,7 @@ export function createFeed(opts: FeedOptions = {}): Feed {
     else if (recvNow !== undefined) st.lastTs = recvNow;
     if (ev.snapshot) {
       const book = newBook(depthFor(ev));
-      applySnapshot(book, ev.asks, ev.bids);
+      apply(st, ev, () => applySnapshot(book, ev.asks, ev.bids));
       st.book = book;
       st.awaitingSnapshot = false;
       st.verified = false;
@@ -163,7 +164,8 @@ export function createFeed(opts: FeedOptions = {}): Feed {
       drop(st, ev.symbol, "gap");
       return;
     }
-    applyUpdate(st.book, ev.asks, ev.bids);
+    const book = st.book;
+    apply(st, ev, () => applyUpdate(book, ev.asks, ev.bids));
     if (isCrossed(st.book)) {
       s.crossed++;
       drop(st, ev.symbol, "crossed");
@@ -175,6 +177,17 @@ export function createFeed(opts: FeedOptions = {}): Feed {
       return;
     }
     verify(st, ev, s);
+  }
+
+  /** Runs a book mutation; a level it cannot apply drops the book (maybe half-applied) and is a FrameError. */
+  function apply(st: SymbolState, ev: BookEvent, mutate: () => void): void {
+    try {
+      mutate();
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      drop(st, ev.symbol, "invalid");
+      throw new FrameError(`book ${ev.venueSymbol}: ${err.message}`);
+    }
   }
 
   function verify(st: SymbolState, ev: BookEvent, s: SymbolStats): void {

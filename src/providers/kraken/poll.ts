@@ -123,7 +123,6 @@ async function readCheckpoint(path: string, log: Logger): Promise<Record<string,
 }
 
 async function writeCheckpoint(path: string, lastBarTs: Record<string, number>): Promise<void> {
-  await Deno.mkdir(join(path, ".."), { recursive: true });
   const body: Checkpoint = { version: 1, interval_min: BAR_INTERVAL_MIN, last_bar_ts: lastBarTs };
   await atomicWriteFile(path, JSON.stringify(body, null, 2) + "\n");
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { providerRequests, rateLimitRemaining } from "../../metrics/registry.ts";
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
+import { sleepUnlessAborted } from "../../util/sleep.ts";
 import { apiError, httpError, KrakenError } from "./errors.ts";
 import type { LevelChange } from "./book.ts";
 import { type CounterModel, createCounter, type KrakenTier, TIER_LIMITS } from "./rate_limit.ts";
@@ -152,19 +153,11 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
   return r.data;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** Rejects with the signal's reason when it aborts during the wait (a backoff must not outlive its caller). */
+const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  if (!signal) return await new Promise<void>((resolve) => setTimeout(resolve, ms));
+  if (!(await sleepUnlessAborted(ms, signal))) throw signal.reason;
+};
 
 export interface KrakenRest {
   time(signal?: AbortSignal): Promise<{ unixtime: number; rfc1123: string }>;

@@ -89,7 +89,8 @@ export class FrameError extends Error {
 
 // ---------------------------------------------------------------- v2 schemas
 const Num = z.number().finite().nonnegative();
-const V2Level = z.object({ price: Num, qty: Num });
+const Price = z.number().finite().positive();
+const V2Level = z.object({ price: Price, qty: Num });
 const V2BookData = z.object({
   symbol: z.string().min(1),
   bids: z.array(V2Level).default([]),
@@ -108,7 +109,7 @@ const V2Trade = z.object({
   data: z.array(z.object({
     symbol: z.string().min(1),
     side: z.enum(["buy", "sell"]),
-    price: Num,
+    price: Price,
     qty: Num,
     ord_type: z.string().optional(),
     trade_id: z.number().int().optional(),
@@ -140,7 +141,8 @@ const V2Instrument = z.object({
 
 // ---------------------------------------------------------------- v1 schemas
 const DecText = z.string().regex(/^\d+(\.\d+)?$/, "expected decimal text");
-const V1Level = z.tuple([DecText, DecText, z.string()], z.string());
+const PriceText = DecText.refine((s) => Number(s) > 0, "expected a positive price");
+const V1Level = z.tuple([PriceText, DecText, DecText], z.string());
 const V1BookPart = z.object({
   as: z.array(V1Level).optional(),
   bs: z.array(V1Level).optional(),
@@ -148,7 +150,9 @@ const V1BookPart = z.object({
   b: z.array(V1Level).optional(),
   c: z.string().regex(/^\d+$/).optional(),
 });
-const V1Trade = z.array(z.tuple([DecText, DecText, z.string(), z.enum(["b", "s"]), z.string()], z.string()));
+const V1Trade = z.array(
+  z.tuple([PriceText, DecText, z.string(), z.enum(["b", "s"]), z.string()], z.string()),
+);
 const V1Ticker = z.looseObject({
   a: z.tuple([DecText], z.unknown()),
   b: z.tuple([DecText], z.unknown()),
@@ -200,8 +204,15 @@ export function parseFrame(text: string, precisionOf: PrecisionLookup): WsEvent[
     throw new FrameError(`frame: not JSON (${(err as Error).message}): ${text.slice(0, 80)}`);
   }
   const v = frameVersion(msg);
-  if (v === 1) return parseV1(msg);
-  if (v === 2) return parseV2(msg as Record<string, unknown>, precisionOf);
+  try {
+    if (v === 1) return parseV1(msg);
+    if (v === 2) return parseV2(msg as Record<string, unknown>, precisionOf);
+  } catch (err) {
+    // A pair name that is not BASE/QUOTE, a number too large to format: still a bad frame (live ingest logs
+    // and counts FrameErrors; any other error thrown from a socket handler would end the process).
+    if (err instanceof RangeError) throw new FrameError(`frame: ${err.message}`);
+    throw err;
+  }
   throw new FrameError(`frame: neither a Kraken v1 nor v2 message: ${text.slice(0, 80)}`);
 }
 

@@ -10,17 +10,7 @@ import {
   newBook,
 } from "../../../src/providers/kraken/book.ts";
 import { levelToken } from "../../../src/providers/kraken/checksum.ts";
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./fixtures.ts";
 
 type Ref = Map<number, [string, string]>;
 

@@ -11,7 +11,7 @@ import {
   tokenRegister,
 } from "../../../src/providers/kraken/checksum.ts";
 import { createFeed } from "../../../src/providers/kraken/feed.ts";
-import { readLines } from "./fixtures.ts";
+import { readLines, rng } from "./fixtures.ts";
 
 Deno.test("checksumDigits removes the point and every leading zero (Kraken's rule)", () => {
   assert.equal(checksumDigits("0.05000"), "5000");
@@ -88,17 +88,6 @@ Deno.test("v2: formatting with the wrong precision fails the checksum (precision
   assert.equal(feed.stats.get("BTC/USD")!.checksum_failed, 1);
   assert.equal(feed.verifiedBook("BTC/USD"), undefined);
 });
-
-/** Deterministic PRNG (mulberry32) for the generated decimal texts below. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Decimal texts as Kraken sends them (and some it never does), incl. leading/trailing zeros and long digits. */
 function decimalTexts(n: number, seed: number): string[] {

@@ -22,3 +22,14 @@ export interface ExpectedPair {
 export function expectedV1(): { per_pair: Record<string, ExpectedPair>; total_updates: number } {
   return readJson("book_v1_recorded.expected.json");
 }
+
+/** Deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

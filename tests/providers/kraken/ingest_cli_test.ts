@@ -149,6 +149,11 @@ Deno.test("ingest live (loopback REST + v2 servers) --duration --record, then th
     const unknown = await runCliCaptured(["--data-dir", dir.path, "ingest", "--symbols", "NOPE/USD"], env);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--symbols: NOPE\/USD is not a Kraken pair/);
+    // Kraken's own names (altname, AssetPairs key) resolve through the map; their quote is checked too.
+    const eur = await runCliCaptured(["--data-dir", dir.path, "ingest", "--symbols", "XBTEUR"], env);
+    assert.equal(eur.code, 2);
+    assert.match(eur.stderr, /--symbols: "XBTEUR" is quoted in EUR/);
+    restHits.length = 0;
     const r = await runCliCaptured([
       "--data-dir",
       dir.path,
@@ -157,13 +162,13 @@ Deno.test("ingest live (loopback REST + v2 servers) --duration --record, then th
       "--venue",
       "kraken",
       "--symbols",
-      "XMR/USD",
+      "XMR/USD,xmrusd,XXMRZUSD", // one pair, three names
       "--duration",
       "1500ms",
       "--record",
       rec,
     ], env);
-    assert.deepEqual(restHits, ["/0/public/AssetPairs", "/0/public/AssetPairs"]);
+    assert.deepEqual(restHits, ["/0/public/AssetPairs"]);
     assert.equal(r.code, 0, r.stderr);
     const live = JSON.parse(r.stdout).symbols["XMR/USD"];
     assert.equal(live.checksum_failed, 0);
