@@ -85,9 +85,13 @@ export function rowEnvelope(row: Partial<OhlcvRow>, source: string, table: strin
     );
   }
   for (const f of NUM_FIELDS) {
-    if (typeof row[f] !== "number") {
+    const v = row[f];
+    // NaN/Infinity would go out as JSON null: refused rather than published as a bar without the value.
+    if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new InputError(
-        `cold ${table} row ${row.symbol} at ${isoMs(row.ts)}: ${f}: expected a number, found ${show(row[f])}`,
+        `cold ${table} row ${row.symbol} at ${isoMs(row.ts)}: ${f}: expected a finite number, found ${
+          typeof v === "number" ? String(v) : show(v)
+        }`,
       );
     }
   }

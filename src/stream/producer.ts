@@ -20,14 +20,6 @@ export interface Producer {
 
 export type StreamKind = StreamConfig["kind"];
 
-/** The module each backend lives in, loaded on demand. */
-export const BACKEND_MODULES: Record<StreamKind, string> = {
-  file: "./file/producer.ts",
-  redis: "./redis/producer.ts",
-  kafka: "./kafka/producer.ts",
-  pulsar: "./pulsar/producer.ts",
-};
-
 /** What every backend producer module exports. */
 export interface ProducerModule {
   createProducer(cfg: StreamConfig, dataDir: string, env: Record<string, string>): Promise<Producer>;

@@ -65,17 +65,3 @@ async function loadSource(kind: StreamKind): Promise<SourceModule> {
       return await import("./pulsar/source.ts");
   }
 }
-
-/** Resolves after `ms` or when `signal` aborts (never rejects); clears its timer either way. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}

@@ -196,8 +196,25 @@ Deno.test("publishCold: a row missing a field or outside its window is an InputE
       topic: "t",
       windowMs: HOUR,
     }),
-    /volume: expected a number, found undefined/,
+    /volume: expected a finite number, found undefined/,
   );
+  // NaN would serialise as JSON null: the bar would go out without its close, so it is refused.
+  const nan = fakeCold([{ ts: T0, symbol: "BTC/USD", open: 1, high: 2, low: 0, close: NaN, volume: 1 }]);
+  const prod = recordingProducer();
+  await assert.rejects(
+    publishCold({
+      reader: nan,
+      producer: prod,
+      table: "ohlcv",
+      range: { from: T0, to: T0 + HOUR },
+      topic: "t",
+      windowMs: HOUR,
+    }),
+    (err: Error) =>
+      err instanceof InputError &&
+      /BTC\/USD at 2024-01-01T00:00:00.000Z: close: .*found NaN/.test(err.message),
+  );
+  assert.equal(prod.acked.length, 0, "nothing of the bad window was sent");
   const leaky: ColdReader = {
     async *read() {
       yield { ts: T0 + 10 * HOUR, symbol: "BTC/USD", open: 1, high: 1, low: 1, close: 1, volume: 1 };
@@ -246,4 +263,12 @@ Deno.test("publishCold with the real cold store: CLI publish → NDJSON that ver
   assert.equal((await runCliCaptured(["stream", "verify", "--input", sink])).code, 0);
   const again = await runCliCaptured(argv);
   assert.match(again.stdout, /published 0 envelopes .*resumed: 1 of 1 windows were already done/);
+  // Another sink file with the same name in another directory is another destination: it gets everything,
+  // not "already done" from the first sink's checkpoint.
+  await Deno.mkdir(join(dir.path, "b"));
+  const sinkB = join(dir.path, "b", "out.ndjson");
+  const other = await runCliCaptured(argv.map((a) => a === sink ? sinkB : a));
+  assert.equal(other.code, 0, other.stderr);
+  assert.match(other.stdout, /published 48 envelopes in 1 windows/);
+  assert.equal((await Deno.readTextFile(sinkB)).trim().split("\n").length, 48);
 });

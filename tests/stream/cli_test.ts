@@ -76,6 +76,40 @@ Deno.test("stream consume --sink: DLQ for the invalid one, --out idempotent acro
   assert.equal((await Deno.readTextFile(out)).trim().split("\n").length, 100);
 });
 
+Deno.test("stream consume --out: a cut-off last line (crash mid-write) is removed, not glued to the next", async () => {
+  await using dir = await tempDir();
+  const sink = join(dir.path, "bus.ndjson");
+  const out = join(dir.path, "out.ndjson");
+  await writeEnvelopes(sink, 10);
+  const lines = (await Deno.readTextFile(sink)).split("\n");
+  // The state after a crash inside a write to --out: 3 whole lines and half of the 4th; nothing was acked.
+  await Deno.writeTextFile(out, lines.slice(0, 3).join("\n") + "\n" + lines[3].slice(0, 40));
+  const r = await runCliCaptured([
+    "--data-dir",
+    dir.path,
+    "stream",
+    "consume",
+    "--sink",
+    sink,
+    "--out",
+    out,
+    "--idle",
+    "200ms",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.delivered, 10);
+  assert.equal(s.duplicates, 3, "the 3 whole lines already in --out are not written again");
+  assert.equal(s.handled, 7);
+  assert.match(r.stderr, /cut-off line/);
+  const v = await runCliCaptured(["stream", "verify", "--input", out, "--json"]);
+  assert.equal(v.code, 0, v.stdout);
+  const rep = JSON.parse(v.stdout);
+  assert.equal(rep.valid, 10);
+  assert.equal(rep.duplicates, 0);
+});
+
 Deno.test("stream: bad flags and actions are usage errors (exit 2) naming the flag and value", async () => {
   const cases: Array<[string[], RegExp]> = [
     [["stream"], /missing action/],
@@ -92,6 +126,15 @@ Deno.test("stream: bad flags and actions are usage errors (exit 2) naming the fl
     [["stream", "verify"], /--input FILE.ndjson is required/],
     [["stream", "verify", "--input", "a", "--topic", "t"], /--topic is not a flag of 'stream verify'/],
     [["stream", "consume", "--topic", "a b"], /--topic: expected letters/],
+    [["stream", "consume", "--group", "a/b"], /--group: expected letters, digits.*found "a\/b"/],
+    [
+      ["stream", "publish", "--from", "2024-01-01", "--to", "2024-01-02", "--symbols", "BTC/USD,eth/usd"],
+      /--symbols: expected pairs like BTC\/USD,ETH\/USD, found "eth\/usd"/,
+    ],
+    [
+      ["stream", "publish", "--from", "2024-01-01", "--to", "2024-01-02", "--window", "0s"],
+      /--window: must be positive, found "0s"/,
+    ],
   ];
   for (const [argv, re] of cases) {
     const r = await runCliCaptured(argv);

@@ -4,10 +4,10 @@ import type { StreamConfig } from "../../config/sections/stream.ts";
 import { ConfigError, InputError, UsageError } from "../../util/errors.ts";
 import { parseDuration, parseRange } from "../../util/time.ts";
 import { createProgress } from "../../util/progress.ts";
-import { dlqTopic, newProducer, type Producer } from "../../stream/producer.ts";
+import { dlqTopic, newProducer, type Producer, TOPIC_RE } from "../../stream/producer.ts";
 import { openSource, type Source } from "../../stream/source.ts";
 import { consume, SeenSet } from "../../stream/consumer.ts";
-import { encodeEnvelope, type Envelope } from "../../stream/envelope.ts";
+import { CHECKSUM_RE, encodeEnvelope, type Envelope, SYMBOL_RE } from "../../stream/envelope.ts";
 import { byteLines, verifyFile } from "../../stream/verify.ts";
 import { fileProducer } from "../../stream/file/producer.ts";
 import { fileSource } from "../../stream/file/source.ts";
@@ -32,8 +32,9 @@ publish   reads the cold tier window by window (--window) and sends one envelope
           Resumable: a checkpoint (default <data-dir>/<stream.file_dir>/checkpoints/…) records the next
           window after each acknowledged one; run the same command again after a crash to continue.
 consume   validates every envelope; valid new ones go to --out (appended, fsynced; their checksums are
-          loaded on start so a re-run never writes one twice), invalid ones go to <topic>.dlq with the
-          reason; acks only after that. Broker errors are retried with exponential backoff.
+          loaded on start so a re-run never writes one twice; a cut-off last line left by a crash is
+          removed first), invalid ones go to <topic>.dlq with the reason; acks only after that. Broker
+          errors are retried with exponential backoff.
 verify    checks every line of an NDJSON envelope file; prints valid/invalid counts and the reasons;
           exit 1 if any line is invalid.
 
@@ -57,7 +58,8 @@ Flags:
 Pitfalls:
   - stream.enabled: false refuses publish/consume (exit 2).
   - The Redis URL is a secret: set CRYPTORUN_REDIS_URL (or stream.redis_url_env / _file), never YAML.
-  - A checkpoint belongs to one table/topic/range/window; a different run names another file or --fresh.
+  - A checkpoint belongs to one table/topic/range/window/symbols; the default file is also named after the
+    destination (kind, or the --sink path). A --checkpoint FILE of another run is refused (or use --fresh).
   - Kafka needs stream.kafka_brokers; Pulsar needs stream.pulsar_ws_url (WebSocket API).
 
 Examples:
@@ -179,20 +181,31 @@ async function publishAction(ctx: CommandContext, args: ParsedArgs): Promise<num
     throw new UsageError(`--table: expected a table name like ohlcv, found ${JSON.stringify(table)}`);
   }
   const windowMs = parseDuration(str(args, "window") ?? "1d", "--window");
-  if (windowMs <= 0) throw new UsageError(`--window: must be positive`);
+  if (windowMs <= 0) {
+    throw new UsageError(`--window: must be positive, found ${JSON.stringify(str(args, "window"))}`);
+  }
   const symbols = str(args, "symbols")?.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const s of symbols ?? []) {
+    // A pair the cold tier cannot hold (e.g. lower case) would match no row and publish nothing, silently.
+    if (!SYMBOL_RE.test(s)) {
+      throw new UsageError(`--symbols: expected pairs like BTC/USD,ETH/USD, found ${JSON.stringify(s)}`);
+    }
+  }
   const cfg = await streamConfig(ctx, args);
   const topic = str(args, "topic") ?? cfg.topic;
   checkTopic(topic);
   const config = await ctx.config();
   const dataDir = await ctx.dataDir();
   const sink = str(args, "sink");
+  // The default checkpoint names the destination (kind, and the sink's full path): a run to another backend
+  // or another sink file must not find this one's checkpoint and skip its windows as "already done".
+  const target = sink ? `file__${basename(sink)}-${await shortHash(resolve(sink))}` : cfg.kind;
   const checkpointPath = resolve(
     str(args, "checkpoint") ??
       join(
         streamDir(cfg, dataDir),
         "checkpoints",
-        `${topic}__${table}__${range.from}_${range.to}_${windowMs}${sink ? "__" + basename(sink) : ""}.json`,
+        `${topic}__${table}__${range.from}_${range.to}_${windowMs}__${target}.json`,
       ),
   );
   if (args.values.fresh) await Deno.remove(checkpointPath).catch(() => {});
@@ -249,21 +262,49 @@ async function publishAction(ctx: CommandContext, args: ParsedArgs): Promise<num
   return 0;
 }
 
-/** Appends handled envelopes to an NDJSON file; loads the checksums already there (idempotent re-runs). */
+/** First 12 hex digits of SHA-256 of `text`. */
+async function shortHash(text: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(d.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Appends handled envelopes to an NDJSON file; loads the checksums already there (idempotent re-runs). A last
+ * line without "\n" (a write cut off by a crash; never acked, so it is delivered again) is cut off first,
+ * so the next append does not glue a new envelope onto it.
+ */
 async function outputSink(
   path: string,
   seen: SeenSet,
+  log: CommandContext["log"],
 ): Promise<{ handle(e: Envelope[]): Promise<void>; close(): void }> {
   await Deno.mkdir(dirname(path), { recursive: true });
+  let whole = 0; // bytes up to the end of the last terminated line
+  let torn = false;
   try {
     const f = await Deno.open(path, { read: true });
     const dec = new TextDecoder();
-    for await (const { bytes } of byteLines(f.readable)) {
-      const m = /"checksum":"([0-9a-f]{64})"/.exec(dec.decode(bytes));
-      if (m) seen.add(m[1]);
+    for await (const { bytes, terminated } of byteLines(f.readable)) {
+      if (!terminated) {
+        torn = true;
+        break;
+      }
+      whole += bytes.length + 1;
+      try {
+        // The envelope's own top-level checksum (a payload may hold a "checksum" member of its own).
+        const c = JSON.parse(dec.decode(bytes))?.checksum;
+        if (typeof c === "string" && CHECKSUM_RE.test(c)) seen.add(c);
+      } catch { /* not an envelope line: nothing to remember */ }
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  if (torn) {
+    await Deno.truncate(path, whole);
+    log.warn("--out ended in a cut-off line; removed it (its message was not acked and comes again)", {
+      file: path,
+      kept_bytes: whole,
+    });
   }
   const out = await Deno.open(path, { append: true, create: true });
   const enc = new TextEncoder();
@@ -284,7 +325,7 @@ async function consumeAction(ctx: CommandContext, args: ParsedArgs): Promise<num
   const topic = str(args, "topic") ?? cfg.topic;
   checkTopic(topic);
   const group = str(args, "group") ?? "cryptorun";
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(group)) {
+  if (!TOPIC_RE.test(group)) {
     throw new UsageError(
       `--group: expected letters, digits, '.', '_' or '-', found ${JSON.stringify(group)}`,
     );
@@ -299,7 +340,7 @@ async function consumeAction(ctx: CommandContext, args: ParsedArgs): Promise<num
   const outPath = str(args, "out");
 
   const seen = new SeenSet();
-  const out = outPath ? await outputSink(resolve(outPath), seen) : undefined;
+  const out = outPath ? await outputSink(resolve(outPath), seen, ctx.log) : undefined;
   let source: Source | undefined;
   let dlq: Producer | undefined;
   const bar = createProgress(ctx.interactive, "consume", max ?? 0, "messages");

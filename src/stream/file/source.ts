@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { StreamConfig } from "../../config/sections/stream.ts";
 import { atomicWriteFile } from "../../util/atomic_write.ts";
 import { InputError } from "../../util/errors.ts";
-import { type Delivery, sleep, type Source, type SourceOptions } from "../source.ts";
+import { sleepUnlessAborted } from "../../util/sleep.ts";
+import type { Delivery, Source, SourceOptions } from "../source.ts";
 import { offsetFile, topicFile } from "./paths.ts";
 
 const OffsetState = z.strictObject({
@@ -18,6 +19,8 @@ const OffsetState = z.strictObject({
 });
 
 const CHUNK = 1 << 20;
+/** A signal that never aborts, for polls without one. */
+const NEVER = new AbortController().signal;
 
 export async function createSource(
   cfg: StreamConfig,
@@ -126,7 +129,7 @@ export async function fileSource(path: string, statePath: string, opts: SourceOp
           await commitIfAdvanced();
           return got;
         }
-        await sleep(Math.min(100, Math.max(0, deadline - Date.now())), signal);
+        await sleepUnlessAborted(Math.min(100, Math.max(0, deadline - Date.now())), signal ?? NEVER);
       }
     },
     async ack(ids) {

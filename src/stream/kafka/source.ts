@@ -8,7 +8,7 @@ import { Kafka } from "kafkajs";
 import type { StreamConfig } from "../../config/sections/stream.ts";
 import { checkTopic } from "../file/paths.ts";
 import type { Delivery, Source, SourceOptions } from "../source.ts";
-import { sleep } from "../source.ts";
+import { sleepUnlessAborted } from "../../util/sleep.ts";
 import { registerLz4Codec } from "./lz4_codec.ts";
 import { kafkaSettings } from "./settings.ts";
 
@@ -26,13 +26,17 @@ export async function createSource(
   const consumer = new Kafka(s.client).consumer({ groupId: opts.group, allowAutoTopicCreation: false });
   const queue: Delivery[] = [];
   let failure: Error | undefined;
+  /** Aborted by close(): ends the back-pressure wait, which kafkajs' disconnect() would otherwise await forever. */
+  const closing = new AbortController();
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        while (queue.length >= HIGH_WATER) await sleep(20);
+        while (queue.length >= HIGH_WATER) {
+          if (!(await sleepUnlessAborted(20, closing.signal))) return; // closing: not acked, fetched again
+        }
         queue.push({ id: `${partition}:${message.offset}`, text: message.value?.toString("utf8") ?? "" });
       },
     });
@@ -50,7 +54,7 @@ export async function createSource(
       const deadline = Date.now() + blockMs;
       while (queue.length === 0 && !signal?.aborted && Date.now() < deadline) {
         if (failure) throw failure;
-        await sleep(Math.min(50, deadline - Date.now()), signal);
+        await sleepUnlessAborted(Math.min(50, deadline - Date.now()), signal ?? closing.signal);
       }
       return queue.splice(0, max);
     },
@@ -68,6 +72,7 @@ export async function createSource(
       );
     },
     async close() {
+      closing.abort();
       await consumer.disconnect().catch(() => {});
     },
   };

@@ -5,7 +5,7 @@
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
 import type { Delivery, Source, SourceOptions } from "../source.ts";
-import { sleep } from "../source.ts";
+import { sleepUnlessAborted } from "../../util/sleep.ts";
 import { authHeaders, consumerUrl, decodePayload, openSocket, type Socket } from "./ws.ts";
 
 export async function createSource(
@@ -42,7 +42,7 @@ export async function createSource(
         wake = () => ac.abort();
         const onAbort = () => ac.abort();
         signal?.addEventListener("abort", onAbort, { once: true });
-        await sleep(Math.max(0, deadline - Date.now()), ac.signal);
+        await sleepUnlessAborted(Math.max(0, deadline - Date.now()), ac.signal);
         signal?.removeEventListener("abort", onAbort);
         wake = undefined;
       }

@@ -121,9 +121,10 @@ Deno.test("pulsar: produce (receipts), consume (push), ack; unacked messages com
     const notAcked = await pollN(src1, 5);
     assert.equal(notAcked.length, 5);
     await src1.close();
-    // Give the server a moment to process the acks (the socket is closed in order after them).
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(pulsar.acked.get("public/default/prices/sub1")!.size, 20);
+    // The server processes the acks asynchronously: wait until it has seen them (bounded, no fixed sleep).
+    const acked = () => pulsar.acked.get("public/default/prices/sub1")?.size ?? 0;
+    for (let i = 0; i < 500 && acked() < 20; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(acked(), 20);
 
     // A new consumer gets the remaining 30 (including the 5 delivered but never acked).
     const src2 = await openSource(cfg, "/x", env, { topic: "prices", group: "sub1", consumer: "c" });

@@ -96,7 +96,7 @@ Deno.test("redis e2e: 1,000 envelopes published and consumed; one corrupted → 
   await raw.quit();
 });
 
-Deno.test("redis e2e: a crash before ack redelivers; the handler still sees every envelope once", async () => {
+Deno.test("redis e2e: a crash before ack redelivers the unacked batch; a checksum-keyed handler keeps each once", async () => {
   const env = redisEnv();
   const topic = `t.redeliver.${crypto.randomUUID().slice(0, 8)}`;
   const sent = envelopes(300, "redeliver");
@@ -151,6 +151,9 @@ Deno.test("redis e2e: a crash before ack redelivers; the handler still sees ever
   await src2.close();
   await dlq.close();
   assert.equal(stats.delivered, 200, "the unacked batch is redelivered, then the rest");
+  // 100 (acked) + 100 (handled, then the crash) + 200 (restart: the unacked 100 again, then the last 100).
+  assert.equal(handled.length, 400, "at-least-once: the handled-but-unacked batch reaches the handler again");
+  assert.equal(stats.handled, 200);
   assert.equal(idempotent.size, 300);
   assert.deepEqual(idempotent, new Set(sent.map((e) => e.checksum)));
   const raw = await connectRedis(env.CRYPTORUN_REDIS_URL);
@@ -215,6 +218,50 @@ Deno.test("redis e2e: producer cancelled mid-send loses nothing it acknowledged;
   assert.ok([...got.values()].every((n) => n === 1));
   await client.del(topic);
   await client.quit();
+});
+
+Deno.test("redis e2e: CLI publish of a window already published to the file kind still sends it all to redis", async () => {
+  const env = redisEnv();
+  const { openColdStore } = await import("../../../src/data/cold/store.ts");
+  const { ColdSection } = await import("../../../src/config/sections/cold.ts");
+  const { runCliCaptured } = await import("../../helpers/cli.ts");
+  const { tempDir } = await import("../../helpers/tmp.ts");
+  await using dir = await tempDir();
+  const T0 = Date.UTC(2024, 0, 1);
+  await openColdStore(ColdSection.parse({}), dir.path).write(
+    "ohlcv",
+    Array.from({ length: 24 }, (_, h) => ({
+      ts: T0 + h * 3_600_000,
+      symbol: "BTC/USD",
+      open: 1,
+      high: 2,
+      low: 0.5,
+      close: 1.5,
+      volume: h,
+    })),
+  );
+  const topic = `t.cli.${crypto.randomUUID().slice(0, 8)}`;
+  const argv = [
+    "--data-dir",
+    dir.path,
+    "stream",
+    "publish",
+    "--from",
+    "2024-01-01",
+    "--to",
+    "2024-01-01T23:59:59Z",
+  ];
+  const toFile = await runCliCaptured([...argv, "--topic", topic, "--kind", "file"], env);
+  assert.equal(toFile.code, 0, toFile.stderr);
+  assert.match(toFile.stdout, /published 24 envelopes/);
+  // Same topic/table/range/window, another backend: its own default checkpoint, so nothing is skipped.
+  const toRedis = await runCliCaptured([...argv, "--topic", topic, "--kind", "redis"], env);
+  assert.equal(toRedis.code, 0, toRedis.stderr);
+  assert.match(toRedis.stdout, /published 24 envelopes in 1 windows to redis:/);
+  const raw = await connectRedis(env.CRYPTORUN_REDIS_URL);
+  assert.equal(await raw.xlen(topic), 24);
+  await raw.del(topic);
+  await raw.quit();
 });
 
 Deno.test("redis: a missing server fails fast with a clear error; the URL is a secret", async () => {
