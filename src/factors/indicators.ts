@@ -9,6 +9,15 @@ import { type Bars, HOUR, lastIndexAtOrBefore } from "./bars.ts";
 /** Warm-up multiplier for Wilder-smoothed indicators: 5×n bars before the value. */
 const WARMUP = 5;
 
+/** True range of bar i (i ≥ 1): the largest of H−L, |H − previous close|, |L − previous close|. */
+function trueRange(bars: Bars, i: number): number {
+  return Math.max(
+    bars.high[i] - bars.low[i],
+    Math.abs(bars.high[i] - bars.close[i - 1]),
+    Math.abs(bars.low[i] - bars.close[i - 1]),
+  );
+}
+
 /** Average true range (Wilder, n bars) at the last bar before `end`; NaN if fewer than n+1 bars. */
 export function atr(bars: Bars, end: number, n = 14): number {
   if (end < n + 1) return NaN;
@@ -17,11 +26,7 @@ export function atr(bars: Bars, end: number, n = 14): number {
   let sum = 0;
   let count = 0;
   for (let i = start; i < end; i++) {
-    const tr = Math.max(
-      bars.high[i] - bars.low[i],
-      Math.abs(bars.high[i] - bars.close[i - 1]),
-      Math.abs(bars.low[i] - bars.close[i - 1]),
-    );
+    const tr = trueRange(bars, i);
     if (count < n) {
       sum += tr;
       count++;
@@ -111,11 +116,7 @@ export function adx(bars: Bars, end: number, n = 14): number {
     const down = bars.low[i - 1] - bars.low[i];
     const pdm = up > down && up > 0 ? up : 0;
     const mdm = down > up && down > 0 ? down : 0;
-    const tr = Math.max(
-      bars.high[i] - bars.low[i],
-      Math.abs(bars.high[i] - bars.close[i - 1]),
-      Math.abs(bars.low[i] - bars.close[i - 1]),
-    );
+    const tr = trueRange(bars, i);
     if (count < n) {
       trS += tr;
       pS += pdm;

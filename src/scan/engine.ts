@@ -118,6 +118,12 @@ export function runScan(inp: ScanInput): ScanOutput {
   const regime = regimeAt(inp.series, asOf, inp.regime);
   const skipped: ScanOutput["skipped"] = [];
   const cands: Candidate[] = [];
+  // The quality factor never reads a book stamped after the as-of time (the liquidity gates refuse one
+  // themselves, with the reason): the scan stays point in time whatever the caller passes in `books`.
+  const bookOf = (s: SymbolSeries) => {
+    const book = inp.books?.get(`${s.venue}|${s.symbol}`);
+    return book && book.ts <= asOf ? book : undefined;
+  };
   for (const s of inp.series) {
     const end = closedCount(s.bars.ts, asOf);
     if (end < 2) {
@@ -159,7 +165,7 @@ export function runScan(inp: ScanInput): ScanOutput {
         momentum: core,
         technical: technicalRaw(r, a, h),
         volume: volumeRaw(n24, notionalVolume(b, end, 168)),
-        quality: qualityRaw(barsInWindow(b, end, 168), inp.books?.get(`${s.venue}|${s.symbol}`)),
+        quality: qualityRaw(barsInWindow(b, end, 168), bookOf(s)),
         social: inp.social?.get(s.symbol) ?? 0,
       },
     });
@@ -178,7 +184,7 @@ export function runScan(inp: ScanInput): ScanOutput {
     const b = c.s.bars;
     const last = c.end - 1;
     const closeTs = b.ts[last] + HOUR;
-    const book = inp.books?.get(`${c.s.venue}|${c.s.symbol}`);
+    const book = inp.books?.get(`${c.s.venue}|${c.s.symbol}`); // the gates refuse it when after as-of / stale
     const gates = evaluateEntryGates(
       {
         symbol: c.s.symbol,

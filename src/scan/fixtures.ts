@@ -54,6 +54,9 @@ export async function readBarsCsv(url: URL | string): Promise<BarRow[]> {
 
 const FIELDS = ["ts", "symbol", "open", "high", "low", "close", "volume"] as const;
 
+/** A numeric cell: an empty one is NaN (rejected), never Number("") = 0. */
+const cell = (s: string) => (s.trim() === "" ? NaN : Number(s));
+
 export function parseBarsCsv(text: string, path: string): BarRow[] {
   const lines = text.split("\n");
   if (lines[0].trim() !== HEADER) {
@@ -68,13 +71,13 @@ export function parseBarsCsv(text: string, path: string): BarRow[] {
       throw new InputError(`${path}:${i + 1}: expected 7 fields, found ${cells.length}: ${show(line)}`);
     }
     const row = {
-      ts: Number(cells[0]),
+      ts: cell(cells[0]),
       symbol: cells[1],
-      open: Number(cells[2]),
-      high: Number(cells[3]),
-      low: Number(cells[4]),
-      close: Number(cells[5]),
-      volume: Number(cells[6]),
+      open: cell(cells[2]),
+      high: cell(cells[3]),
+      low: cell(cells[4]),
+      close: cell(cells[5]),
+      volume: cell(cells[6]),
     };
     const r = BarRow.safeParse(row);
     if (!r.success) {

@@ -14,14 +14,12 @@ import {
 import { REGIMES } from "../regime/types.ts";
 import { InputError, UsageError } from "../util/errors.ts";
 import type { Progress } from "../util/progress.ts";
-import { isoMs } from "../util/time.ts";
+import { HOUR_MS as HOUR, isoMs } from "../util/time.ts";
 import type { BookSnapshot } from "../gates/mod.ts";
 import { runScan, type ScanOutput, type SymbolSeries } from "./engine.ts";
 import { FIXTURE_FILES, readBarsCsv } from "./fixtures.ts";
 import { persistResults, publishResults, type SinkReport } from "./sinks.ts";
 import { admit, groupSeries, quoteOf } from "./universe.ts";
-
-const HOUR = 3_600_000;
 
 export interface PipelineDeps {
   config: Config;

@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { dot, gramSchmidt } from "../../src/factors/gram_schmidt.ts";
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./synthetic.ts";
 
 function column(name: string, n: number, f: (i: number) => number) {
   return { name, values: Float64Array.from({ length: n }, (_, i) => f(i)) };

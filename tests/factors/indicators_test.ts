@@ -1,8 +1,18 @@
 import assert from "node:assert/strict";
 import { closedCount, HOUR, lastIndexAtOrBefore } from "../../src/factors/bars.ts";
-import { adx, atr, hurst, notionalVolume, realizedVol, rsi, rsi4h } from "../../src/factors/indicators.ts";
+import {
+  adx,
+  atr,
+  barsInWindow,
+  hurst,
+  notionalVolume,
+  realizedVol,
+  rsi,
+  rsi4h,
+} from "../../src/factors/indicators.ts";
 import { accel4h, pctReturn } from "../../src/factors/returns.ts";
 import { vadr } from "../../src/factors/vadr.ts";
+import { volumeP80, vwap24h } from "../../src/premove/gates.ts";
 import { barsFromRows } from "../../src/factors/bars.ts";
 import { fromCloses, walk } from "./synthetic.ts";
 
@@ -127,8 +137,16 @@ Deno.test("indicators never read past `end` (PIT): values at end are unchanged b
       ["vol", (x: typeof b) => realizedVol(x, end)],
       ["rsi4h", (x: typeof b) => rsi4h(x, end, T0 + end * HOUR)],
       ["vadr", (x: typeof b) => vadr(x, end).value ?? NaN],
+      ["r24h", (x: typeof b) => pctReturn(x, end, 24)],
+      ["r7d", (x: typeof b) => pctReturn(x, end, 168)],
+      ["accel4h", (x: typeof b) => accel4h(x, end)],
+      ["notional24h", (x: typeof b) => notionalVolume(x, end, 24)],
+      ["bars7d", (x: typeof b) => barsInWindow(x, end, 168)],
+      ["vwap24h", (x: typeof b) => vwap24h(x, end)],
+      ["volumeP80", (x: typeof b) => volumeP80(x, end)],
     ] as const
   ) {
+    assert.ok(Number.isFinite(f(cut)), `${name} is ${f(cut)}: the comparison would be vacuous`);
     assert.ok(Object.is(f(b), f(cut)), name);
   }
 });

@@ -178,6 +178,16 @@ Deno.test("fixture CSV errors name the file, line, field and value", async () =>
     /z\.csv:2: high\/low: bar range does not contain open\/close/,
   );
   assert.throws(() => parseBarsCsv("a,b\n", "h.csv"), /h\.csv:1: header: expected ts_ms,symbol/);
+  // An empty cell is an error, never a silent 0 (Number("") === 0 would load ts 1970 / volume 0).
+  const head = "ts_ms,symbol,open,high,low,close,volume\n";
+  assert.throws(
+    () => parseBarsCsv(`${head},BTC/USD,1,2,0.5,1,3\n`, "e.csv"),
+    (e: Error) => e instanceof InputError && /e\.csv:2: ts: .*found ""/.test(e.message),
+  );
+  assert.throws(
+    () => parseBarsCsv(`${head}1,BTC/USD,1,2,0.5,1,\n`, "v.csv"),
+    (e: Error) => e instanceof InputError && /v\.csv:2: volume: .*found ""/.test(e.message),
+  );
   await assert.rejects(
     readBarsCsv("/nonexistent/x.csv.gz"),
     /\/nonexistent\/x\.csv\.gz: cannot read fixture/,

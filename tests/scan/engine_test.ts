@@ -103,3 +103,34 @@ Deno.test("a symbol with no closed bar at the as-of time is skipped with the rea
   const sk = all.skipped.find((s) => s.symbol === "BTC/USDT");
   assert.equal(sk?.reason, "no bar closed at or before the as-of time");
 });
+
+Deno.test("PIT: a book stamped after the as-of time changes neither a score nor a gate verdict", () => {
+  const series = [...rows].flatMap(([venue, rs]) => groupSeries(rs.filter((r) => r.ts + HOUR <= T), venue));
+  const book = (ts: number) => ({
+    ts,
+    venue: "kraken",
+    symbol: "ETH/USD",
+    spread_bps: 1,
+    depth_usd_2pct: { bid: 1e7, ask: 1e7 },
+    verified: true as const,
+    checksum_failed: 10, // a bad feed: the quality factor's book health is at its floor
+    resyncs: 0,
+  });
+  const scan = (b?: ReturnType<typeof book>) =>
+    runScan({ asOf: T, series, gates, regime, books: b ? new Map([["kraken|ETH/USD", b]]) : undefined });
+  const eth = (out: ReturnType<typeof scan>) => out.results.find((r) => r.symbol === "ETH/USD")!;
+  const base = scan();
+  const future = scan(book(T + 1));
+  assert.deepEqual(
+    future.results.map((r) => [r.symbol, r.score]),
+    base.results.map((r) => [r.symbol, r.score]),
+  );
+  assert.equal(eth(future).factors.raw.quality, eth(base).factors.raw.quality);
+  const spread = eth(future).gates.find((g) => g.name === "spread")!;
+  assert.equal(spread.status, "unknown");
+  assert.match(spread.reason, /after the as-of time/);
+  // Not vacuous: the same book stamped at the as-of time does feed quality and the liquidity gates.
+  const now = scan(book(T));
+  assert.notEqual(eth(now).factors.raw.quality, eth(base).factors.raw.quality);
+  assert.equal(eth(now).gates.find((g) => g.name === "spread")!.status, "pass");
+});

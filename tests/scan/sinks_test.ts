@@ -112,8 +112,15 @@ Deno.test("scan stores premove artifacts and the regime snapshot, publishes one 
   assert.equal(JSON.parse(envs[0].payload).score, out.results[0].score);
 
   // Same as-of again: the regime did not change, so no second snapshot; artifacts are upserted (idempotent).
-  const again = await runCliCaptured([...args, "--as-of", new Date(AS_OF + 3 * 3_600_000).toISOString()]);
+  const again = await runCliCaptured([...args, "--as-of", new Date(AS_OF).toISOString()]);
   assert.equal(again.code, 0, again.stderr);
   const notes2: string[] = JSON.parse(again.stdout).notes;
   assert.ok(notes2.some((n) => /stored 5 premove artifacts; published 5/.test(n)), notes2.join(" | "));
+  const db2 = await openPersistence(config.persistence, dir.path, {});
+  try {
+    const arts = await db2.premove.window({ from: AS_OF, to: AS_OF });
+    assert.equal(arts.length, 5, "re-running the same as-of replaces its artifacts, never duplicates them");
+  } finally {
+    await db2.close();
+  }
 });
