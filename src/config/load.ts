@@ -2,6 +2,7 @@ import { dirname, join } from "node:path";
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError, show } from "../util/errors.ts";
+import { pathExists } from "../util/path_exists.ts";
 import {
   ALL_SECTIONS,
   type Config,
@@ -263,13 +264,9 @@ export interface Loaded {
   overrides: EnvOverride[];
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** A missing config file means defaults; one that cannot be stat'ed is read, so readYaml names the error. */
+function exists(path: string): Promise<boolean> {
+  return pathExists(path).catch(() => true);
 }
 
 /**

@@ -5,6 +5,7 @@ import { openColdStore } from "../data/cold/store.ts";
 import { readMicrostructure } from "../market/hot_store.ts";
 import type { DbLease } from "./db_lease.ts";
 import { readComponentStatuses, type StatusReadResult } from "./status_store.ts";
+import { pathExists } from "../util/path_exists.ts";
 
 /** What the freshness check needs from cold-tier stats (a subset of `ColdStore.stats`). */
 export interface ColdFreshness {
@@ -94,16 +95,6 @@ async function directPostgres(cfg: Config, env: Record<string, string>): Promise
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /**
  * The real adapters: cold tier via `openColdStore(...).stats`, hot tier via `readMicrostructure`, the
  * database via `openPersistence(...).ping` (opened once and reused, reopened after a failed ping).
@@ -128,7 +119,9 @@ export function defaultSources(
     async coldStats(signal) {
       const store = openColdStore(cfg.cold, dataDir);
       // A store that was never written is empty, not broken.
-      if (!(await exists(resolve(store.root)))) return { rows: 0, minTs: null, maxTs: null, perSymbol: {} };
+      if (!(await pathExists(resolve(store.root)))) {
+        return { rows: 0, minTs: null, maxTs: null, perSymbol: {} };
+      }
       return await store.stats(cfg.cold.parquet_schema.table, { signal });
     },
     hotSnapshots: (venue, asOf) => readMicrostructure(dataDir, venue, asOf, { hotPath: cfg.tiers.hot_path }),

@@ -23,6 +23,17 @@ Deno.test("an explicit config path that does not exist is an error", async () =>
   );
 });
 
+Deno.test("a config path that cannot be looked up (not just missing) is an error, not the defaults", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/file`, "");
+  // ENOTDIR: the default path is not "missing", it cannot be read; silently using defaults would hide it.
+  await assert.rejects(
+    loadConfig({ configPath: `${dir.path}/file/cryptorun.yaml`, env: {} }),
+    (e: Error) =>
+      e instanceof ConfigError && /file\/cryptorun\.yaml: cannot read config file/.test(e.message),
+  );
+});
+
 async function expectError(
   yaml: string,
   re: RegExp,
