@@ -1,6 +1,6 @@
 import type { Command, CommandContext, ParsedArgs } from "../command.ts";
 import { createIngestPipeline, type IngestSummary } from "../../providers/kraken/pipeline.ts";
-import { readReplayFile } from "../../providers/kraken/replay.ts";
+import { checkReplayFile, readReplayFile } from "../../providers/kraken/replay.ts";
 import {
   loadAssetPairsFile,
   precisionsOf,
@@ -61,6 +61,8 @@ Pitfalls:
     for a fresh snapshot; a replay cannot, so that symbol stays dropped until the file has a new snapshot.
   - A frame Kraken would not send (bad JSON, a level price of 0, a pair name that is not BASE/QUOTE) stops a
     replay with FILE:LINE (exit 1); live ingest logs and counts it (and resyncs that book) and goes on.
+  - A replay checks the whole file before writing anything (it reads the file twice): a bad line anywhere
+    exits 1 with nothing written, so the fixed file can simply be replayed again.
   - A v2 book for a symbol with no known precision is an error naming the symbol (use --asset-pairs).
   - The ±2% depth counts only the levels the book holds: with book_depth 10 it can under-count.
   - Exit code 0 also when checksums failed (they are counted and reported); bad input exits 1.
@@ -136,6 +138,29 @@ async function runReplay(ctx: CommandContext, args: ParsedArgs, path: string): P
   const dryRun = args.values["dry-run"] === true;
   const apFile = args.values["asset-pairs"] as string | undefined;
   const precisions = apFile ? precisionsOf(await loadAssetPairsFile(apFile)) : new Map<string, Precision>();
+  let size = 0;
+  try {
+    size = (await Deno.stat(path)).size;
+  } catch (err) {
+    throw new InputError(`--replay ${show(path)}: cannot open (${(err as Error).name})`);
+  }
+  // Pass 1: check every line before anything is written (the hot tier is append-only, so a bad line after
+  // a partial write would leave snapshots that a re-run duplicates). Nothing is held: pass 2 re-reads the
+  // file. A dry run checks too, so that it accepts exactly the files a real run accepts.
+  const checking = createProgress(ctx.interactive, "check", size, "bytes");
+  let checked: number | undefined;
+  try {
+    checked = await checkReplayFile(path, precisions, {
+      signal: ctx.signal,
+      onProgress: (b) => checking.update(Math.min(b, size)),
+    });
+  } finally {
+    checking.stop();
+  }
+  if (checked === undefined) {
+    ctx.log.warn("replay interrupted while checking the file; nothing written", { file: path });
+    return 130;
+  }
   const tiers = tierSinks(ctx, cfg, dataDir, dryRun);
   const pipe = createIngestPipeline({
     venue: "kraken",
@@ -145,14 +170,7 @@ async function runReplay(ctx: CommandContext, args: ParsedArgs, path: string): P
     precisions,
     log: ctx.log,
   });
-  let size = 0;
-  try {
-    size = (await Deno.stat(path)).size;
-  } catch (err) {
-    throw new InputError(`--replay ${show(path)}: cannot open (${(err as Error).name})`);
-  }
   const progress = createProgress(ctx.interactive, "replay", size, "bytes");
-  let bytes = 0;
   let n = 0;
   try {
     for await (const f of readReplayFile(path, ctx.signal)) {
@@ -164,9 +182,8 @@ async function runReplay(ctx: CommandContext, args: ParsedArgs, path: string): P
         }
         throw err;
       }
-      bytes += f.text.length + 1;
       if (++n % 2000 === 0) {
-        progress.update(Math.min(bytes, size));
+        progress.update(Math.min(f.end, size));
         await pipe.flush();
       }
     }

@@ -82,6 +82,14 @@ function makeLevel(c: LevelChange): Level {
   return { price, qty, priceText: c.priceText, qtyText: c.qtyText, tokenReg: 0, tokenLen: -2 };
 }
 
+/**
+ * Throws the RangeError that `applySnapshot`/`applyUpdate` would throw for a level that cannot be applied
+ * (price not positive, qty negative): lets a replay check a whole file before applying any of it.
+ */
+export function checkLevel(c: LevelChange): void {
+  makeLevel(c);
+}
+
 /** Index of `price` in asks (ascending), or -(insertion point) - 1. */
 function searchAsc(side: Level[], price: number): number {
   let lo = 0;

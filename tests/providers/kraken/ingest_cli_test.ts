@@ -8,7 +8,7 @@ import { recordLine } from "../../../src/providers/kraken/replay.ts";
 import { runCliCaptured } from "../../helpers/cli.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { startFakeKraken } from "./fake_kraken_ws.ts";
-import { expectedV1, FIX } from "./fixtures.ts";
+import { expectedV1, FIX, readLines } from "./fixtures.ts";
 
 Deno.test("ingest --replay (v1 recording) --json prints the documented object; all checksums verify", async () => {
   await using dir = await tempDir();
@@ -258,4 +258,101 @@ Deno.test("ingest --replay with trades: trades land in the trades table, closed 
   } finally {
     await db.close();
   }
+});
+
+/** Every file under `dir` (recursive) with its number of text lines; {} when `dir` does not exist. */
+async function linesUnder(dir: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const walk = async (d: string, rel: string) => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory) await walk(`${d}/${e.name}`, `${rel}${e.name}/`);
+      else out[rel + e.name] = (await Deno.readTextFile(`${d}/${e.name}`)).split("\n").filter(Boolean).length;
+    }
+  };
+  try {
+    await walk(dir, "");
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return out;
+}
+
+Deno.test("ingest --replay is all-or-nothing: a bad last line writes nothing to the hot/cold tiers or the trades table", async () => {
+  await using dir = await tempDir();
+  // Trades over two minutes (minute 1 is whole: one closed bar), then the real v1 book recording (4,279 frames,
+  // so a writer flushing every 2,000 frames would already have written snapshots, trades and the bar), then
+  // one bad line.
+  const t0 = Date.parse("2026-01-01T00:00:00Z");
+  const trades = [10_000, 65_000, 119_000, 121_000].map((dt, i) =>
+    recordLine(
+      JSON.stringify({
+        channel: "trade",
+        type: "update",
+        data: [{
+          symbol: "BTC/USD",
+          side: "buy",
+          price: 100 + i,
+          qty: 1,
+          trade_id: i + 1,
+          timestamp: new Date(t0 + dt).toISOString(),
+        }],
+      }),
+      t0 + dt,
+    )
+  );
+  const good = [...trades, ...readLines("book_v1_recorded.jsonl")];
+  const file = dir.path + "/session.jsonl";
+  const badLine = '[1,{"a":[["1.0","x","1618678140.1"]],"c":"1"},"book-10","XBT/USD"]';
+  await Deno.writeTextFile(file, [...good, badLine].join("\n") + "\n");
+
+  const bad = await runCliCaptured(["--data-dir", dir.path, "ingest", "--replay", file]);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(
+    bad.stderr,
+    new RegExp(
+      `session\\.jsonl:${good.length + 1}: book XBT/USD a\\.0\\.1: expected decimal text, found "x"`,
+    ),
+  );
+  assert.deepEqual(await linesUnder(dir.path + "/hot"), {}, "no hot snapshot");
+  assert.deepEqual(await linesUnder(dir.path + "/cold"), {}, "no cold bar");
+  const db = await openPersistence(PersistenceSection.parse({}), dir.path, {});
+  try {
+    assert.deepEqual(await db.trades.listBySymbol("BTC/USD", { from: t0, to: t0 + 600_000 }, 10), []);
+  } finally {
+    await db.close();
+  }
+
+  // A record line whose wrapper is bad is refused the same way, naming the field and the value.
+  await Deno.writeTextFile(
+    file,
+    [...good, '{"cryptorun_record":1,"recv_ms":"soon","frame":"{}"}'].join("\n"),
+  );
+  const badRecord = await runCliCaptured(["--data-dir", dir.path, "ingest", "--replay", file]);
+  assert.equal(badRecord.code, 1, badRecord.stderr);
+  assert.match(badRecord.stderr, new RegExp(`session\\.jsonl:${good.length + 1}: recv_ms: .*found "soon"`));
+  assert.deepEqual(await linesUnder(dir.path + "/hot"), {});
+
+  // Fixed file: the re-run writes exactly what one clean run writes (nothing duplicated).
+  await Deno.writeTextFile(file, good.join("\n") + "\n");
+  const ok = await runCliCaptured(["--data-dir", dir.path, "ingest", "--replay", file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  await using fresh = await tempDir();
+  const once = await runCliCaptured(["--data-dir", fresh.path, "ingest", "--replay", file]);
+  assert.equal(once.code, 0, once.stderr);
+  const hot = await linesUnder(dir.path + "/hot");
+  assert.equal(Object.keys(hot).length, 10);
+  assert.deepEqual(hot, await linesUnder(fresh.path + "/hot"));
+  const cold = openColdStore(
+    {
+      ...ColdSection.parse({}),
+      path: "cold/ohlcv_1m",
+      parquet_schema: { table: "ohlcv_1m", fields: ColdSection.parse({}).parquet_schema.fields },
+    },
+    dir.path,
+  );
+  const bars = [];
+  for await (const row of cold.read("ohlcv_1m", { from: t0, to: t0 + 600_000 })) bars.push(row);
+  assert.deepEqual(bars, [
+    { ts: t0 + 60_000, symbol: "BTC/USD", open: 101, high: 102, low: 101, close: 102, volume: 2 },
+  ]);
 });
