@@ -42,6 +42,11 @@ export interface PipelineOptions {
   quotes?: string[];
   /** Neither persist nor publish. */
   dryRun?: boolean;
+  /**
+   * Called with the computed scan before anything is persisted or published; a throw ends the run with
+   * nothing stored or published (`scan --explain` rejects a symbol that is not in the results this way).
+   */
+  beforeSinks?: (output: ScanOutput) => void;
 }
 
 export interface PipelineReport {
@@ -232,6 +237,7 @@ async function scanStages(
   stages?.update(2, "scoring");
   const output = runScan({ asOf, series, books, decisionTs: asOf, gates: cfg.gates, regime: cfg.regime });
   log.debug("scan computed", { as_of: isoMs(asOf), symbols: series.length, regime: output.regime.name });
+  opts.beforeSinks?.(output);
 
   regimeInfo.reset();
   for (const r of REGIMES) regimeInfo.set({ regime: r }, r === output.regime.name ? 1 : 0);

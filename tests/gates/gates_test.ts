@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { GatesSection } from "../../src/config/sections/gates.ts";
+import { barsFromRows, HOUR } from "../../src/factors/bars.ts";
+import { adx, hurst } from "../../src/factors/indicators.ts";
 import {
   allRequiredPassed,
   type BookSnapshot,
@@ -119,6 +121,31 @@ Deno.test("VADR ≥ regime minimum; frozen below the minimum bars", () => {
   assert.equal(frozen.status, "unknown");
   assert.equal(frozen.pass, false);
   assert.match(frozen.reason, /VADR frozen: 19 bars in the last 24h < 20/);
+});
+
+Deno.test("trend unknown: the reason states what ADX and Hurst each need, as the indicators compute them", () => {
+  // A deterministic, never-flat hourly series.
+  const bars = barsFromRows(Array.from({ length: 200 }, (_, i) => {
+    const c = 100 + 10 * Math.sin(i / 3) + (i % 7);
+    return { ts: i * HOUR, open: c, high: c + 1 + (i % 3), low: c - 1 - (i % 5), close: c, volume: 1 };
+  }));
+  // The fewest bars for which each indicator has a value.
+  const firstFinite = (f: (end: number) => number) => {
+    let end = 1;
+    while (!Number.isFinite(f(end))) end++;
+    return end;
+  };
+  const adxBars = firstFinite((end) => adx(bars, end));
+  const hurstBars = firstFinite((end) => hurst(bars, end));
+  assert.deepEqual([adxBars, hurstBars], [29, 129]);
+  const g = trendGate(adx(bars, adxBars - 1), hurst(bars, adxBars - 1), 25, 0.55);
+  assert.equal(g.status, "unknown");
+  assert.equal(
+    g.reason,
+    `ADX and Hurst n/a: ADX(1h,14) needs ≥${adxBars} bars and Hurst ≥${hurstBars} bars of history`,
+  );
+  // With ADX's bars but not Hurst's, the gate is decided on ADX alone.
+  assert.notEqual(trendGate(adx(bars, adxBars), hurst(bars, adxBars), 25, 0.55).status, "unknown");
 });
 
 Deno.test("volume ≥ $500k; trend ADX ≥ 25 or Hurst ≥ 0.55; 24h move ≥ regime minimum", () => {

@@ -24,6 +24,32 @@ Deno.test("scan --help: usage, flags, pitfalls, examples", async () => {
   ) {
     assert.ok(r.stdout.includes(s), s);
   }
+  // --universe and --top combine (the best N of those symbols); the usage line must not say "one or the other".
+  assert.doesNotMatch(r.stdout, /--universe [^\]]*\| --top/);
+  assert.match(r.stdout, /\[--universe BTC\/USD,…\] \[--top N\]/);
+});
+
+Deno.test("--universe and --top together: the best N of those symbols", async () => {
+  await using dir = await tempDir();
+  const r = await runCliCaptured([
+    ...cfg,
+    "--data-dir",
+    dir.path,
+    "--json",
+    "scan",
+    "--dry-run",
+    "--as-of",
+    "2022-06-20T08:00:00Z",
+    "--universe",
+    "BTC/USD,ETH/USD,XRP/USD",
+    "--top",
+    "2",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.ranked, 3);
+  assert.deepEqual(out.results.map((x: { rank: number }) => x.rank), [1, 2]);
+  for (const x of out.results) assert.ok(["BTC/USD", "ETH/USD", "XRP/USD"].includes(x.symbol), x.symbol);
 });
 
 Deno.test("bad flags exit 2 naming the flag and the value", async () => {

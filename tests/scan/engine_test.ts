@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { GatesSection } from "../../src/config/sections/gates.ts";
+import { LOOKBACK_HOURS_MIN } from "../../src/config/sections/scan.ts";
 import { RegimeSection } from "../../src/config/sections/regime.ts";
 import { HOUR } from "../../src/factors/bars.ts";
 import { dot } from "../../src/factors/gram_schmidt.ts";
@@ -72,6 +73,26 @@ Deno.test("look-ahead canary: a bar opened exactly at the as-of time never chang
   // The same bar DOES matter one hour later (the canary is not vacuous).
   const later = runScan({ asOf: T + HOUR, series, gates, regime });
   assert.notDeepEqual(later.results.map((r) => r.score), base.results.map((r) => r.score));
+});
+
+Deno.test("PIT: a scan reading scan.lookback_hours' minimum equals one reading all history (and one hour less does not)", () => {
+  // The pipeline reads bars with ts in [asOf − lookback_hours, asOf − 1h]. Every as-of offset within a 4h
+  // regime period, including the worst one (a minute before the next boundary: the regime boundary is ~4h back).
+  const window = (asOf: number, hours: number) => (r: { ts: number }) =>
+    r.ts >= asOf - hours * HOUR && r.ts <= asOf - HOUR;
+  const worst = T + 4 * HOUR - 60_000;
+  for (const asOf of [T, T + HOUR, T + 2 * HOUR, T + 3 * HOUR, worst]) {
+    const all = JSON.stringify(scanAt(asOf, (r) => r.ts + HOUR <= asOf));
+    const min = JSON.stringify(scanAt(asOf, window(asOf, LOOKBACK_HOURS_MIN)));
+    assert.ok(
+      min === all,
+      `as of ${new Date(asOf).toISOString()}: differs from the scan reading all history`,
+    );
+  }
+  // The minimum is tight: one hour less and the 20-day MA regime input is missing (it would vote choppy).
+  const short = scanAt(worst, window(worst, LOOKBACK_HOURS_MIN - 1));
+  assert.ok(Number.isNaN(short.regime.inputs.pct_above_20ma));
+  assert.ok(Number.isFinite(scanAt(worst, window(worst, LOOKBACK_HOURS_MIN)).regime.inputs.pct_above_20ma));
 });
 
 Deno.test("real cross-section: residual factors orthogonal to momentum and each other; momentum untouched", () => {

@@ -124,3 +124,45 @@ Deno.test("scan stores premove artifacts and the regime snapshot, publishes one 
     await db2.close();
   }
 });
+
+Deno.test("scan --explain with a symbol not in the scan exits 2 having stored and published nothing", async () => {
+  await using dir = await tempDir();
+  const { config } = await loadConfig({
+    configPath: `${root}config/cryptorun.yaml`,
+    explicit: true,
+    env: {},
+  });
+  const args = ["--config", `${root}config/cryptorun.yaml`, "--data-dir", dir.path, "scan"];
+  const asOf = ["--as-of", new Date(AS_OF).toISOString()];
+  const topic = topicFile(config.stream, dir.path, config.scan.topic);
+  const stored = async () => {
+    const db = await openPersistence(config.persistence, dir.path, {});
+    try {
+      return {
+        artifacts: (await db.premove.window({ from: 0, to: AS_OF * 2 })).length,
+        regime: await db.regime.latest(new Date(AS_OF)),
+      };
+    } finally {
+      await db.close();
+    }
+  };
+
+  const r = await runCliCaptured([...args, ...asOf, "--explain", "SOL/USD"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /--explain: SOL\/USD is not in this scan as of 2022-06-20T08:00:00\.000Z — scanned: /,
+  );
+  assert.equal(r.stdout, "");
+  await assert.rejects(Deno.stat(topic), Deno.errors.NotFound, "no envelope published");
+  assert.deepEqual(await stored(), { artifacts: 0, regime: null });
+
+  // Not vacuous: the same run with a symbol of the scan stores and publishes.
+  const ok = await runCliCaptured([...args, ...asOf, "--explain", "ETH/USD"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /ETH\/USD/);
+  assert.equal((await Deno.readTextFile(topic)).trim().split("\n").length, 5);
+  const after = await stored();
+  assert.equal(after.artifacts, 5);
+  assert.ok(after.regime);
+});

@@ -1,4 +1,5 @@
 import type { Command } from "../command.ts";
+import type { ScanOutput } from "../../scan/engine.ts";
 import { runScanPipeline } from "../../scan/pipeline.ts";
 import { explainJson, explainText, scanJson, scanTable } from "../../scan/render.ts";
 import { createProgress } from "../../util/progress.ts";
@@ -24,7 +25,7 @@ export const scanCommand: Command = {
   help:
     `cryptorun scan — the main job: a ranked, explained list of USD pairs, from data that existed at the as-of time
 
-Usage: cryptorun scan [--as-of ISO] [--universe BTC/USD,… | --top N] [--quote USDT] [--explain SYMBOL]
+Usage: cryptorun scan [--as-of ISO] [--universe BTC/USD,…] [--top N] [--quote USDT] [--explain SYMBOL]
                       [--dry-run] [--json]
 
 Reads hourly bars from the cold tier (loading the real bars shipped in fixtures/ohlcv on first run), the
@@ -40,7 +41,8 @@ Flags:
                      closes at 12:00.
   --universe LIST    only these symbols (comma-separated, e.g. BTC/USD,ETH/USD); default scan.universe, else
                      every admitted symbol in the store
-  --top N            rows shown (default scan.top = 20); everything is still ranked, stored and published
+  --top N            rows shown (default scan.top = 20); everything is still ranked, stored and published.
+                     Combines with --universe: the best N of those symbols
   --quote Q          admit these quote currencies (comma-separated or repeated) instead of scan.quotes;
                      USD is the default — a USDT pair is only ever scanned when admitted, and is shown with
                      its venue and quote
@@ -65,6 +67,7 @@ Examples:
   cryptorun scan
   cryptorun scan --as-of 2022-06-15T12:00:00Z --top 5
   cryptorun scan --universe BTC/USD,ETH/USD --explain ETH/USD
+  cryptorun scan --universe BTC/USD,ETH/USD,XRP/USD --top 2
   cryptorun scan --quote USD,USDT --json | jq '.results[] | {symbol, venue, score, passed}'
   cryptorun --config config/demo.yaml scan --dry-run`,
   options: {
@@ -91,6 +94,19 @@ Examples:
     if (explain !== undefined && !SYMBOL_RE.test(explain)) {
       throw new UsageError(`--explain: expected a symbol like BTC/USD, found ${JSON.stringify(explain)}`);
     }
+    // --explain names a symbol of this scan: checked on the computed scan, before anything is stored or
+    // published, so a typo exits 2 having written nothing.
+    const explainRow = (out: ScanOutput) => {
+      const row = out.results.find((r) => r.symbol === explain);
+      if (row) return row;
+      const sk = out.skipped.find((x) => x.symbol === explain);
+      throw new UsageError(
+        `--explain: ${explain} is not in this scan as of ${isoMs(out.asOf)}${
+          sk ? ` (skipped: ${sk.reason})` : ""
+        }` +
+          ` — scanned: ${out.results.map((r) => r.symbol).join(",") || "nothing"}`,
+      );
+    };
     const cfg = await ctx.config();
     const dataDir = await ctx.dataDir();
     const report = await runScanPipeline({
@@ -100,7 +116,13 @@ Examples:
       log: ctx.log,
       signal: ctx.signal,
       progress: (title, total, unit) => createProgress(ctx.interactive, title, total, unit),
-    }, { asOf, universe, quotes, dryRun: v["dry-run"] === true });
+    }, {
+      asOf,
+      universe,
+      quotes,
+      dryRun: v["dry-run"] === true,
+      beforeSinks: explain === undefined ? undefined : (out) => void explainRow(out),
+    });
     const out = report.output;
     const notes = [...report.notes];
     if (report.asOfSource === "last closed bar") {
@@ -119,16 +141,7 @@ Examples:
     }
     notes.push(...s.skipped);
     if (explain !== undefined) {
-      const row = out.results.find((r) => r.symbol === explain);
-      if (!row) {
-        const sk = out.skipped.find((x) => x.symbol === explain);
-        throw new UsageError(
-          `--explain: ${explain} is not in this scan as of ${isoMs(out.asOf)}${
-            sk ? ` (skipped: ${sk.reason})` : ""
-          }` +
-            ` — scanned: ${out.results.map((r) => r.symbol).join(",") || "nothing"}`,
-        );
-      }
+      const row = explainRow(out);
       if (ctx.globals.json) ctx.out(JSON.stringify(explainJson(out, row)));
       else for (const line of explainText(out, row)) ctx.out(line);
       return 0;

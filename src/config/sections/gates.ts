@@ -3,7 +3,7 @@ import { z } from "zod";
 const Liquidity = z.strictObject({
   /** Maximum quoted spread (bps of mid). */
   spread_bps_max: z.number().positive(),
-  /** Minimum USD depth within ±2% of mid, on each side. */
+  /** Minimum USD depth within ±2% of mid, bids + asks combined (src/gates/liquidity.ts). */
   depth_usd_min: z.number().positive(),
   /** Minimum VADR (dimensionless; docs/SCORING.md § VADR). */
   vadr_min: z.number().positive(),
@@ -14,8 +14,14 @@ const Liquidity = z.strictObject({
  * are inclusive: a value exactly at a threshold passes.
  */
 export const GatesSection = z.strictObject({
-  /** Composite score minimum. */
-  min_score: z.number().min(0).max(114).default(75),
+  /**
+   * Composite score minimum. The score is at most 110 (the weighted factors clamped to 100, then social ≤ +10:
+   * src/factors/composite.ts), so a higher minimum could never pass.
+   */
+  min_score: z.number().min(0).max(110, {
+    message:
+      "must be ≤ 110: the composite score is at most 110 (100 weighted + 10 social), so no entry could pass",
+  }).default(75),
   /** Freshness: the last closed bar at most this many bars old… */
   freshness_max_bars: z.number().int().min(0).default(2),
   /** …and |last 1h move| at most this × ATR(1h,14). */
