@@ -10,6 +10,7 @@
  * - broker errors (poll, ack, DLQ send) and handler errors are retried with exponential backoff; bad
  *   data never is (it goes to the DLQ).
  */
+import { Buffer } from "node:buffer";
 import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
 import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/registry.ts";
@@ -52,8 +53,10 @@ export interface DlqRecord {
   kind: EnvelopeErrorKind;
   field: string;
   reason: string;
-  /** The message exactly as received. */
+  /** The message exactly as received (lossily decoded, U+FFFD per bad sequence, when not valid UTF-8). */
   raw: string;
+  /** Only for a message that is not valid UTF-8: its exact bytes, base64 (RFC 4648, with padding). */
+  raw_base64?: string;
 }
 
 /** Source of DLQ envelopes. */
@@ -82,11 +85,18 @@ export function dlqEnvelope(topic: string, d: Delivery, err: EnvelopeError): Env
     reason: err.message,
     raw: d.text,
   };
+  if (d.bytes) record.raw_base64 = Buffer.from(d.bytes).toString("base64");
   return makeEnvelope({ ts, symbol, source: DLQ_SOURCE, payload: record });
 }
 
 /** Decodes and validates one delivery: the envelope, or the reason it failed. */
 export function check(d: Delivery): { ok: true; envelope: Envelope } | { ok: false; error: EnvelopeError } {
+  if (d.bytes) {
+    return {
+      ok: false,
+      error: new EnvelopeError("malformed", "(envelope)", `not valid UTF-8 (${d.bytes.length} bytes)`),
+    };
+  }
   try {
     return { ok: true, envelope: validate(decodeEnvelope(d.text)) };
   } catch (err) {

@@ -12,6 +12,12 @@ export interface Delivery {
   id: string;
   /** The wire text (an encoded envelope, or whatever a foreign producer wrote). */
   text: string;
+  /**
+   * Set only when the wire bytes are not valid UTF-8: the exact bytes, while `text` is then their lossy
+   * decoding (U+FFFD for each bad sequence). The consumer sends such a message to the DLQ as `malformed`
+   * with these bytes in `raw_base64`.
+   */
+  bytes?: Uint8Array;
 }
 
 export interface Source {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TIMER_MS } from "../../util/time.ts";
 
 /** `stream:` in config/cryptorun.yaml — the spec's A2.3 block plus per-backend settings. */
 export const StreamSection = z.strictObject({
@@ -24,5 +25,7 @@ export const StreamSection = z.strictObject({
   pulsar_tenant: z.string().min(1).default("public"),
   pulsar_namespace: z.string().min(1).default("default"),
   pulsar_token_env: z.string().min(1).default("CRYPTORUN_PULSAR_TOKEN"),
+  /** Pulsar: longest wait for the broker's send receipts of one window (≤ batch_bytes) before `send` fails. */
+  pulsar_send_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
 });
 export type StreamConfig = z.infer<typeof StreamSection>;

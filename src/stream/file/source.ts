@@ -1,8 +1,10 @@
 /**
  * Consumer side of the file backend: follows `<topic>.ndjson` like `tail -f`, one committed byte offset per
  * consumer group in `<topic>.offsets/<group>.json` (written atomically). Only whole lines (ending in "\n")
- * are delivered, so a line being written is never read half. The committed offset advances over the
- * contiguous prefix of acked lines, so anything unacked at a crash is delivered again on restart.
+ * are delivered, so a line being written is never read half. Lines are decoded as strict UTF-8; one that is
+ * not valid UTF-8 is delivered with its exact bytes (`Delivery.bytes`) for the DLQ. The committed offset
+ * advances over the contiguous prefix of acked lines, so anything unacked at a crash is delivered again on
+ * restart.
  */
 import { z } from "zod";
 import type { StreamConfig } from "../../config/sections/stream.ts";
@@ -60,7 +62,8 @@ export async function fileSource(path: string, statePath: string, opts: SourceOp
   const inflight = new Map<number, number>();
   const acked = new Set<number>();
   let file: Deno.FsFile | undefined;
-  const dec = new TextDecoder("utf-8", { fatal: false });
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  const lossy = new TextDecoder("utf-8", { fatal: false });
 
   async function open(): Promise<Deno.FsFile | undefined> {
     if (file) return file;
@@ -99,10 +102,18 @@ export async function fileSource(path: string, statePath: string, opts: SourceOp
         if (buf[i] !== 0x0a) continue;
         const lineStart = readPos + start;
         const lineEnd = readPos + i + 1;
-        const text = dec.decode(buf.subarray(start, i)).replace(/\r$/, "");
+        const line = buf.subarray(start, i);
         start = i + 1;
         advanced = true;
         inflight.set(lineStart, lineEnd);
+        let text: string;
+        try {
+          text = strict.decode(line).replace(/\r$/, "");
+        } catch {
+          // Not valid UTF-8: delivered with its exact bytes, so the DLQ keeps what was in the file.
+          out.push({ id: String(lineStart), text: lossy.decode(line), bytes: line.slice() });
+          continue;
+        }
         if (text.trim() === "") {
           acked.add(lineStart); // blank lines carry nothing: committed past silently
           continue;

@@ -1,7 +1,9 @@
 /**
  * Pulsar backend over the WebSocket producer API: one socket per topic, key = symbol (Pulsar routes by
  * key), properties carry the checksum. `send` resolves when every message of the call has an "ok" receipt;
- * any send-error or a dropped socket rejects (the caller retries; consumers de-duplicate by checksum).
+ * any send-error, a dropped socket, or a window whose receipts do not all arrive within
+ * `stream.pulsar_send_timeout_ms` rejects (the caller retries; consumers de-duplicate by checksum; a receipt
+ * arriving after the timeout is ignored).
  * Broker-side compression is a Pulsar namespace/producer setting (docs/STREAMING.md).
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
@@ -48,6 +50,33 @@ export async function createProducer(
     return entry;
   }
 
+  /** Waits for the receipts of one window of messages, at most `stream.pulsar_send_timeout_ms`. */
+  async function receipts(
+    topic: string,
+    pending: Map<string, Pending>,
+    contexts: string[],
+    inflight: Promise<void>[],
+  ): Promise<void> {
+    const ms = cfg.pulsar_send_timeout_ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const missing = contexts.filter((c) => pending.delete(c)).length;
+        reject(
+          new Error(
+            `pulsar: ${topic}: no send receipt for ${missing} of ${contexts.length} messages within ${ms} ms ` +
+              `(stream.pulsar_send_timeout_ms)`,
+          ),
+        );
+      }, ms);
+    });
+    try {
+      await Promise.race([Promise.all(inflight), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
     async send(topic, envelopes, signal) {
       if (closed) throw new Error("pulsar producer: send after close");
@@ -55,22 +84,25 @@ export async function createProducer(
       const { sock, pending } = await socketFor(topic);
       // Window the in-flight messages by batch_bytes so a huge call does not flood the socket.
       let inflight: Promise<void>[] = [];
+      let contexts: string[] = [];
       let bytes = 0;
       for (const e of envelopes) {
         const context = String(++seq);
         const payload = encodePayload(encodeEnvelope(e));
         inflight.push(new Promise<void>((resolve, reject) => pending.set(context, { resolve, reject })));
+        contexts.push(context);
         sock.send({ payload, key: e.symbol, context, properties: { checksum: e.checksum, version: "1" } });
         bytes += payload.length;
         if (bytes >= cfg.batch_bytes) {
-          await Promise.all(inflight);
+          await receipts(topic, pending, contexts, inflight);
           envelopesTotal.inc({ kind: "pulsar", direction: "sent", topic }, inflight.length);
           inflight = [];
+          contexts = [];
           bytes = 0;
           signal?.throwIfAborted();
         }
       }
-      await Promise.all(inflight);
+      await receipts(topic, pending, contexts, inflight);
       envelopesTotal.inc({ kind: "pulsar", direction: "sent", topic }, inflight.length);
     },
     async close() {

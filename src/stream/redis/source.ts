@@ -3,6 +3,11 @@
  * XREADGROUP and XACK. First this member's own pending entries are re-read (a restart after a crash),
  * then entries pending for more than `claimIdleMs` on crashed members are taken over (XAUTOCLAIM), then
  * new entries (`>`). Blocking reads are capped at 1 s so Ctrl-C is honoured promptly.
+ *
+ * XAUTOCLAIM scans the group's pending list from a cursor and returns the next one ("0-0" once the scan has
+ * reached the end). A scan is followed to its end over as many polls as it takes (each poll claims at most
+ * `max` and makes at most CLAIM_ROUNDS calls), and a new scan from "0-0" starts at most every
+ * min(claimIdleMs, 30 s).
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
 import { checkTopic } from "../file/paths.ts";
@@ -10,6 +15,9 @@ import type { Delivery, Source, SourceOptions } from "../source.ts";
 import { connectRedis, type RedisClient, redisUrl } from "./connect.ts";
 
 type Entry = [id: string, fields: string[] | null];
+
+/** Most XAUTOCLAIM calls one poll makes while following the cursor (each scans up to 10 × COUNT entries). */
+export const CLAIM_ROUNDS = 10;
 
 export async function createSource(
   cfg: StreamConfig,
@@ -40,6 +48,8 @@ export async function redisSource(
   }
   let ownPendingDone = false;
   let lastClaim = 0;
+  /** Where the current XAUTOCLAIM scan continues; "0-0" = no scan in progress. */
+  let claimCursor = "0-0";
 
   function toDeliveries(entries: Entry[], toAck: string[]): Delivery[] {
     const out: Delivery[] = [];
@@ -73,21 +83,23 @@ export async function redisSource(
           if (mine.length > 0) return mine;
           ownPendingDone = true;
         }
-        if (Date.now() - lastClaim > Math.min(claimIdleMs, 30_000)) {
-          lastClaim = Date.now();
-          const r = await client.xautoclaim(
-            opts.topic,
-            opts.group,
-            opts.consumer,
-            claimIdleMs,
-            "0-0",
-            "COUNT",
-            max,
-          ) as [
-            string,
-            Entry[],
-          ];
-          const claimed = toDeliveries(r?.[1] ?? [], toAck);
+        if (claimCursor !== "0-0" || Date.now() - lastClaim > Math.min(claimIdleMs, 30_000)) {
+          if (claimCursor === "0-0") lastClaim = Date.now();
+          const claimed: Delivery[] = [];
+          for (let round = 0; round < CLAIM_ROUNDS && claimed.length < max; round++) {
+            const r = await client.xautoclaim(
+              opts.topic,
+              opts.group,
+              opts.consumer,
+              claimIdleMs,
+              claimCursor,
+              "COUNT",
+              max - claimed.length,
+            ) as [next: string, entries: Entry[], deleted?: string[]];
+            claimed.push(...toDeliveries(r?.[1] ?? [], toAck));
+            claimCursor = typeof r?.[0] === "string" ? r[0] : "0-0";
+            if (claimCursor === "0-0") break; // the scan reached the end of the pending list
+          }
           if (claimed.length > 0) return claimed;
         }
         const deadline = Date.now() + blockMs;

@@ -8,6 +8,9 @@ import { newProducer } from "../../../src/stream/producer.ts";
 import { type Delivery, openSource, type Source } from "../../../src/stream/source.ts";
 import { consume } from "../../../src/stream/consumer.ts";
 import { type Envelope, makeEnvelope } from "../../../src/stream/envelope.ts";
+import { loadConfig } from "../../../src/config/load.ts";
+import { ConfigError } from "../../../src/util/errors.ts";
+import { MAX_TIMER_MS } from "../../../src/util/time.ts";
 
 interface Stored {
   id: string;
@@ -16,7 +19,9 @@ interface Stored {
   properties?: Record<string, string>;
 }
 
-function fakePulsar() {
+/** `ackOnly`: the producer side acknowledges only the first N messages, then never replies again. */
+function fakePulsar(opts: { ackOnly?: number } = {}) {
+  let received = 0;
   const topics = new Map<string, Stored[]>();
   const acked = new Map<string, Set<string>>(); // subscription → acked ids
   const authSeen: string[] = [];
@@ -36,6 +41,7 @@ function fakePulsar() {
     if (role === "producer") {
       socket.onmessage = (ev) => {
         const msg = JSON.parse(String(ev.data));
+        if (opts.ackOnly !== undefined && ++received > opts.ackOnly) return; // a broker that stopped replying
         let ok = typeof msg.payload === "string";
         try {
           JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(msg.payload), (c) => c.charCodeAt(0))));
@@ -77,7 +83,7 @@ function fakePulsar() {
     return response;
   });
   const port = (server.addr as Deno.NetAddr).port;
-  return { server, port, topics, acked, authSeen };
+  return { server, port, topics, acked, authSeen, received: () => received };
 }
 
 async function pollN(src: Source, n: number): Promise<Delivery[]> {
@@ -169,4 +175,58 @@ Deno.test("pulsar: a send-error receipt rejects send; no server → clear connec
   const p2 = await newProducer(dead, "/x", {});
   await assert.rejects(p2.send("t", envs(1)), /pulsar: (cannot connect|connection)/);
   await p2.close();
+});
+
+/**
+ * Turns a hang into a failure naming `what`. Not a timed assertion: the deadline is far above the timeout
+ * under test; it only keeps a broken build from hanging CI.
+ */
+async function settles<T>(what: string, p: Promise<T>, deadlineMs = 30_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${deadlineMs} ms`)), deadlineMs);
+  });
+  try {
+    return await Promise.race([p, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("pulsar: a broker that stops sending receipts fails send after stream.pulsar_send_timeout_ms, naming topic and timeout", async () => {
+  const pulsar = fakePulsar({ ackOnly: 1 });
+  try {
+    const cfg = StreamSection.parse({
+      kind: "pulsar",
+      pulsar_ws_url: `ws://127.0.0.1:${pulsar.port}/ws/v2`,
+      pulsar_send_timeout_ms: 100,
+    });
+    const p = await newProducer(cfg, "/x", {});
+    await assert.rejects(
+      settles("send to a silent broker", p.send("prices", envs(3))),
+      /^Error: pulsar: prices: no send receipt for 2 of 3 messages within 100 ms \(stream\.pulsar_send_timeout_ms\)$/,
+    );
+    assert.equal(pulsar.received(), 3, "all three messages reached the broker");
+    await p.close();
+  } finally {
+    await pulsar.server.shutdown();
+  }
+});
+
+Deno.test("pulsar: stream.pulsar_send_timeout_ms defaults to 30 s and is validated (positive integer, <= 2^31-1 ms)", async () => {
+  assert.equal(StreamSection.parse({}).pulsar_send_timeout_ms, 30_000);
+  const env = "CRYPTORUN_STREAM_PULSAR_SEND_TIMEOUT_MS";
+  for (const bad of [String(MAX_TIMER_MS + 1), "0", "1.5"]) {
+    const err = await loadConfig({ configPath: "/none.yaml", env: { [env]: bad } }).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(err instanceof ConfigError, `${bad}: expected a ConfigError, got ${err}`);
+    assert.match(
+      err.message,
+      new RegExp(`environment ${env}: stream\\.pulsar_send_timeout_ms: .*found ${bad}`),
+    );
+  }
+  const ok = await loadConfig({ configPath: "/none.yaml", env: { [env]: String(MAX_TIMER_MS) } });
+  assert.equal(ok.config.stream.pulsar_send_timeout_ms, MAX_TIMER_MS);
 });

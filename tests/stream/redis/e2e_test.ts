@@ -16,6 +16,7 @@ import {
 } from "../../../src/stream/envelope.ts";
 import { connectRedis } from "../../../src/stream/redis/connect.ts";
 import { redisProducer } from "../../../src/stream/redis/producer.ts";
+import { CLAIM_ROUNDS, redisSource } from "../../../src/stream/redis/source.ts";
 
 function redisEnv(): Record<string, string> {
   const url = Deno.env.get("CRYPTORUN_TEST_REDIS_URL");
@@ -273,4 +274,70 @@ Deno.test("redis: a missing server fails fast with a clear error; the URL is a s
     (err: Error) => /redis: cannot connect/.test(err.message) && !err.message.includes("sekret-pass"),
   );
   await assert.rejects(newProducer(cfg, "/x", {}), /CRYPTORUN_REDIS_URL/);
+});
+
+/**
+ * Pending entries of crashed members, taken over by a fresh member through XAUTOCLAIM. `live` holds `live`
+ * entries (read just now, so not idle enough to claim); then `dead` holds `dead` entries made idle for an hour
+ * (XCLAIM … IDLE, so no sleeping).
+ */
+async function pendingSetup(live: number, dead: number) {
+  const env = redisEnv();
+  const client = await connectRedis(env.CRYPTORUN_REDIS_URL);
+  const topic = `t.claim.${crypto.randomUUID().slice(0, 8)}`;
+  await client.xgroup("CREATE", topic, "g", "0", "MKSTREAM");
+  const pipe = client.pipeline();
+  for (let i = 0; i < live + dead; i++) pipe.xadd(topic, "*", "e", `{"n":${i}}`);
+  await pipe.exec();
+  const readAs = async (consumer: string, n: number): Promise<string[]> => {
+    if (n === 0) return [];
+    // deno-lint-ignore no-explicit-any
+    const r = await (client as any).xreadgroup("GROUP", "g", consumer, "COUNT", n, "STREAMS", topic, ">") as [
+      string,
+      [string, string[]][],
+    ][];
+    return r[0][1].map(([id]) => id);
+  };
+  await readAs("live", live);
+  const deadIds = await readAs("dead", dead);
+  await client.xclaim(topic, "g", "dead", 0, ...deadIds, "IDLE", 3_600_000, "JUSTID");
+  const source = await redisSource(client, { topic, group: "g", consumer: "c2", claimIdleMs: 60_000 }, false);
+  return { client, topic, deadIds, source };
+}
+
+Deno.test("redis: XAUTOCLAIM takes over more pending entries than one poll's max, following the cursor", async () => {
+  const { client, topic, deadIds, source } = await pendingSetup(0, 250);
+  try {
+    const polls: string[][] = [];
+    for (let i = 0; i < 4; i++) polls.push((await source.poll(100, 10)).map((d) => d.id));
+    assert.deepEqual(polls.map((p) => p.length), [100, 100, 50, 0]);
+    assert.deepEqual(polls.flat(), deadIds, "each crashed member's entry once, in order");
+    await source.ack(polls.flat());
+    const pending = await client.xpending(topic, "g") as [number, ...unknown[]];
+    assert.equal(pending[0], 0);
+  } finally {
+    await source.close();
+    await client.del(topic);
+    await client.quit();
+  }
+});
+
+Deno.test("redis: XAUTOCLAIM follows its cursor past entries that are not idle enough to claim", async () => {
+  // 500 live entries come first: one XAUTOCLAIM with COUNT 10 scans at most 100 pending entries, so the dead
+  // member's entries are reached only by following the returned cursor (at most CLAIM_ROUNDS calls per poll).
+  const { client, topic, deadIds, source } = await pendingSetup(500, 25);
+  try {
+    assert.ok(CLAIM_ROUNDS * 10 * 10 > 500, "the test needs one poll's rounds to reach the dead entries");
+    const polls: string[][] = [];
+    for (let i = 0; i < 4; i++) polls.push((await source.poll(10, 10)).map((d) => d.id));
+    assert.deepEqual(polls.map((p) => p.length), [10, 10, 5, 0]);
+    assert.deepEqual(polls.flat(), deadIds);
+    // The live member's entries were left alone.
+    const live = await client.xpending(topic, "g", "-", "+", 1000, "live");
+    assert.equal((live as unknown[]).length, 500);
+  } finally {
+    await source.close();
+    await client.del(topic);
+    await client.quit();
+  }
 });
