@@ -144,7 +144,9 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
     json = globals.json;
 
     let loaded: { config: Config; overrides: EnvOverride[] } | undefined;
-    const logLevel: LogLevel = globals.logLevel ?? (globals.quiet ? "warn" : "info");
+    // --log-level, else --quiet (warn), else app.log_level once the config is loaded, else info.
+    const logLevel = (): LogLevel =>
+      globals.logLevel ?? (globals.quiet ? "warn" : loaded?.config.app.log_level ?? "info");
     const log = createLogger({
       level: logLevel,
       json: globals.json || !io.stderrIsTty,

@@ -17,7 +17,8 @@ export interface Logger {
 }
 
 export interface LoggerOptions {
-  level?: LogLevel;
+  /** A level, or a function read at each line (the CLI's level can come from config loaded later). */
+  level?: LogLevel | (() => LogLevel);
   /** JSON lines (true) or readable text (false). Default: JSON unless stderr is a TTY. */
   json?: boolean;
   /** Where lines go; default stderr. Every line passes through `redact` before it is written. */
@@ -42,13 +43,15 @@ function isStderrTty(): boolean {
  * readable `HH:MM:SS LEVEL msg k=v` otherwise. Everything, message and fields, is redacted.
  */
 export function createLogger(opts: LoggerOptions = {}, bound: LogFields = {}): Logger {
-  const level = opts.level ?? "info";
+  const levelOf = typeof opts.level === "function"
+    ? opts.level
+    : () => (opts.level as LogLevel | undefined) ?? "info";
   const json = opts.json ?? !isStderrTty();
   const sink = opts.sink ?? stderrSink;
   const now = opts.now ?? (() => new Date());
 
   function emit(lvl: Exclude<LogLevel, "silent">, msg: string, fields?: LogFields): void {
-    if (RANK[lvl] < RANK[level]) return;
+    if (RANK[lvl] < RANK[levelOf()]) return;
     const all = redactValue({ ...bound, ...fields }) as LogFields;
     const ts = now().toISOString();
     let line: string;
@@ -68,7 +71,9 @@ export function createLogger(opts: LoggerOptions = {}, bound: LogFields = {}): L
   }
 
   return {
-    level,
+    get level() {
+      return levelOf();
+    },
     debug: (m, f) => emit("debug", m, f),
     info: (m, f) => emit("info", m, f),
     warn: (m, f) => emit("warn", m, f),
