@@ -103,7 +103,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return s;
 }
 
-function getPath(obj: unknown, path: PropertyKey[]): unknown {
+/** The value at a key path of nested objects (`undefined` when any step is missing or not an object). */
+export function getPath(obj: unknown, path: PropertyKey[]): unknown {
   let cur = obj;
   for (const k of path) {
     if (cur === null || typeof cur !== "object") return undefined;

@@ -3,6 +3,8 @@ import type { PersistenceConfig } from "../config/sections/persistence.ts";
 import { dbOperations, latency } from "../metrics/registry.ts";
 import { DbError, isTransient, toDbError } from "./db_error.ts";
 import type { CallOptions } from "./types.ts";
+import { InputError, show } from "../util/errors.ts";
+import { MAX_TIMER_MS } from "../util/time.ts";
 
 /** Timeout and retry policy of every repository call. */
 export interface CallPolicy {
@@ -53,6 +55,14 @@ export async function runCall<T>(
 ): Promise<T> {
   const what = `${repo}.${op}`;
   const timeoutMs = opts?.timeoutMs ?? policy.timeoutMs;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+    // A longer delay overflows setTimeout, which then fires at once: the call would time out immediately.
+    throw new InputError(
+      `${what}: timeoutMs: expected an integer from 1 to ${MAX_TIMER_MS} ms, found ${
+        typeof timeoutMs === "number" ? timeoutMs : show(timeoutMs)
+      }`,
+    );
+  }
   const ctl = new AbortController();
   const outer = opts?.signal;
   if (outer?.aborted) throw toDbError(what, new DOMException(`${what}: aborted`, "AbortError"), 0);

@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import postgres from "postgres";
@@ -16,7 +16,7 @@ interface Shared {
   refs: number;
 }
 
-/** Open embedded databases of this process by directory: PGlite starts once, every opener shares it. */
+/** Open embedded databases of this process by real path: PGlite starts once, every opener shares it. */
 const SHARED = new Map<string, Shared>();
 
 /**
@@ -25,7 +25,10 @@ const SHARED = new Map<string, Shared>();
  * directory is an error naming its pid.
  */
 export async function openEmbedded(dataDir: string, opts: EmbeddedOptions): Promise<Db> {
-  const key = resolve(dataDir);
+  // Keyed by the real path (symlinks followed): two paths to one directory must share one instance, or two
+  // PGlite instances would write the same files.
+  await Deno.mkdir(dataDir, { recursive: true });
+  const key = await Deno.realPath(dataDir);
   let entry = SHARED.get(key);
   if (!entry) {
     entry = { db: startEmbedded(key, opts), refs: 0 };

@@ -170,16 +170,40 @@ export async function migrationStatus(db: Db, files?: MigrationFile[]): Promise<
   });
 }
 
-async function runSection(r: Reserved, m: MigrationFile, sql: string, record: () => Promise<void>) {
+async function runSection(
+  r: Reserved,
+  m: MigrationFile,
+  dir: "up" | "down",
+  record: () => Promise<void>,
+) {
   if (m.noTransaction) {
-    if (sql) await r.unsafe(sql).simple();
-    await record();
+    // Statement by statement: Postgres runs a multi-statement query as one implicit transaction, where
+    // CREATE INDEX CONCURRENTLY and friends are refused. What ran stays if a later statement fails (as in goose).
+    const stmts = dir === "up" ? m.upStatements : m.downStatements;
+    for (const [i, stmt] of stmts.entries()) {
+      try {
+        await r.unsafe(stmt).simple();
+      } catch (err) {
+        if (stmts.length > 1 && err && typeof err === "object") {
+          (err as { statement?: string }).statement = `statement ${i + 1} of ${stmts.length}`;
+        }
+        throw err;
+      }
+    }
+    await inTransaction(r, record);
     return;
   }
-  await r.unsafe("BEGIN").simple();
-  try {
+  const sql = dir === "up" ? m.up : m.down;
+  await inTransaction(r, async () => {
     if (sql) await r.unsafe(sql).simple();
     await record();
+  });
+}
+
+async function inTransaction(r: Reserved, fn: () => Promise<void>): Promise<void> {
+  await r.unsafe("BEGIN").simple();
+  try {
+    await fn();
     await r.unsafe("COMMIT").simple();
   } catch (err) {
     if (!isConnectionLoss(err)) await r.unsafe("ROLLBACK").simple().catch(() => {});
@@ -190,11 +214,11 @@ async function runSection(r: Reserved, m: MigrationFile, sql: string, record: ()
 function failed(m: MigrationFile, dir: "up" | "down", err: unknown): unknown {
   // A lost connection is retried by the caller (the migration's transaction did not commit): keep it as is.
   if (isTransient(err)) return err;
-  const e = err as { message?: string; code?: string; position?: string };
+  const e = err as { message?: string; code?: string; position?: string; statement?: string };
   return new InputError(
-    `migration ${m.file} (${dir}) failed: ${e.message ?? String(err)}${
-      e.code ? ` (SQLSTATE ${e.code})` : ""
-    }`,
+    `migration ${m.file} (${dir}${e.statement ? `, ${e.statement}` : ""}) failed: ${
+      e.message ?? String(err)
+    }${e.code ? ` (SQLSTATE ${e.code})` : ""}`,
     { cause: err },
   );
 }
@@ -231,7 +255,7 @@ export async function migrateUp(
     for (const f of files) {
       if (applied.has(f.version) || (opts.to !== undefined && f.version > opts.to)) continue;
       try {
-        await runSection(r, f, f.up, async () => {
+        await runSection(r, f, "up", async () => {
           await r`insert into goose_db_version (version_id, is_applied) values (${f.version}, true)`;
           await r`insert into cryptorun_migration_checksums (version_id, file, sha256)
                   values (${f.version}, ${f.file}, ${f.checksum})
@@ -277,7 +301,7 @@ export async function migrateDown(
         throw new InputError(`cannot revert version ${v}: no migration file NNNN_…sql with that version`);
       }
       try {
-        await runSection(r, f, f.down, async () => {
+        await runSection(r, f, "down", async () => {
           await r`delete from goose_db_version where version_id = ${v}`;
           await r`delete from cryptorun_migration_checksums where version_id = ${v}`;
         });

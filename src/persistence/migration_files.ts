@@ -14,6 +14,13 @@ export interface MigrationFile {
   down: string;
   /** `-- +goose NO TRANSACTION`: run outside a transaction (e.g. CREATE INDEX CONCURRENTLY). */
   noTransaction: boolean;
+  /**
+   * The Up and Down sections as single statements (a `StatementBegin/End` block is one statement, the rest is
+   * split at top-level `;`): a NO TRANSACTION file sends them one by one, since Postgres runs a
+   * multi-statement query as one implicit transaction.
+   */
+  upStatements: string[];
+  downStatements: string[];
   /** sha256 of the file (line endings normalised), recorded when applied. */
   checksum: string;
 }
@@ -21,40 +28,154 @@ export interface MigrationFile {
 const NAME_RE = /^(\d+)_[A-Za-z0-9_.-]+\.sql$/;
 const ANNOTATION_RE = /^--\s*\+goose\s+(.+?)\s*$/i;
 
-/** Splits a goose file into its Up and Down SQL. Errors name the file. */
-export function parseGoose(file: string, text: string): Pick<MigrationFile, "up" | "down" | "noTransaction"> {
+type Parsed = Pick<MigrationFile, "up" | "down" | "noTransaction" | "upStatements" | "downStatements">;
+
+/**
+ * Splits a goose file into its Up and Down SQL, and each section into statements. Errors name the file and
+ * line.
+ */
+export function parseGoose(file: string, text: string): Parsed {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   let section: "none" | "up" | "down" = "none";
-  const up: string[] = [];
-  const down: string[] = [];
+  const sections = { up: [] as string[], down: [] as string[] };
+  const statements = { up: [] as string[], down: [] as string[] };
+  /** Lines since the last StatementBegin/End boundary: split with splitSql. */
+  let loose: string[] = [];
+  /** Lines of the open StatementBegin block (one statement), and the line it began on. */
+  let block: string[] | undefined;
+  let blockLine = 0;
   let noTransaction = false;
   let sawUp = false;
+  const flushLoose = () => {
+    if (section !== "none") statements[section].push(...splitSql(loose.join("\n")));
+    loose = [];
+  };
+  const endSection = (at: number) => {
+    if (block) {
+      throw new InputError(
+        `${file}:${blockLine}: "-- +goose StatementBegin" without StatementEnd before line ${at}`,
+      );
+    }
+    flushLoose();
+  };
   lines.forEach((line, i) => {
     const m = ANNOTATION_RE.exec(line.trim());
     if (m) {
       const a = m[1].toLowerCase();
       if (a === "up") {
         if (sawUp) throw new InputError(`${file}:${i + 1}: a second "-- +goose Up"`);
+        endSection(i + 1);
         sawUp = true;
         section = "up";
       } else if (a === "down") {
         if (!sawUp) throw new InputError(`${file}:${i + 1}: "-- +goose Down" before "-- +goose Up"`);
+        endSection(i + 1);
         section = "down";
       } else if (a === "no transaction") {
         noTransaction = true;
-      } else if (a !== "statementbegin" && a !== "statementend" && !a.startsWith("envsub")) {
+      } else if (a === "statementbegin") {
+        if (block) throw new InputError(`${file}:${i + 1}: a StatementBegin inside a StatementBegin block`);
+        if (section === "none") {
+          throw new InputError(`${file}:${i + 1}: StatementBegin before "-- +goose Up"`);
+        }
+        flushLoose();
+        block = [];
+        blockLine = i + 1;
+      } else if (a === "statementend") {
+        if (!block) throw new InputError(`${file}:${i + 1}: "-- +goose StatementEnd" without StatementBegin`);
+        const stmt = trimStatement(block.join("\n"));
+        if (stmt && section !== "none") statements[section].push(stmt);
+        block = undefined;
+      } else if (!a.startsWith("envsub")) {
         throw new InputError(`${file}:${i + 1}: unknown goose annotation ${JSON.stringify(m[0])}`);
       }
       return;
     }
-    if (section === "up") up.push(line);
-    else if (section === "down") down.push(line);
-    else if (line.trim() !== "" && !line.trim().startsWith("--")) {
+    if (section !== "none") {
+      sections[section].push(line);
+      (block ?? loose).push(line);
+    } else if (line.trim() !== "" && !line.trim().startsWith("--")) {
       throw new InputError(`${file}:${i + 1}: SQL before "-- +goose Up"`);
     }
   });
   if (!sawUp) throw new InputError(`${file}: no "-- +goose Up" section (goose format required)`);
-  return { up: up.join("\n").trim(), down: down.join("\n").trim(), noTransaction };
+  endSection(lines.length + 1);
+  return {
+    up: sections.up.join("\n").trim(),
+    down: sections.down.join("\n").trim(),
+    noTransaction,
+    upStatements: statements.up,
+    downStatements: statements.down,
+  };
+}
+
+/** A statement without its closing `;` and surrounding blanks; "" when it holds nothing but comments. */
+function trimStatement(stmt: string): string {
+  const s = stmt.trim().replace(/;\s*$/, "").trim();
+  return splitSql(s).length ? s : "";
+}
+
+/**
+ * Splits PostgreSQL text into statements at top-level `;` — not inside a '…' or E'…' string, a "…"
+ * identifier, a $tag$…$tag$ dollar-quoted body, a -- comment or a (nested) block comment. Statements holding
+ * only comments and blanks are dropped; an unterminated quote or comment runs to the end (the server then
+ * reports the syntax error).
+ */
+export function splitSql(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let code = false; // the current statement has something besides comments and blanks
+  let i = 0;
+  const n = text.length;
+  const identChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_$]/u.test(c);
+  while (i < n) {
+    const c = text[i];
+    if (c === "-" && text[i + 1] === "-") {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? n : nl + 1;
+    } else if (c === "/" && text[i + 1] === "*") {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (text[i] === "/" && text[i + 1] === "*") (depth++, i += 2);
+        else if (text[i] === "*" && text[i + 1] === "/") (depth--, i += 2);
+        else i++;
+      }
+    } else if (c === "'") {
+      // E'…' strings take backslash escapes; standard strings only '' (standard_conforming_strings).
+      const escapes = /[eE]/.test(text[i - 1] ?? "") && !identChar(text[i - 2]);
+      code = true;
+      i++;
+      while (i < n) {
+        if (escapes && text[i] === "\\") i += 2;
+        else if (text[i] === "'" && text[i + 1] === "'") i += 2;
+        else if (text[i] === "'") break;
+        else i++;
+      }
+      i++;
+    } else if (c === '"') {
+      code = true;
+      const end = text.indexOf('"', i + 1); // "" inside an identifier is two adjacent quoted runs: same result
+      i = end < 0 ? n : end + 1;
+    } else if (c === "$" && !identChar(text[i - 1])) {
+      const m = /^\$(?:[\p{L}_][\p{L}\p{N}_]*)?\$/u.exec(text.slice(i, i + 64));
+      code = true;
+      if (m) {
+        const end = text.indexOf(m[0], i + m[0].length);
+        i = end < 0 ? n : end + m[0].length;
+      } else i++;
+    } else if (c === ";") {
+      if (code) out.push(text.slice(start, i).trim());
+      start = i + 1;
+      code = false;
+      i++;
+    } else {
+      if (!/\s/.test(c)) code = true;
+      i++;
+    }
+  }
+  if (code) out.push(text.slice(start).trim());
+  return out;
 }
 
 export function checksumOf(text: string): string {

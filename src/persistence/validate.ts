@@ -1,14 +1,6 @@
 import type { z } from "zod";
+import { getPath } from "../config/load.ts";
 import { InputError, show } from "../util/errors.ts";
-
-function valueAt(v: unknown, path: PropertyKey[]): unknown {
-  let cur = v;
-  for (const k of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k];
-  }
-  return cur;
-}
 
 /**
  * Validates one input row before any SQL runs. The error names the call, the row (when in a batch), the
@@ -25,7 +17,7 @@ export function parseRow<S extends z.ZodType>(
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue.path.length ? issue.path.join(".") : "(row)";
-  const found = issue.path.length ? valueAt(value, issue.path) : value;
+  const found = issue.path.length ? getPath(value, issue.path) : value;
   const msg = issue.message.replace(/^Invalid input: /, "");
   throw new InputError(
     `${what}: ${row !== undefined ? `row ${row}: ` : ""}${field}: ${msg}, found ${

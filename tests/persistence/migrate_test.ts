@@ -76,7 +76,50 @@ Deno.test("parseGoose: errors name the file and line", () => {
     "0009_x.sql",
     "-- +goose Up\n-- +goose NO TRANSACTION\nSELECT 1;\n-- +goose Down\nSELECT 2;\n",
   );
-  assert.deepEqual(p, { up: "SELECT 1;", down: "SELECT 2;", noTransaction: true });
+  assert.deepEqual(p, {
+    up: "SELECT 1;",
+    down: "SELECT 2;",
+    noTransaction: true,
+    upStatements: ["SELECT 1"],
+    downStatements: ["SELECT 2"],
+  });
+  assert.throws(
+    () => parseGoose("0009_x.sql", "-- +goose Up\n-- +goose StatementBegin\nSELECT 1;\n-- +goose Down\n"),
+    /0009_x\.sql:2: "-- \+goose StatementBegin" without StatementEnd/,
+  );
+  assert.throws(
+    () => parseGoose("0009_x.sql", "-- +goose Up\nSELECT 1;\n-- +goose StatementEnd\n"),
+    /0009_x\.sql:3: "-- \+goose StatementEnd" without StatementBegin/,
+  );
+});
+
+Deno.test("goose statements: a StatementBegin/End block is one statement; quotes and comments are no boundary", () => {
+  const p = parseGoose(
+    "0009_x.sql",
+    [
+      "-- +goose Up",
+      "CREATE TABLE a (s text DEFAULT 'x;''y'); -- one; two",
+      "/* block; /* nested; */ still comment; */",
+      "CREATE TABLE \"we;ird\" (t text DEFAULT E'\\';');",
+      "-- +goose StatementBegin",
+      "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; RETURN 1; END $$;",
+      "-- +goose StatementEnd",
+      "CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body$ SELECT ';' $body$;",
+      "SELECT $1x, a$b$c FROM t",
+      "-- trailing comment;",
+      "-- +goose Down",
+      "DROP TABLE a;;",
+      "",
+    ].join("\n"),
+  );
+  assert.deepEqual(p.upStatements, [
+    "CREATE TABLE a (s text DEFAULT 'x;''y')",
+    "-- one; two\n/* block; /* nested; */ still comment; */\nCREATE TABLE \"we;ird\" (t text DEFAULT E'\\';')",
+    "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; RETURN 1; END $$",
+    "CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $body$ SELECT ';' $body$",
+    "SELECT $1x, a$b$c FROM t\n-- trailing comment;",
+  ]);
+  assert.deepEqual(p.downStatements, ["DROP TABLE a"]);
 });
 
 for (const kind of BACKENDS) {
@@ -182,3 +225,64 @@ Deno.test("a failing migration rolls back completely and names the file", async 
     assert.equal(st.current, 1);
   });
 });
+
+for (const kind of BACKENDS) {
+  Deno.test(`a NO TRANSACTION migration runs its statements one by one (CREATE INDEX CONCURRENTLY) [${kind}]`, async () => {
+    await withDb(kind, async (db, dir) => {
+      const migDir = join(dir, "migrations");
+      await Deno.mkdir(migDir);
+      await Deno.writeTextFile(
+        join(migDir, "0001_t.sql"),
+        "-- +goose Up\nCREATE TABLE t (a int, b text);\n-- +goose Down\nDROP TABLE t;\n",
+      );
+      // Several statements: Postgres runs a multi-statement query as one implicit transaction, where
+      // CREATE INDEX CONCURRENTLY is refused (SQLSTATE 25001). A `;` in a string or a comment is no boundary.
+      await Deno.writeTextFile(
+        join(migDir, "0002_concurrently.sql"),
+        [
+          "-- +goose NO TRANSACTION",
+          "-- +goose Up",
+          "CREATE INDEX CONCURRENTLY t_a ON t (a); -- first; of two",
+          "/* a block comment; with a semicolon */",
+          "CREATE INDEX CONCURRENTLY t_b ON t (b) WHERE b <> 'x;y';",
+          "-- +goose Down",
+          "DROP INDEX CONCURRENTLY t_b;",
+          "DROP INDEX CONCURRENTLY t_a;",
+          "",
+        ].join("\n"),
+      );
+      const files = await loadMigrations(migDir);
+      const indexes = async () =>
+        (await db.sql<
+          { i: string }[]
+        >`select indexname as i from pg_indexes where tablename = 't' order by 1`)
+          .map((r) => r.i);
+      const up = await migrateUp(db, { files });
+      assert.deepEqual(up.applied.map((f) => f.version), [1, 2]);
+      assert.deepEqual(await indexes(), ["t_a", "t_b"]);
+      const [{ pred }] = await db.sql<{ pred: string }[]>`
+        select pg_get_expr(indpred, indrelid) as pred from pg_index where indexrelid = 't_b'::regclass`;
+      assert.match(pred, /'x;y'/);
+      let st = await migrationStatus(db, files);
+      assert.ok(st.migrations.every((m) => m.applied && m.checksum === "ok"));
+      const down = await migrateDown(db, { files });
+      assert.deepEqual(down.reverted.map((f) => f.version), [2]);
+      assert.deepEqual(await indexes(), []);
+      st = await migrationStatus(db, files);
+      assert.equal(st.current, 1);
+
+      // A failing statement is named; the file is not recorded as applied.
+      await Deno.writeTextFile(
+        join(migDir, "0003_bad.sql"),
+        "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY t_c ON t (a);\n" +
+          "CREATE INDEX CONCURRENTLY t_d ON nope (a);\n-- +goose Down\nDROP INDEX t_c;\n",
+      );
+      await assert.rejects(
+        async () => migrateUp(db, { files: await loadMigrations(migDir) }),
+        /migration 0003_bad\.sql \(up, statement 2 of 2\) failed: relation "nope" does not exist \(SQLSTATE 42P01\)/,
+      );
+      st = await migrationStatus(db, await loadMigrations(migDir));
+      assert.equal(st.current, 2);
+    });
+  });
+}

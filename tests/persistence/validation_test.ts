@@ -111,6 +111,20 @@ Deno.test("bad regime snapshots and premove artifacts are refused before any SQL
   assert.deepEqual(calls, []);
 });
 
+Deno.test("a per-call timeoutMs a timer cannot hold is refused naming the value, before any SQL", async () => {
+  const { db, calls } = noSqlDb();
+  const trades = newTradesRepo(db, POLICY);
+  const regime = newRegimeRepo(db, POLICY);
+  // Above 2^31-1 ms setTimeout overflows and fires at once: the call would time out immediately.
+  await rejectsInput(
+    trades.insert(good, { timeoutMs: 2 ** 31 }),
+    /trades\.insert: timeoutMs: expected an integer from 1 to 2147483647 ms, found 2147483648/,
+  );
+  await rejectsInput(regime.latest(new Date(0), { timeoutMs: 0 }), /regime\.latest: timeoutMs: .*found 0$/);
+  await rejectsInput(regime.latest(new Date(0), { timeoutMs: NaN }), /timeoutMs: .*found NaN$/);
+  assert.deepEqual(calls, []);
+});
+
 testBoth("a batch with one bad row stores nothing", async ({ p }) => {
   const rows = Array.from({ length: 5 }, (_, i) => ({ ...good, ts: new Date(i * 1000) }));
   // deno-lint-ignore no-explicit-any
