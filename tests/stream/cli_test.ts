@@ -123,6 +123,18 @@ Deno.test("stream: bad flags and actions are usage errors (exit 2) naming the fl
     ],
     [["stream", "consume", "--kind", "redis", "--sink", "x.ndjson"], /--sink is for the file kind only/],
     [["stream", "consume", "--max", "0"], /--max: expected a positive integer, found "0"/],
+    // Beyond 2^53 a count silently rounds (99999999999999999999 → 100000000000000000000): refused.
+    [
+      ["stream", "consume", "--max", "99999999999999999999"],
+      /--max: expected a positive integer at most 9007199254740991, found "99999999999999999999"/,
+    ],
+    [["stream", "consume", "--batch", "100001"], /--batch: .* at most 100000, found "100001"/],
+    [["stream", "consume", "--batch", "1e3"], /--batch: expected a positive integer, found "1e3"/],
+    [
+      ["stream", "verify", "--input", "a", "--max-failures", "99999999999999999999"],
+      /--max-failures: expected a positive integer at most 1000000, found "99999999999999999999"/,
+    ],
+    [["stream", "consume", "--out", ""], /--out: expected a value, found ""/],
     [["stream", "verify"], /--input FILE.ndjson is required/],
     [["stream", "verify", "--input", "a", "--topic", "t"], /--topic is not a flag of 'stream verify'/],
     [["stream", "consume", "--topic", "a b"], /--topic: expected letters/],

@@ -1,9 +1,10 @@
 import type { Command, CommandContext, ParsedArgs } from "../command.ts";
 import { configuredFormat, openColdStore } from "../../data/cold/store.ts";
-import { type InputStats, readInputCsv } from "../../data/cold/input.ts";
+import { type InputStats, normaliseSymbol, readInputCsv } from "../../data/cold/input.ts";
 import { formatSkipped } from "../../data/cold/row_check.ts";
 import { type ColdStats, type InvalidReason, type StorageFormat, SYMBOL_RE } from "../../data/cold/types.ts";
 import { UsageError } from "../../util/errors.ts";
+import { positiveInt, str } from "../flags.ts";
 import { createProgress } from "../../util/progress.ts";
 import { isoMs, parseRange } from "../../util/time.ts";
 
@@ -32,18 +33,21 @@ Flags:
   --format parquet|csv    override cold.format (parquet needs cold.enable_parquet: true)
   --compression C         write: Parquet gzip|lz4|snappy|zstd|uncompressed (lz4 is written as LZ4_RAW);
                           CSV gzip|lz4|none (default cold.parquet_compression / cold.compression)
-  --row-group-size N      write: rows per Parquet row group (default cold.row_group_size)
-  --max-rows-per-file N   write: rows buffered before a part file is written (bounds memory; default 1048576)
+  --row-group-size N      write: rows per Parquet row group (default cold.row_group_size; at most 16777216)
+  --max-rows-per-file N   write: rows buffered before a part file is written (bounds memory; default 1048576;
+                          at most 16777216)
   --skip-invalid          write: skip bad rows and report how many were skipped and why, instead of failing
   --from, --to TIME       dump: the window, ISO-8601 or epoch ms; BOTH bounds inclusive
   --columns a,b           dump: columns to print, in this order (default all: ts,symbol,open,high,low,close,volume)
-  --symbols A/USD,B/USD   dump: only these pairs
+  --symbols A/USD,B/USD   dump: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
   --iso                   dump: print ts as ISO-8601 instead of epoch ms
   --json                  dump: NDJSON (one object per row); write/stats: one JSON object
 
 Pitfalls:
   - Partitions are UTC days: dt=2025-09-01 holds bars whose OPEN is in 2025-09-01T00:00Z..23:59:59.999Z,
     whatever your local time zone. ts is the bar open, int64 epoch milliseconds (Parquet timestamp(ms), UTC).
+  - ts before 2009-01-03T00:00:00Z (Bitcoin's genesis) is refused as bad_ts: it is almost always epoch
+    SECONDS (1577836800 = 2020-01-01 in seconds) — multiply by 1000.
   - --from and --to are both INCLUSIVE: --to 2025-09-02T00:00:00Z includes the 00:00 bar of the 2nd. For a
     half-open day use --to 2025-09-01T23:59:59.999Z. Nothing with ts > --to is ever read (point-in-time safe).
   - Appending never rewrites a day: each write adds part files. A (ts, symbol) already stored is a
@@ -111,19 +115,8 @@ Examples:
   },
 };
 
-function str(args: ParsedArgs, k: string): string | undefined {
-  const v = args.values[k];
-  return typeof v === "string" ? v : undefined;
-}
-
-function positiveInt(args: ParsedArgs, k: string): number | undefined {
-  const v = str(args, k);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim()) || Number(v) <= 0) {
-    throw new UsageError(`--${k}: expected a positive integer, found ${JSON.stringify(v)}`);
-  }
-  return Number(v);
-}
+/** Upper bound of --row-group-size and --max-rows-per-file: 16 Mi rows (~1 GiB buffered or decoded). */
+const MAX_ROWS_FLAG = 16 * 1024 * 1024;
 
 async function setup(ctx: CommandContext, args: ParsedArgs) {
   const cfg = await ctx.config();
@@ -161,8 +154,8 @@ async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> 
       `--compression: for ${format} expected ${codecs.join("|")}, found ${JSON.stringify(compression)}`,
     );
   }
-  const rowGroupSize = positiveInt(args, "row-group-size");
-  const maxRowsPerFile = positiveInt(args, "max-rows-per-file");
+  const rowGroupSize = positiveInt(args, "row-group-size", MAX_ROWS_FLAG);
+  const maxRowsPerFile = positiveInt(args, "max-rows-per-file", MAX_ROWS_FLAG);
   const skipInvalid = args.values["skip-invalid"] === true;
   let size = 0;
   try {
@@ -244,14 +237,15 @@ async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     }
   }
   const symArg = str(args, "symbols");
-  const symbols = symArg?.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  for (const s of symbols ?? []) {
-    if (!SYMBOL_RE.test(s)) {
-      throw new UsageError(
-        `--symbols: expected normalised USD pairs like BTC/USD, found ${JSON.stringify(s)}`,
-      );
+  // Normalised as `cold write` normalises its input (xbt-usd → BTC/USD), so a pair written is a pair found.
+  const rawSymbols = symArg?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const symbols = rawSymbols?.map((s) => {
+    const n = normaliseSymbol(s);
+    if (!SYMBOL_RE.test(n)) {
+      throw new UsageError(`--symbols: expected USD pairs like BTC/USD, found ${JSON.stringify(s)}`);
     }
-  }
+    return n;
+  });
   const iso = args.values.iso === true;
   const json = ctx.globals.json;
   if (!json) ctx.out(columns.join(","));

@@ -14,6 +14,7 @@ import { fileSource } from "../../stream/file/source.ts";
 import { checkTopic, streamDir } from "../../stream/file/paths.ts";
 import { publishCold } from "../../data/publish_cold.ts";
 import { openColdStore } from "../../data/cold/store.ts";
+import { positiveInt, str } from "../flags.ts";
 
 const KINDS = ["file", "redis", "kafka", "pulsar"] as const;
 
@@ -52,8 +53,8 @@ Flags:
   --out FILE           append valid envelopes here (NDJSON); without it they are only validated and acked
   --max N              stop after N messages; --idle DURATION stop after no message for that long
                        (default: file kind 2s, other kinds run until Ctrl-C)
-  --batch N            messages per poll (default 500)
-  --input FILE         file for verify; --max-failures N failures listed (default 20)
+  --batch N            messages per poll (default 500; at most 100000)
+  --input FILE         file for verify; --max-failures N failures listed (default 20; at most 1000000)
 
 Pitfalls:
   - stream.enabled: false refuses publish/consume (exit 2).
@@ -109,23 +110,9 @@ Examples:
   },
 };
 
-function str(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || v.trim() === "") {
-    throw new UsageError(`--${name}: expected a value, found ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function positiveInt(args: ParsedArgs, name: string): number | undefined {
-  const v = str(args, name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) <= 0) {
-    throw new UsageError(`--${name}: expected a positive integer, found ${JSON.stringify(v)}`);
-  }
-  return Number(v);
-}
+/** Upper bounds of the count flags: --batch (messages per poll, held in memory) and --max-failures (listed). */
+const MAX_BATCH = 100_000;
+const MAX_FAILURES_LISTED = 1_000_000;
 
 function only(args: ParsedArgs, action: string, allowed: string[]): void {
   const globals = new Set(["config", "data-dir", "log-level", "json", "quiet", "help", "version"]);
@@ -331,8 +318,8 @@ async function consumeAction(ctx: CommandContext, args: ParsedArgs): Promise<num
     );
   }
   const consumerName = str(args, "consumer") ?? safeHostname();
-  const max = positiveInt(args, "max");
-  const batch = positiveInt(args, "batch") ?? 500;
+  const max = positiveInt(args, "max", Number.MAX_SAFE_INTEGER);
+  const batch = positiveInt(args, "batch", MAX_BATCH) ?? 500;
   const idleArg = str(args, "idle");
   const idleMs = idleArg !== undefined ? parseDuration(idleArg, "--idle") : cfg.kind === "file" ? 2_000 : 0;
   const dataDir = await ctx.dataDir();
@@ -406,7 +393,7 @@ async function verifyAction(ctx: CommandContext, args: ParsedArgs): Promise<numb
   only(args, "verify", ["input", "max-failures"]);
   const input = str(args, "input");
   if (input === undefined) throw new UsageError("stream verify: --input FILE.ndjson is required");
-  const maxFailures = positiveInt(args, "max-failures") ?? 20;
+  const maxFailures = positiveInt(args, "max-failures", MAX_FAILURES_LISTED) ?? 20;
   let size: number;
   try {
     size = (await Deno.stat(input)).size;

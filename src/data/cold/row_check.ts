@@ -1,4 +1,5 @@
 import { show } from "../../util/errors.ts";
+import { isoMs } from "../../util/time.ts";
 import { type InvalidReason, SYMBOL_RE } from "./types.ts";
 
 export interface RowProblem {
@@ -10,12 +11,22 @@ export interface RowProblem {
 
 const PRICE_FIELDS = ["open", "high", "low", "close"] as const;
 
+/**
+ * The earliest bar open the cold tier accepts: 2009-01-03T00:00:00Z, the day of Bitcoin's genesis block — no
+ * crypto market data is older. Anything before it is almost always epoch SECONDS read as milliseconds
+ * (1577836800 → 1970-01-19), which would otherwise land silently in 1970 partitions.
+ */
+export const MIN_TS_MS = Date.parse("2009-01-03T00:00:00Z");
+
+/** ISO-8601 of an epoch-ms value, when Date can represent it (a safe integer may be beyond ±8.64e15). */
+const isoOrNothing = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? ` (${isoMs(ms)})` : "");
+
 /** A value for an error message: numbers as JS prints them (NaN, Infinity — JSON would say null). */
 const val = (v: unknown): string => (typeof v === "number" ? String(v) : show(v));
 
 /**
- * Checks one OHLCV row against the schema's types and the domain rules (normalised USD symbol, finite
- * prices, high ≥ low, volume ≥ 0). Returns the first problem, or null. Pure; duplicates are found elsewhere.
+ * Checks one OHLCV row against the schema's types and the domain rules (ts not before `MIN_TS_MS`,
+ * normalised USD symbol, finite prices, high ≥ low, volume ≥ 0). Returns the first problem, or null. Pure; duplicates are found elsewhere.
  */
 export function checkRow(row: Record<string, unknown>): RowProblem | null {
   const ts = row.ts;
@@ -25,6 +36,15 @@ export function checkRow(row: Record<string, unknown>): RowProblem | null {
       field: "ts",
       value: ts,
       message: `ts: expected integer epoch milliseconds (timestamp(ms)), found ${val(ts)}`,
+    };
+  }
+  if (ts < MIN_TS_MS) {
+    return {
+      reason: "bad_ts",
+      field: "ts",
+      value: ts,
+      message: `ts: ${ts}${isoOrNothing(ts)} is before ${isoMs(MIN_TS_MS)} (Bitcoin's genesis; no crypto ` +
+        `market data is older) — epoch seconds given? ts is epoch milliseconds: multiply by 1000`,
     };
   }
   const symbol = row.symbol;

@@ -62,6 +62,8 @@ export interface WriteRowsOptions {
   skipInvalid: boolean;
   signal?: AbortSignal;
   onProgress?: (rowsSeen: number) => void;
+  /** Hard-links a committed temp file to its part name (default `Deno.link`; a seam for failure tests). */
+  link?: (from: string, to: string) => Promise<void>;
 }
 
 interface TempPart {
@@ -80,7 +82,8 @@ const key = (ts: number, symbol: string) => `${ts}|${symbol}`;
  * Validates rows, buffers them per UTC day (at most `maxRowsPerFile` rows in memory), writes each flushed
  * buffer sorted by (ts, symbol) as a hidden temp file in its `dt=` directory, and only when every row is in
  * commits them: each temp file becomes the next free `part-NNNNN` (a hard link never overwrites an existing
- * part). Any error before the commit removes every temp file: nothing is half-written, other days untouched.
+ * part). Any error before the commit removes every temp file; an error during the commit also removes the
+ * parts this commit already linked: nothing is half-written, other days and earlier parts untouched.
  * Duplicated (ts, symbol) keys — inside the input or against rows already stored — are rejected.
  */
 export async function writeRows(
@@ -145,7 +148,7 @@ export async function writeRows(
     for (const dt of [...buffers.keys()].sort()) await flush(dt);
     o.signal?.throwIfAborted();
     o.onProgress?.(seen);
-    return await commit(temps, o.encoder, skipped);
+    return await commit(temps, o.encoder, skipped, o.link ?? Deno.link);
   } catch (err) {
     await Promise.all(temps.map((t) => Deno.remove(t.tmp).catch(() => {})));
     throw err;
@@ -200,37 +203,63 @@ async function dropDuplicates(
   return filterColumns(cols, keep);
 }
 
+/**
+ * Links every temp file to the next free part name of its day. All or nothing: on any error other than a
+ * taken name, the parts this commit already linked are removed again (the caller removes the temp files).
+ */
 async function commit(
   temps: TempPart[],
   encoder: PartEncoder,
   skipped: Partial<Record<InvalidReason, number>>,
+  link: (from: string, to: string) => Promise<void>,
 ): Promise<WriteResult> {
   const next = new Map<string, number>();
   const files: string[] = [];
   const partitions = new Set<string>();
   let rows = 0;
   let bytes = 0;
-  for (const t of temps) {
-    let n = next.get(t.dir) ?? ((await listPartFiles(t.dir)).reduce((m, f) => Math.max(m, f.number), -1) + 1);
-    while (true) {
-      const final = join(t.dir, partName(n, encoder.ext));
-      try {
-        await Deno.link(t.tmp, final); // never overwrites: a concurrent writer's part stays intact
-        await Deno.remove(t.tmp);
+  try {
+    for (const t of temps) {
+      let n = next.get(t.dir) ??
+        ((await listPartFiles(t.dir)).reduce((m, f) => Math.max(m, f.number), -1) + 1);
+      while (true) {
+        const final = join(t.dir, partName(n, encoder.ext));
+        try {
+          await link(t.tmp, final); // never overwrites: a concurrent writer's part stays intact
+        } catch (err) {
+          if (err instanceof Deno.errors.AlreadyExists) {
+            n++;
+            continue;
+          }
+          throw err;
+        }
         files.push(final);
         break;
-      } catch (err) {
-        if (err instanceof Deno.errors.AlreadyExists) {
-          n++;
-          continue;
-        }
-        throw err;
+      }
+      next.set(t.dir, n + 1);
+      partitions.add(t.dt);
+      rows += t.rows;
+      bytes += t.bytes;
+    }
+  } catch (err) {
+    const left: string[] = [];
+    for (const f of files) {
+      try {
+        await Deno.remove(f);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) left.push(`${f} (${(e as Error).message})`);
       }
     }
-    next.set(t.dir, n + 1);
-    partitions.add(t.dt);
-    rows += t.rows;
-    bytes += t.bytes;
+    if (left.length > 0) {
+      throw new Error(
+        `cold write: commit failed (${(err as Error).message}) and could not remove the part file(s) it ` +
+          `had already committed; remove them by hand: ${left.join(", ")}`,
+        { cause: err },
+      );
+    }
+    throw err;
   }
+  // Every part is linked: the temp names are no longer needed (a leftover one is ignored by readers).
+  await Promise.all(temps.map((t) => Deno.remove(t.tmp).catch(() => {})));
   return { rows, files, partitions: [...partitions].sort(), bytes, skipped };
 }

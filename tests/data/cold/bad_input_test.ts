@@ -5,6 +5,7 @@ import * as pq from "parquet-wasm";
 import { ColdSection } from "../../../src/config/sections/cold.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
 import { listPartitions } from "../../../src/data/cold/layout.ts";
+import { parquetEncoder, writeRows } from "../../../src/data/cold/writer.ts";
 import { InputError } from "../../../src/util/errors.ts";
 import { DAY_MS } from "../../../src/util/time.ts";
 import { tempDir } from "../../helpers/tmp.ts";
@@ -193,6 +194,45 @@ Deno.test("a failure late in a multi-day write leaves no file behind (temp files
   );
   assert.deepEqual(await allFiles(store.root), before);
   assert.equal((await collect(store.read("ohlcv", ALL))).length, 10);
+});
+
+Deno.test("an I/O error midway through the commit removes the parts already linked: all or nothing", async () => {
+  await using dir = await tempDir();
+  const cfg = ColdSection.parse({});
+  const store = openColdStore(cfg, dir.path);
+  const DAY2 = ROWS.filter((r) => r.ts >= D0 + DAY_MS);
+  // Earlier data: day 1 only (its part-00000 must come through untouched).
+  await store.write("ohlcv", ROWS.filter((r) => r.ts < D0 + DAY_MS));
+  const before = await allFiles(store.root);
+  const earlier = await collect(store.read("ohlcv", ALL));
+  const more = [
+    ...DAY2,
+    { ...DAY2[0], ts: D0 + 2 * DAY_MS }, // a third day
+    { ...DAY2[0], ts: D0 + 23 * 3_600_000 + 60_000 }, // an append to day 1 (a new part-00001)
+  ];
+  // The 1st link succeeds, the 2nd fails with an error that is not "already exists" (e.g. EIO, ENOSPC).
+  const linked: string[] = [];
+  const link = async (from: string, to: string) => {
+    if (linked.length === 1) throw new Deno.errors.PermissionDenied(`link ${to}: injected failure`);
+    await Deno.link(from, to);
+    linked.push(to);
+  };
+  const opts = {
+    root: store.root,
+    encoder: parquetEncoder(cfg.parquet_schema, "zstd", 1000),
+    readKeys: () => Promise.resolve(new Set<string>()),
+    maxRowsPerFile: 1_000_000,
+    skipInvalid: false,
+  };
+  await assert.rejects(writeRows(more, { ...opts, link }), /injected failure/);
+  assert.equal(linked.length, 1, "the failure must hit after a part was linked");
+  // Nothing of that write remains (no part, no temp file), and the earlier data reads back as it was.
+  assert.deepEqual(await allFiles(store.root), before);
+  assert.deepEqual(await collect(store.read("ohlcv", ALL)), earlier);
+  // The same rows can be written again afterwards (nothing left behind to count as duplicates).
+  const res = await writeRows(more, opts);
+  assert.equal(res.rows, more.length);
+  assert.equal((await collect(store.read("ohlcv", ALL))).length, earlier.length + more.length);
 });
 
 Deno.test("duplicates (inside the input and against stored rows): error, or skipped and counted", async () => {

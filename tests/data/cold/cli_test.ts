@@ -150,6 +150,70 @@ Deno.test("cold write accepts ISO-8601 ts and normalises symbols; --skip-invalid
     "ts,symbol",
   ]);
   assert.equal(dump.stdout, "ts,symbol\n1756684800000,BTC/USD\n1756685100000,ETH/USD");
+  // dump --symbols takes the spellings write takes (xbt/usd, eth-usd), normalised the same way.
+  const some = await runCliCaptured([
+    ...d,
+    "cold",
+    "dump",
+    "--format",
+    "csv",
+    "--from",
+    "2025-09-01",
+    "--to",
+    "2025-09-01T23:59:59.999Z",
+    "--columns",
+    "ts,symbol",
+    "--symbols",
+    "xbt/usd, XXBT/ZUSD",
+  ]);
+  assert.equal(some.code, 0, some.stderr);
+  assert.equal(some.stdout, "ts,symbol\n1756684800000,BTC/USD");
+  const eth = await runCliCaptured([
+    ...d,
+    "cold",
+    "dump",
+    "--format",
+    "csv",
+    "--from",
+    "2025-09-01",
+    "--to",
+    "2025-09-01T23:59:59.999Z",
+    "--symbols",
+    "eth-usd",
+    "--columns",
+    "symbol",
+  ]);
+  assert.equal(eth.code, 0, eth.stderr);
+  assert.equal(eth.stdout, "symbol\nETH/USD");
+});
+
+Deno.test("cold write: ts in epoch SECONDS is refused naming field, value and line; --skip-invalid counts bad_ts", async () => {
+  await using dir = await tempDir();
+  const input = `${dir.path}/secs.csv`;
+  await Deno.writeTextFile(
+    input,
+    [
+      "ts_ms,symbol,open,high,low,close,volume",
+      "1577836800000,BTC/USD,1,2,0.5,1.5,10",
+      "1577840400,BTC/USD,1,2,0.5,1.5,10", // 2020-01-01T01:00Z in seconds: would land in dt=1970-01-19
+      "2009-01-03T00:00:00Z,BTC/USD,1,2,0.5,1.5,10", // the earliest accepted instant
+    ].join("\n") + "\n",
+  );
+  const d = ["--data-dir", dir.path];
+  const bad = await runCliCaptured([...d, "cold", "write", "--input", input]);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(
+    bad.stderr,
+    /secs\.csv:3: ts: 1577840400 \(1970-01-19T06:17:20\.400Z\) is before 2009-01-03T00:00:00\.000Z .*epoch seconds given\? .*multiply by 1000 \(text "1577840400"\)/,
+  );
+  const st = await runCliCaptured([...d, "cold", "stats", "--json"]);
+  assert.equal(JSON.parse(st.stdout).rows, 0, "nothing written");
+  const ok = await runCliCaptured([...d, "cold", "write", "--input", input, "--skip-invalid", "--json"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const r = JSON.parse(ok.stdout);
+  assert.equal(r.rows, 2);
+  assert.deepEqual(r.skipped, { bad_ts: 1 });
+  assert.deepEqual(r.partitions, ["2009-01-03", "2020-01-01"]);
 });
 
 Deno.test("cold: bad flags exit 2 naming the flag and value", async () => {
@@ -181,6 +245,18 @@ Deno.test("cold: bad flags exit 2 naming the flag and value", async () => {
     [
       ["cold", "write", "--input", "x.csv", "--row-group-size", "0"],
       /--row-group-size: expected a positive integer, found "0"/,
+    ],
+    [
+      ["cold", "write", "--input", "x.csv", "--row-group-size", "99999999999999999999"],
+      /--row-group-size: expected a positive integer at most 16777216, found "99999999999999999999"/,
+    ],
+    [
+      ["cold", "write", "--input", "x.csv", "--max-rows-per-file", "16777217"],
+      /--max-rows-per-file: expected a positive integer at most 16777216, found "16777217"/,
+    ],
+    [
+      ["cold", "dump", "--from", "2025-09-01", "--to", "2025-09-02", "--symbols", ""],
+      /--symbols: expected a value, found ""/,
     ],
     [
       ["cold", "write", "--input", "x.csv", "--compression", "brotli"],
