@@ -1,6 +1,8 @@
 /** Flag-value helpers shared by the subcommands: every bad value is a UsageError (exit 2) naming the flag. */
 import type { ParsedArgs } from "./command.ts";
 import { UsageError } from "../util/errors.ts";
+import { normaliseSymbol } from "../data/cold/input.ts";
+import { SYMBOL_RE } from "../data/cold/types.ts";
 
 /** A string flag's value, or undefined when it was not given. An empty (or blank) value is refused. */
 export function str(args: ParsedArgs, name: string): string | undefined {
@@ -31,4 +33,20 @@ export function positiveInt(args: ParsedArgs, name: string, max: number): number
     );
   }
   return n;
+}
+
+/**
+ * A comma-separated list of pairs, normalised as `cold write` normalises its input (`xbt-usd` → `BTC/USD`),
+ * so a pair that was written is a pair that is found; undefined when the flag was not given. A name that is
+ * still not a USD pair is refused (it would match no row and silently select nothing).
+ */
+export function symbolsFlag(args: ParsedArgs, name: string): string[] | undefined {
+  const raw = str(args, name)?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return raw?.map((s) => {
+    const n = normaliseSymbol(s);
+    if (!SYMBOL_RE.test(n)) {
+      throw new UsageError(`--${name}: expected USD pairs like BTC/USD, found ${JSON.stringify(s)}`);
+    }
+    return n;
+  });
 }

@@ -319,7 +319,9 @@ export async function migrateDown(
 /**
  * What `openPersistence` does about the schema: `auto` applies pending migrations, `check` fails naming the
  * pending or changed files, `none` does nothing. Retried like any call on transient errors (connection
- * refused while a server starts, …); each migration is transactional, so a retry is safe.
+ * refused while a server starts, …). A transactional migration is retried whole; a NO TRANSACTION file is
+ * not atomic, so a retry re-runs its statements from the first — write them idempotently
+ * (`CREATE INDEX CONCURRENTLY IF NOT EXISTS …`), as docs/PERSISTENCE.md says.
  */
 export async function prepareSchema(
   db: Db,

@@ -58,6 +58,8 @@ Deno.test("bad flags exit 2 naming the flag and the value", async () => {
   const cases: [string[], RegExp][] = [
     [["--top", "0"], /--top: expected a positive integer, found "0"/],
     [["--top", "ten"], /--top: expected a positive integer, found "ten"/],
+    [["--top", "1e3"], /--top: expected a positive integer, found "1e3"/],
+    [["--top", "99999999999999999999"], /--top: expected a positive integer at most 100000, found "9+"/],
     [["--as-of", "yesterday"], /--as-of: expected ISO-8601 time or epoch ms, found "yesterday"/],
     [["--universe", "btcusd"], /--universe: expected symbols like BTC\/USD,ETH\/USD, found "btcusd"/],
     [["--quote", "usdt"], /--quote: expected quote currencies like USD or USDT, found "usdt"/],

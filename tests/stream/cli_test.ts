@@ -140,8 +140,8 @@ Deno.test("stream: bad flags and actions are usage errors (exit 2) naming the fl
     [["stream", "consume", "--topic", "a b"], /--topic: expected letters/],
     [["stream", "consume", "--group", "a/b"], /--group: expected letters, digits.*found "a\/b"/],
     [
-      ["stream", "publish", "--from", "2024-01-01", "--to", "2024-01-02", "--symbols", "BTC/USD,eth/usd"],
-      /--symbols: expected pairs like BTC\/USD,ETH\/USD, found "eth\/usd"/,
+      ["stream", "publish", "--from", "2024-01-01", "--to", "2024-01-02", "--symbols", "BTC/USD,eth/eur"],
+      /--symbols: expected USD pairs like BTC\/USD, found "eth\/eur"/,
     ],
     [
       ["stream", "publish", "--from", "2024-01-01", "--to", "2024-01-02", "--window", "0s"],

@@ -1,10 +1,10 @@
 import type { Command, CommandContext, ParsedArgs } from "../command.ts";
 import { configuredFormat, openColdStore } from "../../data/cold/store.ts";
-import { type InputStats, normaliseSymbol, readInputCsv } from "../../data/cold/input.ts";
+import { type InputStats, readInputCsv } from "../../data/cold/input.ts";
 import { formatSkipped } from "../../data/cold/row_check.ts";
-import { type ColdStats, type InvalidReason, type StorageFormat, SYMBOL_RE } from "../../data/cold/types.ts";
+import type { ColdStats, InvalidReason, StorageFormat } from "../../data/cold/types.ts";
 import { UsageError } from "../../util/errors.ts";
-import { positiveInt, str } from "../flags.ts";
+import { positiveInt, str, symbolsFlag } from "../flags.ts";
 import { createProgress } from "../../util/progress.ts";
 import { isoMs, parseRange } from "../../util/time.ts";
 
@@ -236,16 +236,7 @@ async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
       );
     }
   }
-  const symArg = str(args, "symbols");
-  // Normalised as `cold write` normalises its input (xbt-usd → BTC/USD), so a pair written is a pair found.
-  const rawSymbols = symArg?.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const symbols = rawSymbols?.map((s) => {
-    const n = normaliseSymbol(s);
-    if (!SYMBOL_RE.test(n)) {
-      throw new UsageError(`--symbols: expected USD pairs like BTC/USD, found ${JSON.stringify(s)}`);
-    }
-    return n;
-  });
+  const symbols = symbolsFlag(args, "symbols");
   const iso = args.values.iso === true;
   const json = ctx.globals.json;
   if (!json) ctx.out(columns.join(","));

@@ -1,3 +1,4 @@
+import { positiveInt } from "../flags.ts";
 import type { Command } from "../command.ts";
 import type { ScanOutput } from "../../scan/engine.ts";
 import { runScanPipeline } from "../../scan/pipeline.ts";
@@ -41,7 +42,8 @@ Flags:
                      closes at 12:00.
   --universe LIST    only these symbols (comma-separated, e.g. BTC/USD,ETH/USD); default scan.universe, else
                      every admitted symbol in the store
-  --top N            rows shown (default scan.top = 20); everything is still ranked, stored and published.
+  --top N            rows shown (1–100000; default scan.top = 20); everything is still ranked, stored and
+                     published.
                      Combines with --universe: the best N of those symbols
   --quote Q          admit these quote currencies (comma-separated or repeated) instead of scan.quotes;
                      USD is the default — a USDT pair is only ever scanned when admitted, and is shown with
@@ -83,13 +85,7 @@ Examples:
     const asOf = v["as-of"] !== undefined ? parseTime(String(v["as-of"]), "--as-of") : undefined;
     const universe = listFlag(v.universe, "--universe", SYMBOL_RE, "symbols like BTC/USD,ETH/USD");
     const quotes = listFlag(v.quote, "--quote", /^[A-Z0-9]+$/, "quote currencies like USD or USDT");
-    let top: number | undefined;
-    if (v.top !== undefined) {
-      top = Number(v.top);
-      if (!Number.isInteger(top) || top < 1) {
-        throw new UsageError(`--top: expected a positive integer, found ${JSON.stringify(v.top)}`);
-      }
-    }
+    const top = positiveInt(args, "top", 100_000);
     const explain = v.explain === undefined ? undefined : String(v.explain);
     if (explain !== undefined && !SYMBOL_RE.test(explain)) {
       throw new UsageError(`--explain: expected a symbol like BTC/USD, found ${JSON.stringify(explain)}`);

@@ -7,14 +7,14 @@ import { createProgress } from "../../util/progress.ts";
 import { dlqTopic, newProducer, type Producer, TOPIC_RE } from "../../stream/producer.ts";
 import { openSource, type Source } from "../../stream/source.ts";
 import { consume, SeenSet } from "../../stream/consumer.ts";
-import { CHECKSUM_RE, encodeEnvelope, type Envelope, SYMBOL_RE } from "../../stream/envelope.ts";
+import { CHECKSUM_RE, encodeEnvelope, type Envelope } from "../../stream/envelope.ts";
 import { byteLines, verifyFile } from "../../stream/verify.ts";
 import { fileProducer } from "../../stream/file/producer.ts";
 import { fileSource } from "../../stream/file/source.ts";
 import { checkTopic, streamDir } from "../../stream/file/paths.ts";
 import { publishCold } from "../../data/publish_cold.ts";
 import { openColdStore } from "../../data/cold/store.ts";
-import { positiveInt, str } from "../flags.ts";
+import { positiveInt, str, symbolsFlag } from "../flags.ts";
 
 const KINDS = ["file", "redis", "kafka", "pulsar"] as const;
 
@@ -171,13 +171,7 @@ async function publishAction(ctx: CommandContext, args: ParsedArgs): Promise<num
   if (windowMs <= 0) {
     throw new UsageError(`--window: must be positive, found ${JSON.stringify(str(args, "window"))}`);
   }
-  const symbols = str(args, "symbols")?.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const s of symbols ?? []) {
-    // A pair the cold tier cannot hold (e.g. lower case) would match no row and publish nothing, silently.
-    if (!SYMBOL_RE.test(s)) {
-      throw new UsageError(`--symbols: expected pairs like BTC/USD,ETH/USD, found ${JSON.stringify(s)}`);
-    }
-  }
+  const symbols = symbolsFlag(args, "symbols");
   const cfg = await streamConfig(ctx, args);
   const topic = str(args, "topic") ?? cfg.topic;
   checkTopic(topic);
