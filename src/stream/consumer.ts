@@ -15,14 +15,13 @@ import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
 import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/registry.ts";
 import {
-  decodeEnvelope,
+  decodeValid,
   type Envelope,
   EnvelopeError,
   type EnvelopeErrorKind,
   makeEnvelope,
   SYMBOL_RE,
   TS_RE,
-  validate,
 } from "./envelope.ts";
 import { dlqTopic, type Producer } from "./producer.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
@@ -98,7 +97,7 @@ export function check(d: Delivery): { ok: true; envelope: Envelope } | { ok: fal
     };
   }
   try {
-    return { ok: true, envelope: validate(decodeEnvelope(d.text)) };
+    return { ok: true, envelope: decodeValid(d.text) };
   } catch (err) {
     if (err instanceof EnvelopeError) return { ok: false, error: err };
     throw err;
