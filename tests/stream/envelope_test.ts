@@ -6,6 +6,7 @@ import {
   blake3Hex,
   checkEnvelope,
   checksumInput,
+  checksumMatches,
   computeChecksum,
   decodeEnvelope,
   decodeValid,
@@ -279,4 +280,17 @@ Deno.test("decodeValid equals validate(decodeEnvelope(line)) on canonical, forei
   assert.deepEqual(decodeValid(good), e);
   // ts with a month 13 is bad_ts (it used to escape as a RangeError from toISOString).
   assert.equal(kindOf({ ...e, ts: "2024-13-01T00:00:00.000Z" }), "bad_ts");
+});
+
+Deno.test("checksumMatches agrees with comparing computeChecksum's hex, for the right sum and near misses", () => {
+  const e = base();
+  assert.equal(checksumMatches(e, e.checksum), true);
+  for (let i = 0; i < 64; i++) {
+    const c = e.checksum[i];
+    const other = e.checksum.slice(0, i) +
+      (c === "f" ? "e" : c === "9" ? "a" : String.fromCharCode(c.charCodeAt(0) + 1)) +
+      e.checksum.slice(i + 1);
+    assert.equal(checksumMatches(e, other), false, `digit ${i} changed`);
+  }
+  assert.equal(checksumMatches({ ...e, payload: '{"close":1}' }, e.checksum), false);
 });
