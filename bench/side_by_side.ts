@@ -3,14 +3,17 @@
  * load hits both alike (docs/PERFORMANCE.md's before/after tables come from this).
  *
  *   git worktree add --detach /tmp/perf-base <commit>
- *   deno run -A bench/side_by_side.ts --base /tmp/perf-base [--rounds 3] [--only scan,stream,kraken] [--out f.json]
+ *   deno run -A bench/side_by_side.ts --base /tmp/perf-base [--rounds 3] [--only scan,stream,kraken,cold]
+ *     [--cold-data DIR] [--out f.json]
  *   git worktree remove --force /tmp/perf-base
  *
  * This checkout's bench/*.ts files are copied into the base's bench/ first (the base is a throwaway worktree),
  * so both sides run the same benchmark code against their own src/. Each round runs every benchmark once per
  * side, alternating which side goes first; it prints the median of each number per side, the ratio
  * after ÷ before, and the 1-minute load average seen before each run. For `stream` it starts a throwaway
- * redis-server on a loopback port (stopped at the end).
+ * redis-server on a loopback port (stopped at the end). `cold` (warm window reads, bench/cold_window.ts
+ * --repeat 15) needs --cold-data DIR holding zstd/ and gzip/ tables made by `bench/cold_window.ts --mode gen`
+ * with the default 200 symbols × 30 days.
  */
 import { parseArgs } from "node:util";
 import { loadavg } from "node:os";
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     only: { type: "string", default: "scan,stream,kraken" },
     out: { type: "string" },
+    "cold-data": { type: "string" },
   },
   strict: true,
 });
@@ -40,24 +44,43 @@ const base = values.base.replace(/\/$/, "");
 interface Bench {
   name: string;
   file: string;
-  args: string[];
+  /** One process per entry; its JSON keys get the prefix. */
+  runs: { prefix: string; args: string[]; keys?: string[] }[];
   /** Larger is better for these keys (rates); smaller for the rest (times). */
   higherIsBetter: (key: string) => boolean;
 }
+const cold = values["cold-data"]?.replace(/\/$/, "");
 const BENCHES: Bench[] = [
   {
     name: "scan",
     file: "bench/scan_rolling.ts",
-    args: ["500", "8760", "--json", "--no-growth"],
+    runs: [{ prefix: "", args: ["500", "8760", "--json", "--no-growth"] }],
     higherIsBetter: () => false,
   },
   {
     name: "stream",
     file: "bench/stream_throughput.ts",
-    args: ["200000", "--json"],
+    runs: [{ prefix: "", args: ["200000", "--json"] }],
     higherIsBetter: () => true,
   },
-  { name: "kraken", file: "bench/kraken_book_bench.ts", args: ["--json"], higherIsBetter: () => true },
+  {
+    name: "kraken",
+    file: "bench/kraken_book_bench.ts",
+    runs: [{ prefix: "", args: ["--json"] }],
+    higherIsBetter: () => true,
+  },
+  {
+    name: "cold",
+    file: "bench/cold_window.ts",
+    runs: ["zstd", "gzip"].flatMap((codec) =>
+      ["hour", "day"].map((window) => ({
+        prefix: `${codec}_${window}_`,
+        args: ["--mode", "read", "--root", `${cold}/${codec}`, "--window", window, "--repeat", "15"],
+        keys: ["ms", "rows"],
+      }))
+    ),
+    higherIsBetter: () => false,
+  },
 ];
 const only = new Set(values.only.split(","));
 for (const o of only) {
@@ -67,6 +90,12 @@ for (const o of only) {
   }
 }
 const chosen = BENCHES.filter((b) => only.has(b.name));
+if (only.has("cold") && !cold) {
+  console.error(
+    "side_by_side: --only cold needs --cold-data DIR (zstd/ and gzip/ tables, see bench/cold_window.ts)",
+  );
+  Deno.exit(2);
+}
 
 for await (const e of Deno.readDir(`${here}/bench`)) {
   if (e.isFile && e.name.endsWith(".ts")) {
@@ -92,18 +121,25 @@ const results = new Map<string, { after: Sample[]; before: Sample[] }>();
 
 async function run(dir: string, b: Bench): Promise<Sample> {
   const load = loadavg()[0];
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", b.file, ...b.args],
-    cwd: dir,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) {
-    throw new Error(`${dir}: ${b.file} failed: ${new TextDecoder().decode(out.stderr)}`);
+  const values: Record<string, number | null> = {};
+  for (const r of b.runs) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", b.file, ...r.args],
+      cwd: dir,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    if (!out.success) {
+      throw new Error(
+        `${dir}: ${b.file} ${r.args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`,
+      );
+    }
+    const got = JSON.parse(text.split("\n").at(-1)!) as Record<string, number | null>;
+    for (const [k, v] of Object.entries(got)) if (!r.keys || r.keys.includes(k)) values[r.prefix + k] = v;
   }
-  return { load, values: JSON.parse(text.split("\n").at(-1)!) };
+  return { load, values };
 }
 
 try {
