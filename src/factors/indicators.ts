@@ -39,18 +39,22 @@ export function atr(bars: Bars, end: number, n = 14): number {
 
 /** RSI (Wilder, n periods) of a series' last value; NaN if fewer than n+1 values. */
 export function rsi(values: ArrayLike<number>, n = 14): number {
-  const len = values.length;
-  if (len < n + 1) return NaN;
+  return rsiOf(values, 0, values.length, n);
+}
+
+/** `rsi` of values[from, to) (no subarray per call). */
+function rsiOf(values: ArrayLike<number>, from: number, to: number, n: number): number {
+  if (to - from < n + 1) return NaN;
   let gain = 0;
   let loss = 0;
-  for (let i = 1; i <= n; i++) {
+  for (let i = from + 1; i <= from + n; i++) {
     const d = values[i] - values[i - 1];
     if (d > 0) gain += d;
     else loss -= d;
   }
   gain /= n;
   loss /= n;
-  for (let i = n + 1; i < len; i++) {
+  for (let i = from + n + 1; i < to; i++) {
     const d = values[i] - values[i - 1];
     gain = (gain * (n - 1) + Math.max(d, 0)) / n;
     loss = (loss * (n - 1) + Math.max(-d, 0)) / n;
@@ -119,7 +123,7 @@ export function rsi4h(bars: Bars, end: number, asOf: number, n = 14): number {
   const count = WARMUP * n + 1;
   if (rsiCloses.length < count) rsiCloses = new Float64Array(count);
   const found = sampleCloses(rsiCloses, bars, end, anchor, step, count);
-  return rsi(rsiCloses.subarray(count - found, count), n);
+  return rsiOf(rsiCloses, count - found, count, n);
 }
 
 /** ADX (Wilder, n bars) at the last bar before `end`; NaN if fewer than 2n+1 bars. */

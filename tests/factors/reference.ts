@@ -5,6 +5,15 @@
  */
 import { type Bars, HOUR, lastIndexAtOrBefore } from "../../src/factors/bars.ts";
 import { logReturns, rsi } from "../../src/factors/indicators.ts";
+import {
+  type CompositeResult,
+  FACTOR_ORDER,
+  type FactorName,
+  type FactorWeights,
+  POINT_SCALES,
+  toPoints,
+} from "../../src/factors/composite.ts";
+import { socialPoints } from "../../src/factors/social.ts";
 
 /** Warm-up multiplier for Wilder-smoothed indicators: 5×n bars before the value. */
 const WARMUP = 5;
@@ -251,4 +260,34 @@ export function num(x: number, digits = 2): string {
   const k = 10 ** digits;
   const r = Math.round(x * k) / k;
   return `${r === 0 ? 0 : r}`;
+}
+
+export function composite(
+  values: Record<FactorName, number>,
+  weights: FactorWeights,
+): CompositeResult {
+  const points = {} as Record<FactorName, number>;
+  const contributions = {} as Record<FactorName, number>;
+  const steps: CompositeResult["steps"] = [];
+  let running = 0;
+  for (const f of FACTOR_ORDER) {
+    if (f === "social") continue;
+    points[f] = toPoints(values[f], POINT_SCALES[f]);
+    contributions[f] = weights[f] * points[f];
+    running += contributions[f];
+    steps.push({ factor: f, score: running });
+  }
+  const internal = Math.min(100, Math.max(0, running));
+  if (internal !== running) {
+    // Keep attribution summing to the score: scale the weighted contributions to the clamped total.
+    const k = running === 0 ? 0 : internal / running;
+    for (const f of FACTOR_ORDER) if (f !== "social") contributions[f] *= k;
+  }
+  steps.push({ factor: "clamp", score: internal });
+  points.social = socialPoints(values.social);
+  // internal ∈ [0,100] and social ∈ [0,10], so the final clamp to [0,110] never cuts the social points.
+  const score = Math.min(110, Math.max(0, internal + points.social));
+  contributions.social = points.social;
+  steps.push({ factor: "social", score });
+  return { score, internal, contributions, points, steps };
 }

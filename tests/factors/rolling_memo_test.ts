@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Bars, barsFromRows, closedCount, HOUR } from "../../src/factors/bars.ts";
 import { adx, atr, hurst, rsi4h } from "../../src/factors/indicators.ts";
+import { composite } from "../../src/factors/composite.ts";
 import { horizonReturns, pctReturn } from "../../src/factors/returns.ts";
 import { qualityRaw, technicalRaw } from "../../src/factors/residuals.ts";
 import { kthOfWindow, MEMO_RING } from "../../src/factors/rolling_memo.ts";
@@ -137,5 +138,19 @@ Deno.test("closedCount, technicalRaw and qualityRaw equal their reference versio
     assert.ok(Object.is(qualityRaw(a), ref.qualityRaw(a)));
     assert.ok(Object.is(qualityRaw(a, book), ref.qualityRaw(a, book)));
     assert.ok(Object.is(qualityRaw(a, {}), ref.qualityRaw(a, {})));
+  }
+});
+
+Deno.test("composite equals its reference version, clamps and NaN included", () => {
+  const r = rng(12);
+  const weights = { momentum: 0.4, technical: 0.25, volume: 0.2, quality: 0.15 };
+  const pick = () => {
+    const x = r();
+    return x < 0.05 ? NaN : x < 0.1 ? -0 : x < 0.15 ? 1e6 : (r() - 0.5) * 20;
+  };
+  for (let i = 0; i < 20_000; i++) {
+    const values = { momentum: pick(), technical: pick(), volume: pick(), quality: pick(), social: pick() };
+    const w = i % 7 === 0 ? { momentum: 3, technical: 1, volume: -2, quality: 0 } : weights;
+    assert.deepStrictEqual(composite(values, w), ref.composite(values, w), JSON.stringify(values));
   }
 });
