@@ -97,6 +97,16 @@ const dataDir = await Deno.makeTempDir({ prefix: "cryptorun-dump-bench-" });
 await Deno.mkdir(`${dataDir}/cold`);
 await Deno.symlink(data, `${dataDir}/cold/ohlcv`);
 
+/** The window as flags: the same for `cryptorun cold dump` and this script's DuckDB mode. */
+const windowFlags = (w: typeof WINDOWS[number]) => [
+  "--from",
+  w.from,
+  "--to",
+  w.to,
+  ...(w.columns ? ["--columns", w.columns] : []),
+  ...(w.symbols ? ["--symbols", w.symbols] : []),
+];
+
 type Side = { label: string; argv: (w: typeof WINDOWS[number]) => string[]; cwd: string };
 const cryptorun = (repo: string, label: string): Side => ({
   label,
@@ -113,12 +123,7 @@ const cryptorun = (repo: string, label: string): Side => ({
     dataDir,
     "cold",
     "dump",
-    "--from",
-    w.from,
-    "--to",
-    w.to,
-    ...(w.columns ? ["--columns", w.columns] : []),
-    ...(w.symbols ? ["--symbols", w.symbols] : []),
+    ...windowFlags(w),
   ],
 });
 const sides: Side[] = [
@@ -135,12 +140,7 @@ const sides: Side[] = [
       "duck",
       "--data",
       data,
-      "--from",
-      w.from,
-      "--to",
-      w.to,
-      ...(w.columns ? ["--columns", w.columns] : []),
-      ...(w.symbols ? ["--symbols", w.symbols] : []),
+      ...windowFlags(w),
     ],
   },
   { label: "deno (empty program)", cwd: here, argv: () => ["eval", ""] },
