@@ -175,7 +175,9 @@ const WINDOWS = new WeakMap<Float64Array, SortedWindow>();
  * of the last window asked for is kept per array and moved to the new window by removing the values that
  * left and inserting the ones that entered (a 4h step moves a 168-bar window by 4 bars: 8 binary searches and
  * short moves instead of a selection over all of it); a window far from the last one is sorted afresh. The
- * k-th smallest of a multiset does not depend on how it is found, so the value is the same as a selection's.
+ * k-th smallest of a multiset does not depend on how it is found, so the value is the same as a selection's
+ * (only −0 and +0, which compare equal, may come out as the other one; volumes are ≥ 0 and the p80 only feeds
+ * a ≥ comparison).
  */
 export function kthOfWindow(values: Float64Array, start: number, stop: number, k: number): number {
   const n = stop - start;
