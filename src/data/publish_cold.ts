@@ -8,7 +8,7 @@
  * idempotent by checksum, see each row exactly once.
  */
 import { z } from "zod";
-import type { OhlcvRow } from "./cold/types.ts";
+import type { OhlcvRow } from "../market/ohlcv.ts";
 import type { TimeRange } from "../util/time.ts";
 import { isoMs } from "../util/time.ts";
 import { atomicWriteFile } from "../util/atomic_write.ts";

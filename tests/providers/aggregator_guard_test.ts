@@ -27,7 +27,7 @@ for (
   const entry of [
     "src/gates/mod.ts",
     "src/market/microstructure.ts",
-    "src/market/hot_store.ts",
+    "src/data/hot/store.ts",
     "src/market/snapshot.ts",
     "src/providers/kraken/pipeline.ts",
   ]

@@ -8,13 +8,9 @@ import {
   tierSinks,
 } from "../../providers/kraken/ingest_run.ts";
 import { createKrakenRest } from "../../providers/kraken/rest.ts";
-import {
-  buildSymbolMap,
-  type KrakenPair,
-  normalizeAsset,
-  normalizeWsName,
-} from "../../providers/kraken/symbols.ts";
+import { buildSymbolMap, type KrakenPair } from "../../providers/kraken/symbols.ts";
 import { FrameError, type Precision } from "../../providers/kraken/ws_messages.ts";
+import { normalizeAsset, normalizePair } from "../../market/symbols.ts";
 import { InputError, show, UsageError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
 import { parseDuration } from "../../util/time.ts";
@@ -229,7 +225,7 @@ function parseSymbols(raw: string | undefined, quotes: string[]): string[] {
     if (!name.includes("/")) return name;
     let sym: string;
     try {
-      sym = normalizeWsName(name);
+      sym = normalizePair(name);
     } catch {
       throw new UsageError(`--symbols: expected pairs like BTC/USD, found ${show(s)}`);
     }

@@ -1,10 +1,11 @@
 import { dirname, join } from "node:path";
 import type { Config } from "../../config/schema.ts";
 import { openColdStore } from "../../data/cold/store.ts";
-import { SYMBOL_RE as COLD_SYMBOL_RE } from "../../data/cold/types.ts";
+import { USD_PAIR_RE } from "../../market/symbols.ts";
 import type { Logger } from "../../log/logger.ts";
 import type { ClosedBar } from "../../market/bars.ts";
-import { writeMicrostructureBatch } from "../../market/hot_store.ts";
+import { writeMicrostructureBatch } from "../../data/hot/store.ts";
+import type { TradePrint } from "../../market/trade.ts";
 import { openPersistence } from "../../persistence/open.ts";
 import type { Persistence } from "../../persistence/types.ts";
 import { atomicWriteStream } from "../../util/atomic_write.ts";
@@ -13,7 +14,7 @@ import { createIngestPipeline, type IngestSinks, type IngestSummary } from "./pi
 import { recordLine } from "./replay.ts";
 import { type KrakenPair, pairsFromAssetPairs } from "./symbols.ts";
 import { createKrakenWs } from "./ws_client.ts";
-import type { Precision, TradePrint } from "./ws_messages.ts";
+import type { Precision } from "./ws_messages.ts";
 
 /**
  * Running Kraken ingest against the real tiers (the application layer under `cryptorun ingest`, usable by a
@@ -94,7 +95,7 @@ export function tierSinks(ctx: IngestContext, cfg: Config, dataDir: string, dryR
       : undefined,
     bars: async (bars: ClosedBar[]) => {
       // The cold tier holds USD pairs only (its schema); other quotes' bars are counted, not written.
-      const usd = bars.filter((b) => COLD_SYMBOL_RE.test(b.symbol));
+      const usd = bars.filter((b) => USD_PAIR_RE.test(b.symbol));
       skippedBars.count += bars.length - usd.length;
       if (usd.length === 0) return;
       await barStore(cfg, dataDir).write(cfg.kraken.bars_table, usd, {

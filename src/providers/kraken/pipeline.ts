@@ -2,11 +2,11 @@ import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import { bookChecksumFailures, bookResyncs, boundedSymbol, l2SnapshotAge } from "../../metrics/registry.ts";
 import { type ClosedBar, createBarBuilder } from "../../market/bars.ts";
-import type { MicrostructureSnapshot } from "../../market/hot_store.ts";
-import { snapshotFromBook } from "../../market/snapshot.ts";
+import { type MicrostructureSnapshot, snapshotFromBook } from "../../market/snapshot.ts";
+import type { TradePrint } from "../../market/trade.ts";
 import { bookView } from "./book.ts";
 import { createFeed, type Feed, type ResyncReason } from "./feed.ts";
-import type { Precision, TradePrint } from "./ws_messages.ts";
+import type { Precision } from "./ws_messages.ts";
 
 /**
  * Wires the feed handler to the tiers: verified books → microstructure snapshots (hot tier, at most one

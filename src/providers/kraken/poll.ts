@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Config } from "../../config/schema.ts";
 import { checkRow } from "../../data/cold/row_check.ts";
 import { openColdStore } from "../../data/cold/store.ts";
-import type { OhlcvRow } from "../../data/cold/types.ts";
+import type { OhlcvRow } from "../../market/ohlcv.ts";
 import type { Logger } from "../../log/logger.ts";
 import { atomicWriteFile } from "../../util/atomic_write.ts";
 import { KrakenError } from "./errors.ts";

@@ -7,13 +7,8 @@ import { sleepUnlessAborted } from "../../util/sleep.ts";
 import { apiError, httpError, KrakenError } from "./errors.ts";
 import type { LevelChange } from "./book.ts";
 import { type CounterModel, createCounter, type KrakenTier, TIER_LIMITS } from "./rate_limit.ts";
-import {
-  type KrakenPair,
-  LEGACY_ASSETS,
-  normalizeAsset,
-  pairsFromAssetPairs,
-  type SymbolMap,
-} from "./symbols.ts";
+import { LEGACY_ASSETS, normalizeAsset } from "../../market/symbols.ts";
+import { type KrakenPair, pairsFromAssetPairs, type SymbolMap } from "./symbols.ts";
 
 /**
  * Kraken public REST client: Time, AssetPairs, Ticker, OHLC, Trades, Depth. Responses are validated with

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { show } from "../../util/errors.ts";
 import { formatFixed } from "./checksum.ts";
 import type { LevelChange } from "./book.ts";
-import { normalizeWsName } from "./symbols.ts";
+import { normalizePair } from "../../market/symbols.ts";
+import type { TradePrint } from "../../market/trade.ts";
 
 /**
  * Parsing of Kraken WebSocket frames, v1 (arrays, decimal strings) and v2 (objects, JSON numbers), into one
@@ -30,16 +31,6 @@ export interface BookEvent {
   ts?: number;
   /** v1 depth from the channel name (book-1000). */
   depth?: number;
-}
-
-export interface TradePrint {
-  symbol: string;
-  price: number;
-  qty: number;
-  side: "buy" | "sell";
-  ts: number;
-  ordType?: string;
-  tradeId?: number;
 }
 
 export interface TradeEvent {
@@ -242,7 +233,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
         ok: msg.success === true && msg.method === "subscribe",
         channel: typeof r.channel === "string" ? r.channel : undefined,
         venueSymbol,
-        symbol: venueSymbol ? normalizeWsName(venueSymbol) : undefined,
+        symbol: venueSymbol ? normalizePair(venueSymbol) : undefined,
         depth: typeof r.depth === "number" ? r.depth : undefined,
         error: typeof msg.error === "string" ? msg.error : undefined,
       }];
@@ -261,7 +252,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
       const r = V2Book.safeParse(msg);
       if (!r.success) throw new FrameError(`book ${issueText(r.error, msg)}`);
       return r.data.data.map((d): BookEvent => {
-        const symbol = normalizeWsName(d.symbol);
+        const symbol = normalizePair(d.symbol);
         const p = precisionOf(symbol);
         if (!p) {
           throw new FrameError(
@@ -291,7 +282,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
       if (!r.success) throw new FrameError(`trade ${issueText(r.error, msg)}`);
       const bySym = new Map<string, TradePrint[]>();
       for (const t of r.data.data) {
-        const symbol = normalizeWsName(t.symbol);
+        const symbol = normalizePair(t.symbol);
         const list = bySym.get(symbol) ?? [];
         list.push({
           symbol,
@@ -311,7 +302,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
       if (!r.success) throw new FrameError(`ticker ${issueText(r.error, msg)}`);
       return r.data.data.map((t) => ({
         kind: "ticker",
-        symbol: normalizeWsName(t.symbol),
+        symbol: normalizePair(t.symbol),
         bid: t.bid,
         ask: t.ask,
         last: t.last,
@@ -324,7 +315,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
       return [{
         kind: "instrument",
         pairs: r.data.data.pairs.map((p) => ({
-          symbol: normalizeWsName(p.symbol),
+          symbol: normalizePair(p.symbol),
           venueSymbol: p.symbol,
           precision: { price: p.price_precision, qty: p.qty_precision },
         })),
@@ -367,7 +358,7 @@ function parseV1(msg: unknown): WsEvent[] {
           ok: m.status === "subscribed",
           channel: typeof sub.name === "string" ? sub.name : undefined,
           venueSymbol,
-          symbol: venueSymbol ? normalizeWsName(venueSymbol) : undefined,
+          symbol: venueSymbol ? normalizePair(venueSymbol) : undefined,
           depth: typeof sub.depth === "number" ? sub.depth : undefined,
           error: typeof m.errorMessage === "string" ? m.errorMessage : undefined,
         }];
@@ -386,7 +377,7 @@ function parseV1(msg: unknown): WsEvent[] {
   if (typeof channelName !== "string") {
     throw new FrameError(`channelName: expected a string, found ${JSON.stringify(channelName)}`);
   }
-  const symbol = normalizeWsName(pair);
+  const symbol = normalizePair(pair);
   const payloads = msg.slice(1, msg.length - 2);
   if (channelName.startsWith("book")) {
     const depth = Number(channelName.split("-")[1]) || undefined;

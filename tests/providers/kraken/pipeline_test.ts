@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ClosedBar } from "../../../src/market/bars.ts";
-import type { MicrostructureSnapshot } from "../../../src/market/hot_store.ts";
+import type { MicrostructureSnapshot } from "../../../src/market/snapshot.ts";
 import { registry } from "../../../src/metrics/registry.ts";
 import { createIngestPipeline } from "../../../src/providers/kraken/pipeline.ts";
 import { readLines } from "./fixtures.ts";

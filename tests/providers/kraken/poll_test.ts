@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { Config } from "../../../src/config/schema.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
-import type { OhlcvRow } from "../../../src/data/cold/types.ts";
+import type { OhlcvRow } from "../../../src/market/ohlcv.ts";
 import { nullLogger } from "../../../src/log/logger.ts";
-import { readMicrostructure } from "../../../src/market/hot_store.ts";
+import { readMicrostructure } from "../../../src/data/hot/store.ts";
 import { checkpointPath, createIngestPoller, newClosedBars } from "../../../src/providers/kraken/poll.ts";
 import { createKrakenRest } from "../../../src/providers/kraken/rest.ts";
 import { tempDir } from "../../helpers/tmp.ts";

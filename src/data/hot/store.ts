@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { z } from "zod";
-import { InputError, show } from "../util/errors.ts";
-import { utcDay } from "../util/time.ts";
+import { InputError, show } from "../../util/errors.ts";
+import { utcDay } from "../../util/time.ts";
+import { MicrostructureSnapshot } from "../../market/snapshot.ts";
 
 /**
  * The hot tier of verified order-book microstructure (one venue at a time, never blended).
@@ -11,23 +11,6 @@ import { utcDay } from "../util/time.ts";
  * write cut short by a crash), so a half-written line is never read; any other bad line is an InputError
  * naming the file and line. Only verified books are ever written (the schema requires `verified: true`).
  */
-
-export const MicrostructureSnapshot = z.strictObject({
-  /** Exchange time of the book update (epoch ms). */
-  ts: z.number().int().nonnegative(),
-  venue: z.string().regex(/^[a-z0-9_-]+$/),
-  symbol: z.string().regex(/^[A-Z0-9.]+\/[A-Z0-9.]+$/),
-  best_bid: z.number().positive(),
-  best_ask: z.number().positive(),
-  mid: z.number().positive(),
-  spread_bps: z.number().nonnegative(),
-  depth_usd_2pct: z.strictObject({ bid: z.number().nonnegative(), ask: z.number().nonnegative() }),
-  verified: z.literal(true),
-  checksum_ok: z.number().int().nonnegative(),
-  checksum_failed: z.number().int().nonnegative(),
-  resyncs: z.number().int().nonnegative(),
-});
-export type MicrostructureSnapshot = z.infer<typeof MicrostructureSnapshot>;
 
 export interface HotStoreOptions {
   /** tiers.hot_path (default "hot"); relative to the data dir unless absolute. */
