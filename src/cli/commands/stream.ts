@@ -4,14 +4,15 @@ import type { StreamConfig } from "../../config/sections/stream.ts";
 import { ConfigError, InputError, UsageError } from "../../util/errors.ts";
 import { parseDuration, parseRange } from "../../util/time.ts";
 import { createProgress } from "../../util/progress.ts";
-import { dlqTopic, newProducer, type Producer, TOPIC_RE } from "../../stream/producer.ts";
+import { newProducer, type Producer } from "../../stream/producer.ts";
+import { checkGroup, checkTopic, dlqTopic } from "../../stream/topic.ts";
 import { openSource, type Source } from "../../stream/source.ts";
 import { consume, SeenSet } from "../../stream/consumer.ts";
 import { CHECKSUM_RE, encodeEnvelope, type Envelope } from "../../stream/envelope.ts";
 import { byteLines, verifyFile } from "../../stream/verify.ts";
 import { fileProducer } from "../../stream/file/producer.ts";
 import { fileSource } from "../../stream/file/source.ts";
-import { checkTopic, streamDir } from "../../stream/file/paths.ts";
+import { streamDir } from "../../stream/file/paths.ts";
 import { publishCold } from "../../data/publish_cold.ts";
 import { openColdStore } from "../../data/cold/store.ts";
 import { positiveInt, str, symbolsFlag } from "../flags.ts";
@@ -306,11 +307,7 @@ async function consumeAction(ctx: CommandContext, args: ParsedArgs): Promise<num
   const topic = str(args, "topic") ?? cfg.topic;
   checkTopic(topic);
   const group = str(args, "group") ?? "cryptorun";
-  if (!TOPIC_RE.test(group)) {
-    throw new UsageError(
-      `--group: expected letters, digits, '.', '_' or '-', found ${JSON.stringify(group)}`,
-    );
-  }
+  checkGroup(group);
   const consumerName = str(args, "consumer") ?? safeHostname();
   const max = positiveInt(args, "max", Number.MAX_SAFE_INTEGER);
   const batch = positiveInt(args, "batch", MAX_BATCH) ?? 500;
