@@ -1,126 +1,32 @@
-import { dirname, join } from "node:path";
-import type { Config } from "../../config/schema.ts";
-import { openColdStore } from "../../data/cold/store.ts";
-import { USD_PAIR_RE } from "../../market/symbols.ts";
-import type { Logger } from "../../log/logger.ts";
-import type { ClosedBar } from "../../market/bars.ts";
-import { writeMicrostructureBatch } from "../../data/hot/store.ts";
-import type { TradePrint } from "../../market/trade.ts";
-import { openPersistence } from "../../persistence/open.ts";
-import type { Persistence } from "../../persistence/types.ts";
-import { atomicWriteStream } from "../../util/atomic_write.ts";
-import { InputError, show } from "../../util/errors.ts";
-import { createIngestPipeline, type IngestSinks, type IngestSummary } from "./pipeline.ts";
-import { recordLine } from "./replay.ts";
-import { type KrakenPair, pairsFromAssetPairs } from "./symbols.ts";
-import { createKrakenWs } from "./ws_client.ts";
-import type { Precision } from "./ws_messages.ts";
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import { atomicWriteStream } from "../util/atomic_write.ts";
+import { createIngestPipeline, type IngestSummary } from "./pipeline.ts";
+import type { LiveConnection, LiveVenue, VenueFeed } from "./ports.ts";
+import { tierSinks } from "./tier_sinks.ts";
 
 /**
- * Running Kraken ingest against the real tiers (the application layer under `cryptorun ingest`, usable by a
- * scheduler too): hot tier writer, trades repository, 1-minute bar table, and the live WebSocket session.
+ * One live ingest session against the real tiers (the use case under `cryptorun ingest` and the book session
+ * of `serve --with-ingest`): a venue's live connection → the pipeline → hot tier, trades table, 1-minute
+ * bar table. The venue is a port (src/ingest/ports.ts); the caller picks it.
  */
 
-export interface IngestContext {
+export interface LiveIngestOptions<F extends VenueFeed = VenueFeed> {
+  config: Config;
+  dataDir: string;
   env: Record<string, string>;
   log: Logger;
   signal: AbortSignal;
-}
-
-export async function loadAssetPairsFile(path: string): Promise<KrakenPair[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    throw new InputError(`--asset-pairs ${show(path)}: cannot read (${(err as Error).name})`);
-  }
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`--asset-pairs ${show(path)}: not JSON (${(err as Error).message})`);
-  }
-  const o = obj as Record<string, unknown>;
-  const result = o && typeof o === "object" && "result" in o ? o.result : o;
-  if (!result || typeof result !== "object" || Array.isArray(result)) {
-    throw new InputError(`--asset-pairs ${show(path)}: result: expected an object of pairs`);
-  }
-  try {
-    return pairsFromAssetPairs(result as Record<string, unknown>);
-  } catch (err) {
-    throw new InputError(`--asset-pairs ${show(path)}: ${(err as Error).message}`);
-  }
-}
-
-export function precisionsOf(pairs: KrakenPair[]): Map<string, Precision> {
-  return new Map(pairs.map((p) => [p.symbol, { price: p.pricePrecision, qty: p.qtyPrecision }]));
-}
-
-/**
- * The cold-tier table of 1-minute bars: a sibling of the configured table's directory, named after it
- * (`cold/ohlcv` → `cold/ohlcv_1m`), with the same format and schema.
- */
-export function barStore(cfg: Config, dataDir: string) {
-  const table = cfg.kraken.bars_table;
-  return openColdStore({
-    ...cfg.cold,
-    path: join(dirname(cfg.cold.path), table),
-    parquet_schema: { ...cfg.cold.parquet_schema, table },
-  }, dataDir);
-}
-
-/** The tier writers. Persistence and the cold store are opened on first use (a book-only replay needs neither). */
-export function tierSinks(ctx: IngestContext, cfg: Config, dataDir: string, dryRun: boolean) {
-  let persistence: Persistence | undefined;
-  const skippedBars = { count: 0 };
-  const sinks: IngestSinks = dryRun ? {} : {
-    hot: (snaps) => writeMicrostructureBatch(dataDir, "kraken", snaps, { hotPath: cfg.tiers.hot_path }),
-    trades: cfg.persistence.enabled
-      ? async (trades: TradePrint[]) => {
-        persistence ??= await openPersistence(cfg.persistence, dataDir, ctx.env, { log: ctx.log });
-        await persistence.trades.insertMany(
-          trades.map((t) => ({
-            ts: new Date(t.ts),
-            symbol: t.symbol,
-            venue: "kraken",
-            side: t.side,
-            price: t.price,
-            qty: t.qty,
-            ...(t.tradeId !== undefined ? { trade_id: t.tradeId } : {}),
-            ...(t.ordType ? { attributes: { ord_type: t.ordType } } : {}),
-          })).filter((t) => t.qty > 0),
-          { signal: ctx.signal },
-        );
-      }
-      : undefined,
-    bars: async (bars: ClosedBar[]) => {
-      // The cold tier holds USD pairs only (its schema); other quotes' bars are counted, not written.
-      const usd = bars.filter((b) => USD_PAIR_RE.test(b.symbol));
-      skippedBars.count += bars.length - usd.length;
-      if (usd.length === 0) return;
-      await barStore(cfg, dataDir).write(cfg.kraken.bars_table, usd, {
-        skipInvalid: true,
-        signal: ctx.signal,
-      });
-    },
-  };
-  return {
-    sinks,
-    skippedBars,
-    async close() {
-      await persistence?.close();
-    },
-  };
-}
-
-export interface LiveIngestOptions extends IngestContext {
-  config: Config;
-  dataDir: string;
-  /** Normalised symbols to subscribe (validated by the caller against AssetPairs and kraken.quotes). */
+  venue: LiveVenue<F>;
+  /** Normalised symbols to subscribe (validated by the caller against the venue's instruments and quotes). */
   symbols: string[];
+  /** Cold-tier table of the closed 1-minute bars built from trades. */
+  barsTable: string;
+  /** At most one hot snapshot per symbol per this much exchange time. */
+  hotIntervalMs: number;
   /** Stop after this long (default: when `signal` aborts). */
   durationMs?: number;
-  /** Write every received frame here (`--record` format), atomically at the end. */
+  /** Write every received frame here (the venue's recording format), atomically at the end. */
   recordPath?: string;
   dryRun?: boolean;
   /**
@@ -133,42 +39,43 @@ export interface LiveIngestOptions extends IngestContext {
 }
 
 /** One live session: connects, ingests until `durationMs` or `signal`, writes the tiers, returns the summary. */
-export async function runLiveIngest(o: LiveIngestOptions): Promise<{
+export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>): Promise<{
   summary: IngestSummary;
   written: { hot: number; trades: number; bars: number };
 }> {
-  const cfg = o.config;
-  const k = cfg.kraken;
-  const { symbols, durationMs, recordPath, dataDir } = o;
+  const { symbols, durationMs, recordPath, dataDir, venue } = o;
   const dryRun = o.dryRun === true;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   o.signal.addEventListener("abort", onAbort, { once: true });
   const timer = durationMs !== undefined ? setTimeout(() => stop.abort(), durationMs) : undefined;
 
-  const tiers = tierSinks(o, cfg, dataDir, dryRun);
-  const wsRef: { ws?: ReturnType<typeof createKrakenWs> } = {};
+  const tiers = tierSinks(o.config, dataDir, {
+    venue: venue.venue,
+    barsTable: o.barsTable,
+    dryRun,
+    env: o.env,
+    log: o.log,
+    signal: o.signal,
+  });
+  const connRef: { conn?: LiveConnection } = {};
   const pipe = createIngestPipeline({
-    venue: "kraken",
-    hotIntervalMs: k.hot_snapshot_interval_ms,
+    venue: venue.venue,
+    feed: venue.feed,
+    hotIntervalMs: o.hotIntervalMs,
     sinks: o.bars === false ? { ...tiers.sinks, bars: undefined } : tiers.sinks,
     live: true,
-    depth: k.book_depth,
     log: o.log,
-    onResync: (_s, venueSymbol) => wsRef.ws?.resync(venueSymbol),
+    onResync: (_s, venueSymbol) => connRef.conn?.resync(venueSymbol),
   });
 
   const recorded: string[] = [];
-  const ws = wsRef.ws = createKrakenWs({
-    url: k.ws_url,
+  const conn = connRef.conn = venue.connect({
     symbols,
-    depth: k.book_depth,
     feed: pipe.feed,
     signal: stop.signal,
     log: o.log,
-    silenceMs: k.ws_silence_ms,
-    backoffCapMs: k.reconnect_max_ms,
-    onFrame: recordPath ? (text, recvMs) => recorded.push(recordLine(text, recvMs)) : undefined,
+    onFrame: recordPath ? (text, recvMs) => recorded.push(venue.recordLine(text, recvMs)) : undefined,
   });
 
   const live = async (writeRecord?: (chunk: Uint8Array) => Promise<void>) => {
@@ -191,8 +98,8 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
       });
     }, 1000);
     try {
-      const r = await ws.run();
-      o.log.info("kraken ws: stopped", { ...r });
+      const r = await conn.run();
+      o.log.info(`${venue.venue} ws: stopped`, { ...r });
     } finally {
       clearInterval(tick);
     }
@@ -203,9 +110,9 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
 
   try {
     o.log.info("ingest: live", {
-      venue: "kraken",
+      venue: venue.venue,
       symbols,
-      depth: k.book_depth,
+      depth: venue.depth,
       duration_ms: durationMs,
       dry_run: dryRun,
     });

@@ -29,7 +29,8 @@ for (
     "src/market/microstructure.ts",
     "src/data/hot/store.ts",
     "src/market/snapshot.ts",
-    "src/providers/kraken/pipeline.ts",
+    "src/ingest/pipeline.ts",
+    "src/providers/kraken/venue.ts",
   ]
 ) {
   Deno.test(`aggregator guard: no aggregator module in the graph of ${entry}`, async () => {

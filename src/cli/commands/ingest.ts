@@ -1,17 +1,13 @@
 import type { Command, CommandContext, ParsedArgs } from "../command.ts";
-import { createIngestPipeline, type IngestSummary } from "../../providers/kraken/pipeline.ts";
-import { checkReplayFile, readReplayFile } from "../../providers/kraken/replay.ts";
-import {
-  loadAssetPairsFile,
-  precisionsOf,
-  runLiveIngest,
-  tierSinks,
-} from "../../providers/kraken/ingest_run.ts";
-import { createKrakenRest } from "../../providers/kraken/rest.ts";
-import { buildSymbolMap, type KrakenPair } from "../../providers/kraken/symbols.ts";
-import { FrameError, type Precision } from "../../providers/kraken/ws_messages.ts";
+import { runLiveIngest } from "../../ingest/live.ts";
+import type { IngestSummary } from "../../ingest/pipeline.ts";
+import { runReplayIngest } from "../../ingest/replay.ts";
 import { normalizeAsset, normalizePair } from "../../market/symbols.ts";
-import { InputError, show, UsageError } from "../../util/errors.ts";
+import { loadAssetPairsFile, precisionsOf } from "../../providers/kraken/asset_pairs_file.ts";
+import { buildSymbolMap, type KrakenPair } from "../../providers/kraken/symbols.ts";
+import { krakenLive, krakenReplay, krakenRestFrom } from "../../providers/kraken/venue.ts";
+import type { Precision } from "../../providers/kraken/ws_messages.ts";
+import { show, UsageError } from "../../util/errors.ts";
 import { createProgress } from "../../util/progress.ts";
 import { parseDuration } from "../../util/time.ts";
 
@@ -130,82 +126,27 @@ function printSummary(ctx: CommandContext, s: IngestSummary, extra: string): voi
 
 async function runReplay(ctx: CommandContext, args: ParsedArgs, path: string): Promise<number> {
   const cfg = await ctx.config();
-  const dataDir = await ctx.dataDir();
   const dryRun = args.values["dry-run"] === true;
   const apFile = args.values["asset-pairs"] as string | undefined;
   const precisions = apFile ? precisionsOf(await loadAssetPairsFile(apFile)) : new Map<string, Precision>();
-  let size = 0;
-  try {
-    size = (await Deno.stat(path)).size;
-  } catch (err) {
-    throw new InputError(`--replay ${show(path)}: cannot open (${(err as Error).name})`);
-  }
-  // Pass 1: check every line before anything is written (the hot tier is append-only, so a bad line after
-  // a partial write would leave snapshots that a re-run duplicates). Nothing is held: pass 2 re-reads the
-  // file. A dry run checks too, so that it accepts exactly the files a real run accepts.
-  const checking = createProgress(ctx.interactive, "check", size, "bytes");
-  let checked: number | undefined;
-  try {
-    checked = await checkReplayFile(path, precisions, {
-      signal: ctx.signal,
-      onProgress: (b) => checking.update(Math.min(b, size)),
-    });
-  } finally {
-    checking.stop();
-  }
-  if (checked === undefined) {
-    ctx.log.warn("replay interrupted while checking the file; nothing written", { file: path });
-    return 130;
-  }
-  const tiers = tierSinks(ctx, cfg, dataDir, dryRun);
-  const pipe = createIngestPipeline({
-    venue: "kraken",
-    hotIntervalMs: cfg.kraken.hot_snapshot_interval_ms,
-    sinks: tiers.sinks,
-    live: false,
-    precisions,
+  const r = await runReplayIngest({
+    config: cfg,
+    dataDir: await ctx.dataDir(),
+    env: ctx.env,
     log: ctx.log,
+    signal: ctx.signal,
+    venue: krakenReplay(precisions),
+    path,
+    barsTable: cfg.kraken.bars_table,
+    hotIntervalMs: cfg.kraken.hot_snapshot_interval_ms,
+    dryRun,
+    progress: (pass, size) => createProgress(ctx.interactive, pass, size, "bytes"),
   });
-  const progress = createProgress(ctx.interactive, "replay", size, "bytes");
-  let n = 0;
-  try {
-    for await (const f of readReplayFile(path, ctx.signal)) {
-      try {
-        pipe.feed.handleFrame(f.text, f.recvMs);
-      } catch (err) {
-        if (err instanceof FrameError || err instanceof RangeError) {
-          throw new InputError(`${path}:${f.line}: ${err.message}`);
-        }
-        throw err;
-      }
-      if (++n % 2000 === 0) {
-        progress.update(Math.min(f.end, size));
-        await pipe.flush();
-      }
-    }
-    if (ctx.signal.aborted) {
-      ctx.log.warn("replay interrupted", { frames: n });
-      await pipe.flush();
-      return 130;
-    }
-    await pipe.finish();
-  } finally {
-    progress.stop();
-    await tiers.close();
-  }
-  const w = pipe.written();
-  ctx.log.info("replay done", {
-    file: path,
-    frames: n,
-    hot_snapshots: w.hot,
-    trades: w.trades,
-    bars: w.bars,
-    dry_run: dryRun,
-  });
+  if (r.interrupted) return 130;
   printSummary(
     ctx,
-    pipe.summary(),
-    dryRun ? " (dry run: nothing written)" : `, ${w.hot} hot snapshots written`,
+    r.summary,
+    dryRun ? " (dry run: nothing written)" : `, ${r.written.hot} hot snapshots written`,
   );
   return 0;
 }
@@ -266,14 +207,7 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
   if (apFile) {
     pairs = await loadAssetPairsFile(apFile);
   } else {
-    const rest = createKrakenRest({
-      baseUrl: k.rest_base_url,
-      tier: k.tier,
-      timeoutMs: k.request_timeout_ms,
-      maxRetries: k.max_retries,
-      log: ctx.log,
-    });
-    pairs = (await rest.assetPairs(ctx.signal)).pairs;
+    pairs = (await krakenRestFrom(k, ctx.log).assetPairs(ctx.signal)).pairs;
   }
   const map = buildSymbolMap(pairs);
   symbols = [
@@ -291,7 +225,10 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     env: ctx.env,
     log: ctx.log,
     signal: ctx.signal,
+    venue: krakenLive(k),
     symbols,
+    barsTable: k.bars_table,
+    hotIntervalMs: k.hot_snapshot_interval_ms,
     durationMs,
     recordPath,
     dryRun,

@@ -17,7 +17,8 @@ export interface WsClientOptions {
   /** Kraken v2 symbols to subscribe, e.g. ["BTC/USD", "ETH/USD"]. */
   symbols: string[];
   depth: number;
-  feed: Feed;
+  /** Where every frame goes (its parsed events drive the subscriptions). */
+  feed: Pick<Feed, "handleFrame" | "resetAll">;
   /** Subscribe to trades and ticker too (default true). */
   trades?: boolean;
   ticker?: boolean;
