@@ -6,6 +6,7 @@ import { openColdStore } from "../data/cold/store.ts";
 import type { OhlcvRow } from "../market/ohlcv.ts";
 import type { Logger } from "../log/logger.ts";
 import { atomicWriteFile } from "../util/atomic_write.ts";
+import { readStateFile } from "../util/state_file.ts";
 import { runLiveIngest } from "./live.ts";
 import type { BarVenue, Instrument, LiveVenue } from "./ports.ts";
 
@@ -102,41 +103,18 @@ async function readCheckpoint(
   intervalMin: number,
   log: Logger,
 ): Promise<Record<string, number>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return {};
-    throw err;
+  const st = await readStateFile(path, Checkpoint);
+  if (st.status === "missing") return {};
+  let reason = st.status === "invalid" ? st.reason : undefined;
+  if (st.status === "ok") {
+    if (st.value.interval_min === intervalMin) return { ...st.value.last_bar_ts };
+    reason = `interval_min: expected ${intervalMin}, found ${st.value.interval_min}`;
   }
-  let parsed: z.ZodSafeParseResult<Checkpoint>;
-  try {
-    parsed = Checkpoint.safeParse(JSON.parse(text));
-  } catch (err) {
-    log.warn("ingest poll: checkpoint is not JSON, rebuilding it from the cold tier", {
-      file: path,
-      error: (err as Error).message,
-    });
-    return {};
-  }
-  if (parsed.success && parsed.data.interval_min !== intervalMin) {
-    log.warn("ingest poll: checkpoint invalid, rebuilding it from the cold tier", {
-      file: path,
-      field: "interval_min",
-      error: `expected ${intervalMin}, found ${parsed.data.interval_min}`,
-    });
-    return {};
-  }
-  if (!parsed.success) {
-    const iss = parsed.error.issues[0];
-    log.warn("ingest poll: checkpoint invalid, rebuilding it from the cold tier", {
-      file: path,
-      field: iss.path.join(".") || "(root)",
-      error: iss.message,
-    });
-    return {};
-  }
-  return { ...parsed.data.last_bar_ts };
+  log.warn("ingest poll: checkpoint invalid, rebuilding it from the cold tier", {
+    file: path,
+    error: reason,
+  });
+  return {};
 }
 
 async function writeCheckpoint(

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { InputError, show } from "../../util/errors.ts";
 import { utcDay } from "../../util/time.ts";
 import { MicrostructureSnapshot } from "../../market/snapshot.ts";
+import { issueText } from "../../util/zod_issue.ts";
 
 /**
  * The hot tier of verified order-book microstructure (one venue at a time, never blended).
@@ -50,11 +51,7 @@ export async function writeMicrostructureBatch(
   for (const [i, s] of snaps.entries()) {
     const r = MicrostructureSnapshot.safeParse(s);
     if (!r.success) {
-      const iss = r.error.issues[0];
-      const field = iss.path.join(".");
-      throw new InputError(
-        `microstructure snapshot #${i}: ${field}: ${iss.message}, found ${show(getAt(s, iss.path))}`,
-      );
+      throw new InputError(`microstructure snapshot #${i}: ${issueText(r.error, s)}`);
     }
     if (r.data.venue !== venue) {
       throw new InputError(
@@ -78,12 +75,6 @@ export async function writeMicrostructureBatch(
       f.close();
     }
   }
-}
-
-function getAt(o: unknown, path: PropertyKey[]): unknown {
-  let cur = o;
-  for (const k of path) cur = (cur as Record<PropertyKey, unknown> | undefined)?.[k];
-  return cur;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {
@@ -145,10 +136,7 @@ async function latestInFile(path: string, asOf: number): Promise<MicrostructureS
     }
     const r = MicrostructureSnapshot.safeParse(obj);
     if (!r.success) {
-      const iss = r.error.issues[0];
-      throw new InputError(
-        `${path}:${i + 1}: ${iss.path.join(".")}: ${iss.message}, found ${show(getAt(obj, iss.path))}`,
-      );
+      throw new InputError(`${path}:${i + 1}: ${issueText(r.error, obj)}`);
     }
     if (r.data.ts <= asOf && (!best || r.data.ts >= best.ts)) best = r.data;
   }

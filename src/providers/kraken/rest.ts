@@ -4,6 +4,7 @@ import { providerRequests, rateLimitRemaining } from "../../metrics/registry.ts"
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import { sleepUnlessAborted } from "../../util/sleep.ts";
+import { issueText } from "../../util/zod_issue.ts";
 import { apiError, httpError, KrakenError } from "./errors.ts";
 import type { LevelChange } from "./book.ts";
 import { type CounterModel, createCounter, type KrakenTier, TIER_LIMITS } from "./rate_limit.ts";
@@ -137,9 +138,8 @@ export function symbolForKey(key: string, symbols?: SymbolMap): string {
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) {
-    const iss = r.error.issues[0];
     throw new KrakenError(
-      `kraken ${what}: unexpected response at ${iss.path.join(".") || "(root)"}: ${iss.message}`,
+      `kraken ${what}: unexpected response: ${issueText(r.error, value, "(response)")}`,
       "other",
       false,
       what,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { normalizeAsset, normalizePair } from "../../market/symbols.ts";
+import { issueText } from "../../util/zod_issue.ts";
 
 /**
  * Kraken symbol map: an explicit, tested map from Kraken's names to CryptoRun's `BASE/QUOTE` (the shared
@@ -53,8 +54,7 @@ export function pairsFromAssetPairs(result: Record<string, unknown>): KrakenPair
     if (isDarkPool(key)) continue;
     const parsed = AssetPairEntry.safeParse(raw);
     if (!parsed.success) {
-      const iss = parsed.error.issues[0];
-      throw new RangeError(`AssetPairs ${key}.${iss.path.join(".")}: ${iss.message}`);
+      throw new RangeError(`AssetPairs ${key}: ${issueText(parsed.error, raw, "(pair)")}`);
     }
     const e = parsed.data;
     if (isDarkPool(e.altname) || !e.wsname) continue;

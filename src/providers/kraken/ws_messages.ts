@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { show } from "../../util/errors.ts";
+import { issueText } from "../../util/zod_issue.ts";
 import { formatFixed } from "./checksum.ts";
 import type { LevelChange } from "./book.ts";
 import { normalizePair } from "../../market/symbols.ts";
@@ -151,20 +151,6 @@ const V1Ticker = z.looseObject({
   c: z.tuple([DecText], z.unknown()).optional(),
 });
 
-/** `field: reason, found value` for the first issue of a failed parse of `input`. */
-export function issueText(err: z.ZodError, input: unknown): string {
-  const iss = err.issues[0];
-  let found: unknown = input;
-  for (const k of iss.path) {
-    found = found !== null && typeof found === "object"
-      ? (found as Record<PropertyKey, unknown>)[k]
-      : undefined;
-  }
-  return `${iss.path.join(".") || "(frame)"}: ${iss.message.replace(/^Invalid input: /, "")}, found ${
-    found === undefined ? "nothing" : show(found)
-  }`;
-}
-
 function parseIsoMs(s: string | undefined, field: string): number | undefined {
   if (s === undefined) return undefined;
   const ms = Date.parse(s);
@@ -250,7 +236,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "book": {
       const r = V2Book.safeParse(msg);
-      if (!r.success) throw new FrameError(`book ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`book ${issueText(r.error, msg, "(frame)")}`);
       return r.data.data.map((d): BookEvent => {
         const symbol = normalizePair(d.symbol);
         const p = precisionOf(symbol);
@@ -279,7 +265,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "trade": {
       const r = V2Trade.safeParse(msg);
-      if (!r.success) throw new FrameError(`trade ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`trade ${issueText(r.error, msg, "(frame)")}`);
       const bySym = new Map<string, TradePrint[]>();
       for (const t of r.data.data) {
         const symbol = normalizePair(t.symbol);
@@ -299,7 +285,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "ticker": {
       const r = V2Ticker.safeParse(msg);
-      if (!r.success) throw new FrameError(`ticker ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`ticker ${issueText(r.error, msg, "(frame)")}`);
       return r.data.data.map((t) => ({
         kind: "ticker",
         symbol: normalizePair(t.symbol),
@@ -311,7 +297,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "instrument": {
       const r = V2Instrument.safeParse(msg);
-      if (!r.success) throw new FrameError(`instrument ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`instrument ${issueText(r.error, msg, "(frame)")}`);
       return [{
         kind: "instrument",
         pairs: r.data.data.pairs.map((p) => ({
@@ -389,7 +375,7 @@ function parseV1(msg: unknown): WsEvent[] {
     for (const part of payloads) {
       if (part === "r") continue; // republish marker: applied like any update
       const r = V1BookPart.safeParse(part);
-      if (!r.success) throw new FrameError(`book ${pair} ${issueText(r.error, part)}`);
+      if (!r.success) throw new FrameError(`book ${pair} ${issueText(r.error, part, "(frame)")}`);
       const p = r.data;
       if (p.as || p.bs) snapshot = true;
       for (const [list, into] of [[p.as ?? p.a, asks], [p.bs ?? p.b, bids]] as const) {
@@ -415,7 +401,7 @@ function parseV1(msg: unknown): WsEvent[] {
   }
   if (channelName === "trade") {
     const r = V1Trade.safeParse(payloads[0]);
-    if (!r.success) throw new FrameError(`trade ${pair} ${issueText(r.error, payloads[0])}`);
+    if (!r.success) throw new FrameError(`trade ${pair} ${issueText(r.error, payloads[0], "(frame)")}`);
     return [{
       kind: "trade",
       symbol,
@@ -431,7 +417,7 @@ function parseV1(msg: unknown): WsEvent[] {
   }
   if (channelName === "ticker") {
     const r = V1Ticker.safeParse(payloads[0]);
-    if (!r.success) throw new FrameError(`ticker ${pair} ${issueText(r.error, payloads[0])}`);
+    if (!r.success) throw new FrameError(`ticker ${pair} ${issueText(r.error, payloads[0], "(frame)")}`);
     return [{
       kind: "ticker",
       symbol,
