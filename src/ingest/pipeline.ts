@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
-import { bookChecksumFailures, bookResyncs, boundedSymbol, l2SnapshotAge } from "../metrics/registry.ts";
+import { bookChecksumFailures, bookResyncs, boundedSymbol, l2SnapshotAge } from "../metrics/metrics.ts";
 import { type ClosedBar, createBarBuilder } from "../market/bars.ts";
 import { type MicrostructureSnapshot, snapshotFromBook } from "../market/snapshot.ts";
 import type { TradePrint } from "../market/trade.ts";

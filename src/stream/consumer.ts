@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
-import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/registry.ts";
+import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/metrics.ts";
 import {
   decodeEnvelope,
   type Envelope,

@@ -1,6 +1,6 @@
 import { backOff } from "exponential-backoff";
 import { z } from "zod";
-import { providerRequests, rateLimitRemaining } from "../../metrics/registry.ts";
+import { providerRequests, rateLimitRemaining } from "../../metrics/metrics.ts";
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import { sleepUnlessAborted } from "../../util/sleep.ts";

@@ -1,4 +1,4 @@
-import { wsReconnects } from "../../metrics/registry.ts";
+import { wsReconnects } from "../../metrics/metrics.ts";
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import type { Feed } from "./feed.ts";

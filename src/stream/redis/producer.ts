@@ -6,7 +6,7 @@
  * every XADD of the batch has replied.
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { envelopesTotal } from "../../metrics/registry.ts";
+import { envelopesTotal } from "../../metrics/metrics.ts";
 import { encodeEnvelope, type Envelope } from "../envelope.ts";
 import { checkTopic } from "../topic.ts";
 import type { Producer } from "../producer.ts";
