@@ -1,8 +1,7 @@
 /** Flag-value helpers shared by the subcommands: every bad value is a UsageError (exit 2) naming the flag. */
 import type { ParsedArgs } from "./command.ts";
 import { UsageError } from "../util/errors.ts";
-import { normaliseSymbol } from "../data/cold/input.ts";
-import { SYMBOL_RE } from "../data/cold/types.ts";
+import { normalizeSymbol, USD_PAIR_RE } from "../market/symbols.ts";
 
 /** A string flag's value, or undefined when it was not given. An empty (or blank) value is refused. */
 export function str(args: ParsedArgs, name: string): string | undefined {
@@ -43,8 +42,8 @@ export function positiveInt(args: ParsedArgs, name: string, max: number): number
 export function symbolsFlag(args: ParsedArgs, name: string): string[] | undefined {
   const raw = str(args, name)?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   return raw?.map((s) => {
-    const n = normaliseSymbol(s);
-    if (!SYMBOL_RE.test(n)) {
+    const n = normalizeSymbol(s);
+    if (!USD_PAIR_RE.test(n)) {
       throw new UsageError(`--${name}: expected USD pairs like BTC/USD, found ${JSON.stringify(s)}`);
     }
     return n;

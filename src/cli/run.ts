@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
-import { type EnvOverride, loadConfig } from "../config/load.ts";
+import type { EnvOverride } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
 import { ConfigError, exitCodeOf, UsageError } from "../util/errors.ts";
-import { clearProgressLine } from "../util/progress.ts";
+import { clearProgressLine } from "../util/progress_line.ts";
 import type { Command, CommandContext, GlobalFlags, ParsedArgs } from "./command.ts";
+import { resolveHandler } from "./dispatch.ts";
 import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./globals.ts";
 import { COMMANDS } from "./registry.ts";
 import { VERSION } from "./version.ts";
@@ -138,7 +139,8 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       io.stdout(cmd.help.trimEnd() + "\n\n" + GLOBAL_HELP);
       return 0;
     }
-    const parsed = parseStrict(rest, { ...GLOBAL_OPTIONS, ...cmd.options }, cmd.allowPositionals ?? false);
+    const positionals = "actions" in cmd ? true : cmd.allowPositionals ?? false;
+    const parsed = parseStrict(rest, { ...GLOBAL_OPTIONS, ...cmd.options }, positionals);
     // Globals given after the command override those before it.
     const globals = globalsFrom({ ...pre.values, ...stripUndefined(parsed.values) });
     json = globals.json;
@@ -160,6 +162,7 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       globals,
       async config() {
         if (!loaded) {
+          const { loadConfig } = await import("../config/load.ts");
           loaded = await loadConfig({
             configPath: globals.config,
             explicit: globals.configExplicit,
@@ -178,7 +181,9 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       signal: io.signal ?? new AbortController().signal,
       env: io.env,
     };
-    return await cmd.run(ctx, parsed);
+    // Sub-action, stray arguments and flags are checked before the implementation is loaded.
+    const handler = await resolveHandler(cmd, parsed);
+    return await handler(ctx, parsed);
   } catch (err) {
     const code = exitCodeOf(err);
     const e = err as Error;

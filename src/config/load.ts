@@ -3,6 +3,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError, show } from "../util/errors.ts";
 import { pathExists } from "../util/path_exists.ts";
+import { issueParts } from "../util/zod_issue.ts";
 import {
   ALL_SECTIONS,
   type Config,
@@ -103,16 +104,6 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return s;
 }
 
-/** The value at a key path of nested objects (`undefined` when any step is missing or not an object). */
-export function getPath(obj: unknown, path: PropertyKey[]): unknown {
-  let cur = obj;
-  for (const k of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[k];
-  }
-  return cur;
-}
-
 function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
   let cur = obj;
   for (const k of path.slice(0, -1)) {
@@ -202,8 +193,6 @@ function formatIssue(
 ) {
   const path = issue.path;
   const at = where(path);
-  const keyPath = path.length ? path.join(".") : "(top level)";
-  let msg = issue.message;
   if (issue.code === "unrecognized_keys") {
     const keys = (issue as { keys: string[] }).keys;
     const full = keys.map((k) => (path.length ? `${path.join(".")}.${k}` : k));
@@ -212,11 +201,8 @@ function formatIssue(
       allowedKeys(path)
     })`;
   }
-  const value = getPath(data, path);
-  msg = msg.replace(/^Invalid input: /, "");
-  return `${file}${at ? ":" + at : ""}: ${keyPath}: ${msg}, found ${
-    value === undefined ? "nothing" : show(value)
-  }`;
+  const p = issueParts(issue, data, "(top level)");
+  return `${file}${at ? ":" + at : ""}: ${p.field}: ${p.reason}, found ${p.found}`;
 }
 
 function allowedKeys(path: PropertyKey[]): string {

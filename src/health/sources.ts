@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { resolveSecret } from "../config/secrets.ts";
 import { openColdStore } from "../data/cold/store.ts";
-import { readMicrostructure } from "../market/hot_store.ts";
+import { readMicrostructure } from "../data/hot/store.ts";
 import type { DbLease } from "./db_lease.ts";
 import { readComponentStatuses, type StatusReadResult } from "./status_store.ts";
 import { pathExists } from "../util/path_exists.ts";

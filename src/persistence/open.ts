@@ -2,8 +2,6 @@ import type { PersistenceConfig } from "../config/sections/persistence.ts";
 import { resolveSecret } from "../config/secrets.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { ConfigError } from "../util/errors.ts";
-import { connectPostgres } from "./postgres.ts";
-import { openEmbedded } from "./embedded.ts";
 import type { Db } from "./db.ts";
 import { type MigrateMode, prepareSchema } from "./migrate.ts";
 import { newTradesRepo } from "./trades_repo.ts";
@@ -45,8 +43,10 @@ export async function openDb(
   env: Record<string, string>,
   log: Logger = nullLogger,
 ): Promise<Db> {
+  // The backend (npm:postgres, or PGlite) is loaded only when the config selects it.
   if (cfg.kind === "postgres") {
     const dsn = await resolveDsn(cfg, env);
+    const { connectPostgres } = await import("./postgres.ts");
     try {
       // Connections open lazily: only a DSN npm:postgres cannot parse fails here.
       return await connectPostgres(dsn, { poolSize: cfg.pool_size, connectTimeoutMs: cfg.timeout_ms, log });
@@ -58,6 +58,7 @@ export async function openDb(
       );
     }
   }
+  const { openEmbedded } = await import("./embedded.ts");
   return await openEmbedded(dataDir, { log });
 }
 

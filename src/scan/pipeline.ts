@@ -1,8 +1,9 @@
 import type { Config } from "../config/schema.ts";
 import { openColdStore } from "../data/cold/store.ts";
-import type { ColdStore, OhlcvRow } from "../data/cold/types.ts";
+import type { ColdStore } from "../data/cold/types.ts";
+import type { OhlcvRow } from "../market/ohlcv.ts";
 import type { Logger } from "../log/logger.ts";
-import { readMicrostructure } from "../market/hot_store.ts";
+import { readMicrostructure } from "../data/hot/store.ts";
 import {
   latency,
   premoveArtifacts,

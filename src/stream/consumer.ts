@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
-import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/registry.ts";
+import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/metrics.ts";
 import {
   decodeEnvelope,
   type Envelope,
@@ -24,7 +24,8 @@ import {
   TS_RE,
   validate,
 } from "./envelope.ts";
-import { dlqTopic, type Producer } from "./producer.ts";
+import type { Producer } from "./producer.ts";
+import { dlqTopic } from "./topic.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 import type { Delivery, Source } from "./source.ts";
 

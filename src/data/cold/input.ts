@@ -1,4 +1,4 @@
-import { normalizeAsset } from "../../providers/kraken/symbols.ts";
+import { normalizeSymbol } from "../../market/symbols.ts";
 import { InputError, show } from "../../util/errors.ts";
 import { parseTime } from "../../util/time.ts";
 import { csvCompressionOf, decompressStream } from "./compression.ts";
@@ -14,16 +14,6 @@ export function parseTs(s: string): number {
   } catch {
     return NaN;
   }
-}
-
-/**
- * Normalises a pair name: trims, upper-cases, `-`/`_` → `/`, Kraken's asset codes and aliases → common ones
- * (`XBT` → `BTC`, `XDG` → `DOGE`, `XXBT/ZUSD` → `BTC/USD`; the Kraken provider's own map).
- */
-export function normaliseSymbol(s: string): string {
-  const up = s.trim().toUpperCase().replace(/[-_]/, "/");
-  const parts = up.split("/");
-  return parts.length === 2 ? `${normalizeAsset(parts[0])}/${normalizeAsset(parts[1])}` : up;
 }
 
 const num = (s: string | undefined) => (s === undefined || s.trim() === "" ? NaN : Number(s));
@@ -93,7 +83,7 @@ export async function* readInputCsv(
       }
       const row: OhlcvRow = {
         ts: parseTs(f[0]),
-        symbol: normaliseSymbol(f[1]),
+        symbol: normalizeSymbol(f[1]),
         open: num(f[2]),
         high: num(f[3]),
         low: num(f[4]),

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { ColdConfig } from "../../config/sections/cold.ts";
-import { anomalyQuarantine, coldRowsTotal, dataConsistencyErrors } from "../../metrics/registry.ts";
+import { anomalyQuarantine, coldRowsTotal, dataConsistencyErrors } from "../../metrics/metrics.ts";
 import { InputError, show } from "../../util/errors.ts";
 import { type ColumnBatch, rowAt, VALUE_COLUMNS, type ValueColumn } from "./columns.ts";
 import { readCsvFile } from "./csv_file.ts";

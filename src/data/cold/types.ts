@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { OhlcvRow } from "../../market/ohlcv.ts";
 import type { TimeRange } from "../../util/time.ts";
 import type { ColumnBatch } from "./columns.ts";
 
@@ -6,27 +6,8 @@ export type { ColumnBatch } from "./columns.ts";
 
 export type { TimeRange } from "../../util/time.ts";
 
-/** A normalised USD pair: BASE/USD (upper-case letters and digits). */
-export const SYMBOL_RE = /^[A-Z0-9]{1,15}\/USD$/;
-
-/**
- * One OHLCV bar of the cold tier. `ts` is the bar OPEN in epoch milliseconds (UTC), stored in Parquet as
- * int64 timestamp(ms); prices and volume are float64; volume is in base currency.
- */
-export const OhlcvRowSchema = z.strictObject({
-  ts: z.number().int().safe(),
-  symbol: z.string().regex(SYMBOL_RE, "expected a normalised USD pair like BTC/USD"),
-  open: z.number().finite(),
-  high: z.number().finite(),
-  low: z.number().finite(),
-  close: z.number().finite(),
-  volume: z.number().finite().nonnegative(),
-});
-export type OhlcvRow = z.infer<typeof OhlcvRowSchema>;
-
-/** Column names of the ohlcv table, in schema order. */
-export const OHLCV_COLUMNS = ["ts", "symbol", "open", "high", "low", "close", "volume"] as const;
-export type OhlcvColumn = typeof OHLCV_COLUMNS[number];
+export { USD_PAIR_RE as SYMBOL_RE } from "../../market/symbols.ts";
+export { OHLCV_COLUMNS, type OhlcvColumn, type OhlcvRow, OhlcvRowSchema } from "../../market/ohlcv.ts";
 
 export type StorageFormat = "parquet" | "csv";
 export type CsvCompression = "gzip" | "lz4" | "none";

@@ -1,4 +1,4 @@
-import { wsReconnects } from "../../metrics/registry.ts";
+import { wsReconnects } from "../../metrics/metrics.ts";
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import type { Feed } from "./feed.ts";
@@ -17,7 +17,8 @@ export interface WsClientOptions {
   /** Kraken v2 symbols to subscribe, e.g. ["BTC/USD", "ETH/USD"]. */
   symbols: string[];
   depth: number;
-  feed: Feed;
+  /** Where every frame goes (its parsed events drive the subscriptions). */
+  feed: Pick<Feed, "handleFrame" | "resetAll">;
   /** Subscribe to trades and ticker too (default true). */
   trades?: boolean;
   ticker?: boolean;

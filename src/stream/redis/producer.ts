@@ -6,9 +6,9 @@
  * every XADD of the batch has replied.
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { envelopesTotal } from "../../metrics/registry.ts";
+import { envelopesTotal } from "../../metrics/metrics.ts";
 import { encodeEnvelope, type Envelope } from "../envelope.ts";
-import { checkTopic } from "../file/paths.ts";
+import { checkTopic } from "../topic.ts";
 import type { Producer } from "../producer.ts";
 import { connectRedis, type RedisClient, redisUrl } from "./connect.ts";
 

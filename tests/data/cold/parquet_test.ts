@@ -5,7 +5,7 @@ import { ColdSection } from "../../../src/config/sections/cold.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
 import { listPartFiles, listPartitions } from "../../../src/data/cold/layout.ts";
 import { openPositional } from "../../../src/data/cold/positional_file.ts";
-import type { OhlcvRow } from "../../../src/data/cold/types.ts";
+import type { OhlcvRow } from "../../../src/market/ohlcv.ts";
 import { DAY_MS, HOUR_MS } from "../../../src/util/time.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { collect, syntheticBars } from "./synthetic.ts";

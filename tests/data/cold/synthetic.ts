@@ -1,4 +1,4 @@
-import type { OhlcvRow } from "../../../src/data/cold/types.ts";
+import type { OhlcvRow } from "../../../src/market/ohlcv.ts";
 
 /** Deterministic (seeded LCG) OHLCV bars: `symbols` × every `stepMs` in [start, end). */
 export function syntheticBars(

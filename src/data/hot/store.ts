@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { z } from "zod";
-import { InputError, show } from "../util/errors.ts";
-import { utcDay } from "../util/time.ts";
+import { InputError, show } from "../../util/errors.ts";
+import { utcDay } from "../../util/time.ts";
+import { MicrostructureSnapshot } from "../../market/snapshot.ts";
+import { issueText } from "../../util/zod_issue.ts";
 
 /**
  * The hot tier of verified order-book microstructure (one venue at a time, never blended).
@@ -11,23 +12,6 @@ import { utcDay } from "../util/time.ts";
  * write cut short by a crash), so a half-written line is never read; any other bad line is an InputError
  * naming the file and line. Only verified books are ever written (the schema requires `verified: true`).
  */
-
-export const MicrostructureSnapshot = z.strictObject({
-  /** Exchange time of the book update (epoch ms). */
-  ts: z.number().int().nonnegative(),
-  venue: z.string().regex(/^[a-z0-9_-]+$/),
-  symbol: z.string().regex(/^[A-Z0-9.]+\/[A-Z0-9.]+$/),
-  best_bid: z.number().positive(),
-  best_ask: z.number().positive(),
-  mid: z.number().positive(),
-  spread_bps: z.number().nonnegative(),
-  depth_usd_2pct: z.strictObject({ bid: z.number().nonnegative(), ask: z.number().nonnegative() }),
-  verified: z.literal(true),
-  checksum_ok: z.number().int().nonnegative(),
-  checksum_failed: z.number().int().nonnegative(),
-  resyncs: z.number().int().nonnegative(),
-});
-export type MicrostructureSnapshot = z.infer<typeof MicrostructureSnapshot>;
 
 export interface HotStoreOptions {
   /** tiers.hot_path (default "hot"); relative to the data dir unless absolute. */
@@ -67,11 +51,7 @@ export async function writeMicrostructureBatch(
   for (const [i, s] of snaps.entries()) {
     const r = MicrostructureSnapshot.safeParse(s);
     if (!r.success) {
-      const iss = r.error.issues[0];
-      const field = iss.path.join(".");
-      throw new InputError(
-        `microstructure snapshot #${i}: ${field}: ${iss.message}, found ${show(getAt(s, iss.path))}`,
-      );
+      throw new InputError(`microstructure snapshot #${i}: ${issueText(r.error, s)}`);
     }
     if (r.data.venue !== venue) {
       throw new InputError(
@@ -95,12 +75,6 @@ export async function writeMicrostructureBatch(
       f.close();
     }
   }
-}
-
-function getAt(o: unknown, path: PropertyKey[]): unknown {
-  let cur = o;
-  for (const k of path) cur = (cur as Record<PropertyKey, unknown> | undefined)?.[k];
-  return cur;
 }
 
 async function listDir(path: string): Promise<Deno.DirEntry[]> {
@@ -162,10 +136,7 @@ async function latestInFile(path: string, asOf: number): Promise<MicrostructureS
     }
     const r = MicrostructureSnapshot.safeParse(obj);
     if (!r.success) {
-      const iss = r.error.issues[0];
-      throw new InputError(
-        `${path}:${i + 1}: ${iss.path.join(".")}: ${iss.message}, found ${show(getAt(obj, iss.path))}`,
-      );
+      throw new InputError(`${path}:${i + 1}: ${issueText(r.error, obj)}`);
     }
     if (r.data.ts <= asOf && (!best || r.data.ts >= best.ts)) best = r.data;
   }

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
-import type { Config } from "../../../src/config/schema.ts";
-import { openColdStore } from "../../../src/data/cold/store.ts";
-import type { OhlcvRow } from "../../../src/data/cold/types.ts";
-import { nullLogger } from "../../../src/log/logger.ts";
-import { readMicrostructure } from "../../../src/market/hot_store.ts";
-import { checkpointPath, createIngestPoller, newClosedBars } from "../../../src/providers/kraken/poll.ts";
-import { createKrakenRest } from "../../../src/providers/kraken/rest.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { defaultConfig } from "../../health/fake_sources.ts";
-import { type FakeKrakenRest, startFakeKrakenRest } from "./fake_kraken_rest.ts";
-import { startFakeKraken } from "./fake_kraken_ws.ts";
+import type { Config } from "../../src/config/schema.ts";
+import { openColdStore } from "../../src/data/cold/store.ts";
+import type { OhlcvRow } from "../../src/market/ohlcv.ts";
+import { nullLogger } from "../../src/log/logger.ts";
+import { readMicrostructure } from "../../src/data/hot/store.ts";
+import { checkpointPath, createIngestPoller } from "../../src/ingest/poll.ts";
+import type { BarVenue } from "../../src/ingest/ports.ts";
+import { krakenBars, krakenLive } from "../../src/providers/kraken/venue.ts";
+import { createKrakenRest } from "../../src/providers/kraken/rest.ts";
+import { tempDir } from "../helpers/tmp.ts";
+import { defaultConfig } from "../health/fake_sources.ts";
+import { type FakeKrakenRest, startFakeKrakenRest } from "../providers/kraken/fake_kraken_rest.ts";
+import { startFakeKraken } from "../providers/kraken/fake_kraken_ws.ts";
 
 // The loopback WebSocket fake replays the recorded session; its USD pairs are XMR/USD and OMG/USD.
 const SYMBOLS = ["XMR/USD", "OMG/USD"];
@@ -35,7 +37,21 @@ function poller(cfg: Config, dataDir: string) {
     startingDelayMs: 1,
     maxDelayMs: 5,
   });
-  return createIngestPoller({ config: cfg, dataDir, env: {}, log: nullLogger, rest });
+  const k = cfg.kraken;
+  return createIngestPoller({
+    config: cfg,
+    dataDir,
+    env: {},
+    log: nullLogger,
+    venue: krakenBars(rest),
+    symbols: k.symbols,
+    books: {
+      venue: krakenLive(k),
+      seconds: k.poll_book_seconds,
+      barsTable: k.bars_table,
+      hotIntervalMs: k.hot_snapshot_interval_ms,
+    },
+  });
 }
 
 async function stored(cfg: Config, dataDir: string): Promise<OhlcvRow[]> {
@@ -88,7 +104,7 @@ Deno.test("poll: first run writes the closed hourly bars only — the forming la
     // PIT: nothing at or after the forming candle's open, nothing beyond the last closed bar.
     assert.ok(rows.every((r) => r.ts <= closed[4][0] * 1000));
     assert.ok(!rows.some((r) => r.ts === forming[0] * 1000));
-    const ck = JSON.parse(await Deno.readTextFile(checkpointPath(cfg, dir.path)));
+    const ck = JSON.parse(await Deno.readTextFile(checkpointPath(cfg, dir.path, "kraken")));
     assert.deepEqual(ck, {
       version: 1,
       interval_min: 60,
@@ -138,7 +154,7 @@ Deno.test("poll: later runs send `since` and write only new closed bars — neve
     assert.deepEqual(s3.errors, []);
 
     // Without the checkpoint, `since` comes from the cold tier itself; still nothing written twice.
-    await Deno.remove(checkpointPath(cfg, dir.path));
+    await Deno.remove(checkpointPath(cfg, dir.path, "kraken"));
     rest.requests.length = 0;
     const s4 = await poller(cfg, dir.path).run(ctl.signal);
     assert.deepEqual(s4.errors, []);
@@ -150,7 +166,7 @@ Deno.test("poll: later runs send `since` and write only new closed bars — neve
     rows = await stored(cfg, dir.path);
     assert.equal(rows.length, 20);
     // And the checkpoint is back.
-    const ck = JSON.parse(await Deno.readTextFile(checkpointPath(cfg, dir.path)));
+    const ck = JSON.parse(await Deno.readTextFile(checkpointPath(cfg, dir.path, "kraken")));
     assert.equal(ck.last_bar_ts["XMR/USD"], rest.rows[9][0] * 1000);
   } finally {
     await rest.close();
@@ -306,23 +322,76 @@ Deno.test("poll: abort stops the run — REST and book session — and it reject
   }
 });
 
-Deno.test("newClosedBars: drops the forming row, rows after Kraken's `last`, unfinished hours and what is stored", () => {
+Deno.test("poll: venue-free — any BarVenue works; the checkpoint is the venue's; a bad bar is refused whole", async () => {
+  await using dir = await tempDir();
   const H = 3_600_000;
-  const row = (h: number) => ({
-    ts: h * H,
-    open: 1,
-    high: 1,
-    low: 1,
-    close: 1,
-    vwap: 1,
-    volume: 0,
-    count: 0,
+  const T0 = Date.parse("2024-03-01T00:00:00Z");
+  const bar = (i: number, symbol: string, low = 1) => ({
+    ts: T0 + i * H,
+    symbol,
+    open: 2,
+    high: 3,
+    low,
+    close: 2,
+    volume: 5,
   });
-  const rows = [row(10), row(11), row(12), row(13)];
-  assert.deepEqual(newClosedBars(rows, 12 * 3600, null, 100 * H).map((r) => r.ts / H), [10, 11, 12]);
-  assert.deepEqual(newClosedBars(rows, 12 * 3600, 10 * H, 100 * H).map((r) => r.ts / H), [11, 12]);
-  assert.deepEqual(newClosedBars(rows, 11 * 3600, null, 100 * H).map((r) => r.ts / H), [10, 11]);
-  // The wall clock: hour 12 has not ended at 12:59:59.
-  assert.deepEqual(newClosedBars(rows, 12 * 3600, null, 13 * H - 1000).map((r) => r.ts / H), [10, 11]);
-  assert.deepEqual(newClosedBars([row(10)], 10 * 3600, null, 100 * H), []);
+  let bad = false;
+  const calls: Array<[string, number | null]> = [];
+  const venue: BarVenue = {
+    venue: "testex",
+    barMs: H,
+    instruments: (symbols) =>
+      Promise.resolve(
+        new Map(
+          symbols.map((s) => [s, s === "NOPE/USD" ? { error: "not listed on testex" } : { id: `T-${s}` }]),
+        ),
+      ),
+    closedBars(id, symbol, since) {
+      calls.push([id, since]);
+      const rows = [0, 1, 2].map((i) => bar(i, symbol, bad && symbol === "ETH/USD" ? 9 : 1));
+      return Promise.resolve(rows.filter((r) => since === null || r.ts > since));
+    },
+  };
+  const cfg = await defaultConfig((c) => (c.persistence.enabled = false));
+  const make = (symbols: string[]) =>
+    createIngestPoller({
+      config: cfg,
+      dataDir: dir.path,
+      env: {},
+      log: nullLogger,
+      venue,
+      symbols,
+      now: () => T0 + 10 * H,
+    });
+  const s = await make(["BTC/USD", "ETH/USD", "NOPE/USD"]).run(new AbortController().signal);
+  assert.deepEqual(s.errors, [{ step: "symbols", symbol: "NOPE/USD", message: "not listed on testex" }]);
+  assert.equal(s.bars_written, 6);
+  assert.equal(s.symbols["BTC/USD"].pair, "T-BTC/USD");
+  assert.deepEqual(calls, [["T-BTC/USD", null], ["T-ETH/USD", null]]);
+  const ck = JSON.parse(await Deno.readTextFile(checkpointPath(cfg, dir.path, "testex")));
+  assert.deepEqual(ck, {
+    version: 1,
+    interval_min: 60,
+    last_bar_ts: { "BTC/USD": T0 + 2 * H, "ETH/USD": T0 + 2 * H },
+  });
+  assert.equal((await stored(cfg, dir.path)).length, 6);
+
+  // A venue that hands back a bar the cold tier would refuse (high < low): that symbol fails, nothing of it lands.
+  await Deno.remove(checkpointPath(cfg, dir.path, "testex"));
+  await using dir2 = await tempDir();
+  bad = true;
+  const s2 = await createIngestPoller({
+    config: cfg,
+    dataDir: dir2.path,
+    env: {},
+    log: nullLogger,
+    venue,
+    symbols: ["BTC/USD", "ETH/USD"],
+    now: () => T0 + 10 * H,
+  }).run(new AbortController().signal);
+  assert.equal(s2.errors.length, 1);
+  assert.equal(s2.errors[0].step, "ohlc");
+  assert.equal(s2.errors[0].symbol, "ETH/USD");
+  assert.match(s2.errors[0].message, /^testex T-ETH\/USD ts=\d+: /);
+  assert.deepEqual([...new Set((await stored(cfg, dir2.path)).map((r) => r.symbol))], ["BTC/USD"]);
 });

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  type MicrostructureSnapshot,
   readMicrostructure,
   writeMicrostructure,
   writeMicrostructureBatch,
-} from "../../src/market/hot_store.ts";
-import { InputError } from "../../src/util/errors.ts";
-import { tempDir } from "../helpers/tmp.ts";
+} from "../../../src/data/hot/store.ts";
+import type { MicrostructureSnapshot } from "../../../src/market/snapshot.ts";
+import { InputError } from "../../../src/util/errors.ts";
+import { tempDir } from "../../helpers/tmp.ts";
 
 const snap = (symbol: string, ts: number, bid: number): MicrostructureSnapshot => ({
   ts,

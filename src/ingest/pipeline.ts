@@ -1,35 +1,29 @@
-import type { Logger } from "../../log/logger.ts";
-import { nullLogger } from "../../log/logger.ts";
-import { bookChecksumFailures, bookResyncs, boundedSymbol, l2SnapshotAge } from "../../metrics/registry.ts";
-import { type ClosedBar, createBarBuilder } from "../../market/bars.ts";
-import type { MicrostructureSnapshot } from "../../market/hot_store.ts";
-import { snapshotFromBook } from "../../market/snapshot.ts";
-import { bookView } from "./book.ts";
-import { createFeed, type Feed, type ResyncReason } from "./feed.ts";
-import type { Precision, TradePrint } from "./ws_messages.ts";
+import type { Logger } from "../log/logger.ts";
+import { nullLogger } from "../log/logger.ts";
+import { bookChecksumFailures, bookResyncs, boundedSymbol, l2SnapshotAge } from "../metrics/metrics.ts";
+import { type ClosedBar, createBarBuilder } from "../market/bars.ts";
+import { type MicrostructureSnapshot, snapshotFromBook } from "../market/snapshot.ts";
+import type { TradePrint } from "../market/trade.ts";
+import type { FeedFactory, IngestSinks, ResyncReason, VenueFeed } from "./ports.ts";
 
 /**
- * Wires the feed handler to the tiers: verified books → microstructure snapshots (hot tier, at most one
+ * Wires a venue's feed to the sinks: verified books → microstructure snapshots (hot tier, at most one
  * per symbol per `hotIntervalMs` of exchange time, plus the final state), trade prints → the trades
- * repository, trades → closed 1-minute bars → the cold tier. Live and replay use this same pipeline.
- * Writes are buffered and drained by `flush()`.
+ * repository, trades → closed 1-minute bars → the cold tier. Live and replay use this same pipeline, and
+ * every venue: the venue only supplies its feed (src/ingest/ports.ts). Writes are buffered and drained by
+ * `flush()`.
  */
 
-export interface IngestSinks {
-  hot?(snaps: MicrostructureSnapshot[]): Promise<void>;
-  trades?(trades: TradePrint[]): Promise<void>;
-  bars?(bars: ClosedBar[]): Promise<void>;
-}
-
-export interface PipelineOptions {
-  venue?: string;
+export interface PipelineOptions<F extends VenueFeed> {
+  /** Lower-case venue name: the snapshots' venue and the metrics' provider label. */
+  venue: string;
+  /** The venue's feed (its frames → verified books and trades). */
+  feed: FeedFactory<F>;
   /** Minimum exchange-time spacing of hot snapshots per symbol (default 1000 ms). */
   hotIntervalMs?: number;
   sinks?: IngestSinks;
   /** Live: snapshot-age metric against the wall clock, and bars closed by the wall clock. */
   live?: boolean;
-  depth?: number;
-  precisions?: Map<string, Precision>;
   log?: Logger;
   /** Live: resubscribe a dropped book. */
   onResync?(symbol: string, venueSymbol: string, reason: ResyncReason): void;
@@ -52,8 +46,9 @@ export interface IngestSummary {
   incomplete_bars: number;
 }
 
-export interface IngestPipeline {
-  feed: Feed;
+export interface IngestPipeline<F extends VenueFeed = VenueFeed> {
+  /** The venue's feed: hand it the frames (its `resetAll` also restarts the bar coverage). */
+  feed: F;
   /** Drains buffered writes into the sinks. */
   flush(): Promise<void>;
   /** Final hot snapshots and closed bars, then flush. */
@@ -62,8 +57,8 @@ export interface IngestPipeline {
   written(): { hot: number; trades: number; bars: number };
 }
 
-export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
-  const venue = o.venue ?? "kraken";
+export function createIngestPipeline<F extends VenueFeed>(o: PipelineOptions<F>): IngestPipeline<F> {
+  const venue = o.venue;
   const interval = o.hotIntervalMs ?? 1000;
   const log = o.log ?? nullLogger;
   const sinks = o.sinks ?? {};
@@ -92,46 +87,42 @@ export function createIngestPipeline(o: PipelineOptions = {}): IngestPipeline {
     const book = feed.verifiedBook(symbol);
     if (!book || book.asks.length === 0 || book.bids.length === 0) return undefined;
     const s = feed.stats.get(symbol)!;
-    return snapshotFromBook(venue, symbol, ts, bookView(book), s);
+    return snapshotFromBook(venue, symbol, ts, book, s);
   };
 
-  const feed = createFeed({
-    depth: o.depth,
-    precisions: o.precisions,
-    handlers: {
-      onBook(symbol, _book, ts) {
-        if (ts === undefined) return;
-        cover(ts);
-        if (ts > maxTs) maxTs = ts;
-        lastVerified.set(symbol, ts);
-        if (o.live) {
-          l2SnapshotAge.set(
-            { provider: venue, symbol: boundedSymbol(symbol) },
-            Math.max(0, Date.now() - ts) / 1000,
-          );
-        }
-        const prev = lastWritten.get(symbol);
-        if (prev !== undefined && ts - prev < interval) return;
-        const snap = snapOf(symbol, ts);
-        if (!snap) return;
-        lastWritten.set(symbol, ts);
-        lastSnap.set(symbol, snap);
-        pending.hot.push(snap);
-      },
-      onTrades(_symbol, trades) {
-        if (trades.length > 0) cover(Math.min(...trades.map((t) => t.ts)));
-        for (const t of trades) if (t.ts > maxTs) maxTs = t.ts;
-        if (sinks.trades) { for (const t of trades) pending.trades.push(t); }
-        for (const b of bars.add(trades)) pending.bars.push(b);
-      },
-      onResync(symbol, venueSymbol, reason) {
-        bookResyncs.inc({ provider: venue, reason });
-        if (reason === "checksum") {
-          bookChecksumFailures.inc({ provider: venue, symbol: boundedSymbol(symbol) });
-        }
-        log.warn("book dropped, resyncing", { venue, symbol, reason });
-        o.onResync?.(symbol, venueSymbol, reason);
-      },
+  const feed = o.feed({
+    onBook(symbol, ts) {
+      if (ts === undefined) return;
+      cover(ts);
+      if (ts > maxTs) maxTs = ts;
+      lastVerified.set(symbol, ts);
+      if (o.live) {
+        l2SnapshotAge.set(
+          { provider: venue, symbol: boundedSymbol(symbol) },
+          Math.max(0, Date.now() - ts) / 1000,
+        );
+      }
+      const prev = lastWritten.get(symbol);
+      if (prev !== undefined && ts - prev < interval) return;
+      const snap = snapOf(symbol, ts);
+      if (!snap) return;
+      lastWritten.set(symbol, ts);
+      lastSnap.set(symbol, snap);
+      pending.hot.push(snap);
+    },
+    onTrades(_symbol, trades) {
+      if (trades.length > 0) cover(Math.min(...trades.map((t) => t.ts)));
+      for (const t of trades) if (t.ts > maxTs) maxTs = t.ts;
+      if (sinks.trades) { for (const t of trades) pending.trades.push(t); }
+      for (const b of bars.add(trades)) pending.bars.push(b);
+    },
+    onResync(symbol, venueSymbol, reason) {
+      bookResyncs.inc({ provider: venue, reason });
+      if (reason === "checksum") {
+        bookChecksumFailures.inc({ provider: venue, symbol: boundedSymbol(symbol) });
+      }
+      log.warn("book dropped, resyncing", { venue, symbol, reason });
+      o.onResync?.(symbol, venueSymbol, reason);
     },
   });
 

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import type { ClosedBar } from "../../../src/market/bars.ts";
-import type { MicrostructureSnapshot } from "../../../src/market/hot_store.ts";
-import { registry } from "../../../src/metrics/registry.ts";
-import { createIngestPipeline } from "../../../src/providers/kraken/pipeline.ts";
-import { readLines } from "./fixtures.ts";
+import type { ClosedBar } from "../../src/market/bars.ts";
+import type { MicrostructureSnapshot } from "../../src/market/snapshot.ts";
+import { registry } from "../../src/metrics/registry.ts";
+import { createIngestPipeline } from "../../src/ingest/pipeline.ts";
+import type { FeedCounters, FeedFactory } from "../../src/ingest/ports.ts";
+import type { BookSides } from "../../src/market/microstructure.ts";
+import { krakenFeed } from "../../src/providers/kraken/venue.ts";
+import { readLines } from "../providers/kraken/fixtures.ts";
 
 async function metricValue(name: string, labels: string): Promise<number> {
   const m = await registry.getSingleMetricAsString(name);
@@ -16,6 +19,8 @@ const XMR = readLines("book_v1_recorded.jsonl").filter((l) => l.endsWith('"XMR/U
 Deno.test("pipeline: hot snapshots at most one per symbol per interval of exchange time, plus the final state", async () => {
   const hot: MicrostructureSnapshot[] = [];
   const pipe = createIngestPipeline({
+    venue: "kraken",
+    feed: krakenFeed(),
     hotIntervalMs: 5000,
     sinks: { hot: (s) => Promise.resolve(void hot.push(...s)) },
   });
@@ -42,6 +47,8 @@ Deno.test("pipeline: a checksum failure is counted in the metrics and nothing is
   const hot: MicrostructureSnapshot[] = [];
   const requested: string[] = [];
   const pipe = createIngestPipeline({
+    venue: "kraken",
+    feed: krakenFeed(),
     hotIntervalMs: 0,
     sinks: { hot: (s) => Promise.resolve(void hot.push(...s)) },
     onResync: (s, v, r) => requested.push(`${s} ${v} ${r}`),
@@ -60,7 +67,11 @@ Deno.test("pipeline: a checksum failure is counted in the metrics and nothing is
 
 Deno.test("pipeline: trades become closed 1-minute bars; an open minute is not written", async () => {
   const bars: ClosedBar[] = [];
-  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  const pipe = createIngestPipeline({
+    venue: "kraken",
+    feed: krakenFeed(),
+    sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) },
+  });
   const t = (ms: number, price: number) =>
     JSON.stringify({
       channel: "trade",
@@ -96,7 +107,11 @@ const trade = (symbol: string, ms: number, price: number, id = ms) =>
 
 Deno.test("pipeline: the minute in which the stream starts is partial and never written as complete", async () => {
   const bars: ClosedBar[] = [];
-  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  const pipe = createIngestPipeline({
+    venue: "kraken",
+    feed: krakenFeed(),
+    sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) },
+  });
   // First message at 00:00:42 — the 00:00 minute's trades before it were never seen.
   for (const [ms, p] of [[42_000, 10], [59_000, 12], [61_000, 11], [119_500, 13], [125_000, 9]]) {
     pipe.feed.handleFrame(trade("BTC/USD", ms, p));
@@ -112,7 +127,11 @@ Deno.test("pipeline: the minute in which the stream starts is partial and never 
 
 Deno.test("pipeline: a reconnect drops the minutes it interrupted and the partial minute after it", async () => {
   const bars: ClosedBar[] = [];
-  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  const pipe = createIngestPipeline({
+    venue: "kraken",
+    feed: krakenFeed(),
+    sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) },
+  });
   let id = 0;
   const send = (ms: number, p: number, sym = "BTC/USD") => pipe.feed.handleFrame(trade(sym, ms, p, ++id));
   send(60_000, 10); // coverage from exactly 00:01:00
@@ -137,7 +156,11 @@ Deno.test("pipeline: a reconnect drops the minutes it interrupted and the partia
 
 Deno.test("pipeline: a bar that ended before the stream went quiet and dropped survives the reconnect", async () => {
   const bars: ClosedBar[] = [];
-  const pipe = createIngestPipeline({ sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) } });
+  const pipe = createIngestPipeline({
+    venue: "kraken",
+    feed: krakenFeed(),
+    sinks: { bars: (b) => Promise.resolve(void bars.push(...b)) },
+  });
   pipe.feed.handleFrame(trade("BTC/USD", 60_000, 10, 1));
   pipe.feed.handleFrame(trade("BTC/USD", 90_000, 11, 2));
   pipe.feed.handleFrame(trade("ETH/USD", 125_000, 5, 3)); // stream alive at 00:02:05: BTC's 00:01 is whole
@@ -154,4 +177,52 @@ Deno.test("pipeline: a bar that ended before the stream went quiet and dropped s
     volume: 2,
   }]);
   assert.equal(pipe.summary().incomplete_bars, 1); // ETH 00:02 spanned the gap
+});
+
+Deno.test("pipeline: venue-free — a fake venue's feed drives snapshots (labelled with that venue) and bars", async () => {
+  const books = new Map<string, BookSides>();
+  const stats = new Map<string, FeedCounters>();
+  let frames = 0;
+  const fakeFeed: FeedFactory = (events) => ({
+    handleFrame(text) {
+      frames++;
+      const m = JSON.parse(text) as { sym: string; ts: number; bid?: number; ask?: number; trade?: number };
+      if (m.trade !== undefined) {
+        events.onTrades(m.sym, [{ symbol: m.sym, price: m.trade, qty: 1, side: "buy", ts: m.ts }]);
+        return;
+      }
+      books.set(m.sym, { bids: [[m.bid!, 1]], asks: [[m.ask!, 1]] });
+      const s = stats.get(m.sym) ?? { checksum_ok: 0, checksum_failed: 0, resyncs: 0, book_messages: 0 };
+      s.checksum_ok++;
+      s.book_messages++;
+      stats.set(m.sym, s);
+      events.onBook(m.sym, m.ts);
+    },
+    verifiedBook: (s) => books.get(s),
+    stats,
+    messages: () => frames,
+    resetAll() {},
+  });
+  const hot: MicrostructureSnapshot[] = [];
+  const bars: ClosedBar[] = [];
+  const pipe = createIngestPipeline({
+    venue: "testex",
+    feed: fakeFeed,
+    hotIntervalMs: 0,
+    sinks: {
+      hot: (s) => Promise.resolve(void hot.push(...s)),
+      bars: (b) => Promise.resolve(void bars.push(...b)),
+    },
+  });
+  pipe.feed.handleFrame(JSON.stringify({ sym: "SOL/USD", ts: 60_000, bid: 99, ask: 101 }));
+  pipe.feed.handleFrame(JSON.stringify({ sym: "SOL/USD", ts: 60_000, trade: 100 }));
+  pipe.feed.handleFrame(JSON.stringify({ sym: "SOL/USD", ts: 130_000, trade: 102 }));
+  await pipe.finish();
+  assert.equal(hot.length, 1);
+  assert.equal(hot[0].venue, "testex");
+  assert.equal(hot[0].mid, 100);
+  assert.equal(hot[0].checksum_ok, 1);
+  // The 00:01 minute closed (a print from 00:02 arrived); the 00:02 minute has not ended by the last event.
+  assert.deepEqual(bars.map((b) => [b.ts, b.symbol, b.open, b.close]), [[60_000, "SOL/USD", 100, 100]]);
+  assert.equal(pipe.summary().symbols["SOL/USD"].best_bid, 99);
 });

@@ -1,32 +1,28 @@
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import type { Config } from "../../config/schema.ts";
-import { checkRow } from "../../data/cold/row_check.ts";
-import { openColdStore } from "../../data/cold/store.ts";
-import type { OhlcvRow } from "../../data/cold/types.ts";
-import type { Logger } from "../../log/logger.ts";
-import { atomicWriteFile } from "../../util/atomic_write.ts";
-import { KrakenError } from "./errors.ts";
-import { runLiveIngest } from "./ingest_run.ts";
-import { createKrakenRest, type KrakenRest, type OhlcRow } from "./rest.ts";
-import { buildSymbolMap, type SymbolMap } from "./symbols.ts";
+import type { Config } from "../config/schema.ts";
+import { checkRow } from "../data/cold/row_check.ts";
+import { openColdStore } from "../data/cold/store.ts";
+import type { OhlcvRow } from "../market/ohlcv.ts";
+import type { Logger } from "../log/logger.ts";
+import { atomicWriteFile } from "../util/atomic_write.ts";
+import { readStateFile } from "../util/state_file.ts";
+import { runLiveIngest } from "./live.ts";
+import type { BarVenue, Instrument, LiveVenue } from "./ports.ts";
 
 /**
- * One scheduled ingest run (`serve --with-ingest`): an incremental pull of Kraken data into the tiers.
+ * One scheduled ingest run (`serve --with-ingest`): an incremental pull of one venue's data into the tiers.
  *
- * 1. Hourly bars (the scanner's source, the cold tier's table): REST OHLC interval=60 per `kraken.symbols`,
- *    `since` = the newest bar already stored for that symbol (a checkpoint under
- *    `<data-dir>/<tiers.warm_path>/kraken/ohlc_since.json`, rebuilt from the cold tier when missing). Only
- *    closed bars newer than the stored one are written — never Kraken's still-forming last row (PIT).
- * 2. Books: a live WebSocket session of `kraken.poll_book_seconds` (skipped at 0, or with `books: false` —
- *    `serve --with-ingest` keeps a continuous session instead), so verified microstructure snapshots land in
- *    the hot tier (trades go to persistence when enabled).
+ * 1. Bars (the scanner's source, the cold tier's table): the venue's closed bars per symbol (Kraken: REST
+ *    OHLC interval=60), `since` = the newest bar already stored for that symbol (a checkpoint under
+ *    `<data-dir>/<tiers.warm_path>/<venue>/ohlc_since.json`, rebuilt from the cold tier when missing). Only
+ *    closed bars newer than the stored one are written — never a still-forming bar (PIT).
+ * 2. Books: an optional short live session (`books`), so verified microstructure snapshots land in the hot
+ *    tier (trades go to persistence when enabled). `serve --with-ingest` keeps a continuous session instead.
  *
- * Both steps run concurrently; failures are collected per step and symbol, never half-written.
+ * Both steps run concurrently; failures are collected per step and symbol, never half-written. The venue is
+ * a port (src/ingest/ports.ts): this file knows no venue.
  */
-
-export const BAR_INTERVAL_MIN = 60;
-const BAR_MS = BAR_INTERVAL_MIN * 60_000;
 
 export interface PollError {
   step: "symbols" | "ohlc" | "cold_write" | "checkpoint" | "books";
@@ -35,7 +31,7 @@ export interface PollError {
 }
 
 export interface PollSymbolResult {
-  /** Kraken pair key used for REST (e.g. XXBTZUSD); null when the symbol is not a Kraken pair. */
+  /** The venue's instrument id (Kraken: the pair key, e.g. XXBTZUSD); null when the venue does not list it. */
   pair: string | null;
   /** Open time (epoch ms) of the newest stored bar before this run; null when none. */
   since: number | null;
@@ -61,20 +57,28 @@ export interface PollerOptions {
   dataDir: string;
   env: Record<string, string>;
   log: Logger;
-  /** Injectable REST client (tests: fast retries); default from `kraken.*`. */
-  rest?: KrakenRest;
+  /** Where the bars come from. */
+  venue: BarVenue;
+  /** Normalised symbols to pull (e.g. kraken.symbols). */
+  symbols: readonly string[];
   /** Wall clock (tests). */
   now?: () => number;
   /**
-   * Run the short book session of `kraken.poll_book_seconds` after the bars (default true). `serve
-   * --with-ingest` passes false: its hot tier comes from a continuous supervised session instead.
+   * A short live book session beside the bars (none when absent or `seconds` is 0). `serve --with-ingest`
+   * passes none: its hot tier comes from a continuous supervised session instead.
    */
-  books?: boolean;
+  books?: {
+    venue: LiveVenue;
+    seconds: number;
+    /** Cold-tier table of 1-minute bars (unused: the session writes books and trades only). */
+    barsTable: string;
+    hotIntervalMs: number;
+  };
 }
 
 export interface IngestPoller {
   /**
-   * One run. Rejects when `signal` aborts (with its reason) — after the book session closed; Kraken, tier
+   * One run. Rejects when `signal` aborts (with its reason) — after the book session closed; venue, tier
    * and checkpoint failures do not reject: they are in `errors` (what succeeded is written).
    */
   run(signal: AbortSignal): Promise<PollSummary>;
@@ -82,90 +86,57 @@ export interface IngestPoller {
 
 const Checkpoint = z.strictObject({
   version: z.literal(1),
-  interval_min: z.literal(BAR_INTERVAL_MIN),
+  /** The venue's bar length in minutes (a checkpoint of another bar length is not this one). */
+  interval_min: z.number().int().positive(),
   /** Symbol → open time (epoch ms) of the newest hourly bar stored in the cold tier. */
   last_bar_ts: z.record(z.string(), z.number().int().safe()),
 });
 type Checkpoint = z.infer<typeof Checkpoint>;
 
-export function checkpointPath(cfg: Config, dataDir: string): string {
-  return join(resolve(dataDir, cfg.tiers.warm_path), "kraken", "ohlc_since.json");
+/** `<data-dir>/<tiers.warm_path>/<venue>/ohlc_since.json` */
+export function checkpointPath(cfg: Config, dataDir: string, venue: string): string {
+  return join(resolve(dataDir, cfg.tiers.warm_path), venue, "ohlc_since.json");
 }
 
-async function readCheckpoint(path: string, log: Logger): Promise<Record<string, number>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return {};
-    throw err;
+async function readCheckpoint(
+  path: string,
+  intervalMin: number,
+  log: Logger,
+): Promise<Record<string, number>> {
+  const st = await readStateFile(path, Checkpoint);
+  if (st.status === "missing") return {};
+  let reason = st.status === "invalid" ? st.reason : undefined;
+  if (st.status === "ok") {
+    if (st.value.interval_min === intervalMin) return { ...st.value.last_bar_ts };
+    reason = `interval_min: expected ${intervalMin}, found ${st.value.interval_min}`;
   }
-  let parsed: z.ZodSafeParseResult<Checkpoint>;
-  try {
-    parsed = Checkpoint.safeParse(JSON.parse(text));
-  } catch (err) {
-    log.warn("ingest poll: checkpoint is not JSON, rebuilding it from the cold tier", {
-      file: path,
-      error: (err as Error).message,
-    });
-    return {};
-  }
-  if (!parsed.success) {
-    const iss = parsed.error.issues[0];
-    log.warn("ingest poll: checkpoint invalid, rebuilding it from the cold tier", {
-      file: path,
-      field: iss.path.join(".") || "(root)",
-      error: iss.message,
-    });
-    return {};
-  }
-  return { ...parsed.data.last_bar_ts };
+  log.warn("ingest poll: checkpoint invalid, rebuilding it from the cold tier", {
+    file: path,
+    error: reason,
+  });
+  return {};
 }
 
-async function writeCheckpoint(path: string, lastBarTs: Record<string, number>): Promise<void> {
-  const body: Checkpoint = { version: 1, interval_min: BAR_INTERVAL_MIN, last_bar_ts: lastBarTs };
+async function writeCheckpoint(
+  path: string,
+  intervalMin: number,
+  lastBarTs: Record<string, number>,
+): Promise<void> {
+  const body: Checkpoint = { version: 1, interval_min: intervalMin, last_bar_ts: lastBarTs };
   await atomicWriteFile(path, JSON.stringify(body, null, 2) + "\n");
-}
-
-/**
- * The closed hourly bars of one OHLC response that are newer than `since` (PIT: never the still-forming last
- * row, never a row after Kraken's `last` committed candle or whose hour has not ended by `now`).
- */
-export function newClosedBars(
-  rows: OhlcRow[],
-  lastCommittedSec: number,
-  since: number | null,
-  now: number,
-): OhlcRow[] {
-  return rows.slice(0, -1).filter((r) =>
-    (since === null || r.ts > since) && r.ts <= lastCommittedSec * 1000 && r.ts + BAR_MS <= now
-  );
 }
 
 const errMsg = (err: unknown) => ((err as Error)?.message ?? String(err)).split("\n")[0];
 
 export function createIngestPoller(o: PollerOptions): IngestPoller {
   const cfg = o.config;
-  const k = cfg.kraken;
+  const venue = o.venue;
+  const barMs = venue.barMs;
+  const intervalMin = barMs / 60_000;
   const now = o.now ?? (() => Date.now());
   const log = o.log.child({ job: "ingest" });
-  const rest = o.rest ?? createKrakenRest({
-    baseUrl: k.rest_base_url,
-    tier: k.tier,
-    timeoutMs: k.request_timeout_ms,
-    maxRetries: k.max_retries,
-    log,
-  });
   const table = cfg.cold.parquet_schema.table;
-  const ckPath = checkpointPath(cfg, o.dataDir);
-  // AssetPairs for the process lifetime; dropped after a run with a symbol or OHLC failure (new listings,
-  // renamed pairs), so the next run fetches it again.
-  let pairMap: SymbolMap | undefined;
-
-  async function symbolMap(signal: AbortSignal): Promise<SymbolMap> {
-    pairMap ??= buildSymbolMap((await rest.assetPairs(signal)).pairs);
-    return pairMap;
-  }
+  const ckPath = checkpointPath(cfg, o.dataDir, venue.venue);
 
   /**
    * Newest stored bar per symbol, from the cold tier's stats (a full scan: only when the checkpoint lacks a
@@ -188,19 +159,19 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
     errors: PollError[],
     signal: AbortSignal,
   ): Promise<number> {
-    let map: SymbolMap;
+    let instruments: Map<string, Instrument>;
     try {
-      map = await symbolMap(signal);
+      instruments = await venue.instruments(symbols, signal);
     } catch (err) {
       signal.throwIfAborted();
-      errors.push({ step: "symbols", message: `AssetPairs: ${errMsg(err)}` });
+      errors.push({ step: "symbols", message: errMsg(err) });
       return 0;
     }
     let ck: Record<string, number>;
     let missing: string[];
     let fromStore: Record<string, number>;
     try {
-      ck = await readCheckpoint(ckPath, log);
+      ck = await readCheckpoint(ckPath, intervalMin, log);
       missing = symbols.filter((s) => ck[s] === undefined);
       fromStore = await storedMax(missing, signal);
     } catch (err) {
@@ -215,54 +186,37 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
     for (const symbol of symbols) {
       signal.throwIfAborted();
       const r = result[symbol];
-      const pair = map.bySymbol(symbol);
+      const inst = instruments.get(symbol) ?? { error: `${symbol}: no instrument` };
       r.since = since[symbol] ?? null;
       r.last_bar_ts = r.since;
-      if (!pair) {
-        errors.push({
-          step: "symbols",
-          symbol,
-          message: `${symbol} is not a Kraken pair (AssetPairs has no such wsname)`,
-        });
-        pairMap = undefined;
+      if ("error" in inst) {
+        errors.push({ step: "symbols", symbol, message: inst.error });
         continue;
       }
-      r.pair = pair.key;
+      r.pair = inst.id;
       try {
-        const sinceSec = r.since === null ? undefined : Math.floor(r.since / 1000);
-        const res = await rest.ohlc(pair.key, { interval: BAR_INTERVAL_MIN, since: sinceSec }, signal);
-        const misaligned = res.rows.find((x) => x.ts % BAR_MS !== 0);
-        if (misaligned) {
-          throw new Error(`OHLC ${pair.key}: row ts=${misaligned.ts} is not on an hour boundary`);
-        }
-        const bars = newClosedBars(res.rows, res.last, r.since, now());
-        if (r.since !== null && bars.length > 0 && bars[0].ts > r.since + BAR_MS) {
-          log.warn("ingest poll: gap in hourly bars (Kraken keeps 720)", {
+        const rows = await venue.closedBars(inst.id, symbol, r.since, now(), signal);
+        if (r.since !== null && rows.length > 0 && rows[0].ts > r.since + barMs) {
+          log.warn("ingest poll: gap in bars (the venue keeps a limited history)", {
+            venue: venue.venue,
             symbol,
-            from: new Date(r.since + BAR_MS).toISOString(),
-            to: new Date(bars[0].ts - BAR_MS).toISOString(),
+            from: new Date(r.since + barMs).toISOString(),
+            to: new Date(rows[0].ts - barMs).toISOString(),
           });
         }
-        const rows: OhlcvRow[] = [];
-        for (const b of bars) {
-          const row = {
-            ts: b.ts,
-            symbol,
-            open: b.open,
-            high: b.high,
-            low: b.low,
-            close: b.close,
-            volume: b.volume,
-          };
+        for (const row of rows) {
           const problem = checkRow(row);
-          if (problem) throw new Error(`OHLC ${pair.key} ts=${b.ts}: ${problem.message}`);
-          rows.push(row);
+          if (problem) throw new Error(`${venue.venue} ${inst.id} ts=${row.ts}: ${problem.message}`);
+          if (row.symbol !== symbol || row.ts % barMs !== 0 || (r.since !== null && row.ts <= r.since)) {
+            throw new Error(
+              `${venue.venue} ${inst.id}: bar ts=${row.ts} ${row.symbol} is not a new ${symbol} bar`,
+            );
+          }
         }
         fresh.push(...rows);
         if (rows.length > 0) newest[symbol] = rows[rows.length - 1].ts;
       } catch (err) {
         signal.throwIfAborted();
-        if (err instanceof KrakenError && err.kind === "query") pairMap = undefined;
         errors.push({ step: "ohlc", symbol, message: errMsg(err) });
       }
     }
@@ -293,7 +247,7 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
 
   async function saveCheckpoint(lastBarTs: Record<string, number>, errors: PollError[]): Promise<void> {
     try {
-      await writeCheckpoint(ckPath, lastBarTs);
+      await writeCheckpoint(ckPath, intervalMin, lastBarTs);
     } catch (err) {
       errors.push({ step: "checkpoint", message: `${ckPath}: ${errMsg(err)}` });
     }
@@ -305,7 +259,8 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
     errors: PollError[],
     signal: AbortSignal,
   ): Promise<{ hot: number; trades: number }> {
-    if (o.books === false || k.poll_book_seconds === 0 || symbols.length === 0) return { hot: 0, trades: 0 };
+    const b = o.books;
+    if (!b || b.seconds === 0 || symbols.length === 0) return { hot: 0, trades: 0 };
     try {
       const { summary, written } = await runLiveIngest({
         config: cfg,
@@ -313,8 +268,11 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
         env: o.env,
         log,
         signal,
+        venue: b.venue,
         symbols,
-        durationMs: k.poll_book_seconds * 1000,
+        barsTable: b.barsTable,
+        hotIntervalMs: b.hotIntervalMs,
+        durationMs: b.seconds * 1000,
         dryRun: false,
         bars: false,
       });
@@ -326,7 +284,7 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
             errors.push({
               step: "books",
               symbol: s,
-              message: `no verified book in ${k.poll_book_seconds} s`,
+              message: `no verified book in ${b.seconds} s`,
             });
           }
         }
@@ -343,7 +301,7 @@ export function createIngestPoller(o: PollerOptions): IngestPoller {
     async run(signal) {
       signal.throwIfAborted();
       const t0 = now();
-      const symbols = [...k.symbols];
+      const symbols = [...o.symbols];
       const errors: PollError[] = [];
       const result: Record<string, PollSymbolResult> = Object.fromEntries(symbols.map((s) => [s, {
         pair: null,
