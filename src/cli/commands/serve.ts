@@ -14,6 +14,8 @@ import { createScheduler, type Job } from "../../serve/scheduler.ts";
 import { isLoopback, parseListen, startServer } from "../../serve/server.ts";
 import { booksSession, ingestJob, scanJob } from "../../serve/jobs.ts";
 import { createSupervisor, type Supervisor } from "../../serve/supervisor.ts";
+import { secretStatuses } from "../../config/effective.ts";
+import { startSecretRotation } from "../../secrets/rotation.ts";
 
 /** A cadence flag: 1 s .. 1 d (longer ones would overflow the job timeouts derived from them, see MAX_TIMER_MS). */
 function durationFlag(v: unknown, flag: string, fallback: string): number {
@@ -187,6 +189,11 @@ Examples:
       }));
     } else ctx.out(`listening on ${server.url}`);
 
+    // Every configured secret is read (and registered with the redactor) now; SIGHUP or a change of a secret
+    // file reads them again (src/secrets/rotation.ts).
+    await secretStatuses(cfg, ctx.env);
+    const rotation = new AbortController();
+    const rotating = startSecretRotation({ signal: rotation.signal, log });
     readiness.start();
     scheduler.start();
     for (const sup of supervisors) sup.start();
@@ -200,6 +207,8 @@ Examples:
       server.finished,
     ]);
     log.info("shutting down");
+    rotation.abort();
+    await rotating.stopped;
     await Promise.all([scheduler.stop(), ...supervisors.map((x) => x.stop())]);
     events.close();
     await server.shutdown();
