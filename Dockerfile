@@ -14,6 +14,7 @@ COPY migrations ./migrations
 COPY fixtures ./fixtures
 ENV CRYPTORUN_APP_DATA_DIR=/data \
     CRYPTORUN_METRICS_LISTEN=0.0.0.0:9464 \
+    CRYPTORUN_SECRETS_DIR=/run/secrets \
     DENO_NO_UPDATE_CHECK=1
 ARG ALLOW_HOSTS=postgres:5432,redis:6379
 RUN deno install --frozen --entrypoint main.ts \
@@ -31,6 +32,7 @@ COPY --from=build /staging/tmp /tmp
 USER 65532:65532
 ENV CRYPTORUN_APP_DATA_DIR=/data \
     CRYPTORUN_METRICS_LISTEN=0.0.0.0:9464 \
+    CRYPTORUN_SECRETS_DIR=/run/secrets \
     DENO_NO_UPDATE_CHECK=1 \
     DENO_DIR=/tmp/deno
 VOLUME ["/data"]

@@ -1,6 +1,6 @@
 import { basename, dirname, resolve } from "node:path";
 import { loadConfig } from "../src/config/load.ts";
-import { resolveSecret } from "../src/config/secrets.ts";
+import { resolveSecret, SECRETS_DIR_ENV } from "../src/secrets/mod.ts";
 import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
 
 /**
@@ -90,8 +90,12 @@ export async function binaryPermissions(opts: {
     configPath: resolve(configPath),
     secretHosts: secretHosts(config, { dsn: dsn.value, redisUrl: redis.value }),
     extraHosts: opts.extraHosts,
-    extraReads: [config.persistence.dsn_file, config.stream.redis_url_file].filter((f): f is string => !!f)
-      .map((f) => dirname(resolve(f))),
+    // Secret files: their directories, and the secrets directory (src/secrets/resolve.ts).
+    extraReads: [
+      ...[config.persistence.dsn_file, config.stream.redis_url_file].filter((f): f is string => !!f)
+        .map((f) => dirname(resolve(f))),
+      ...(env[SECRETS_DIR_ENV] ? [resolve(env[SECRETS_DIR_ENV])] : []),
+    ],
   });
 }
 

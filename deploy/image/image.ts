@@ -27,6 +27,8 @@ export const IMAGE_ENV: Record<string, string> = {
   CRYPTORUN_APP_DATA_DIR: DATA_DIR,
   // Inside a container serve must bind every interface for a published port to reach it.
   CRYPTORUN_METRICS_LISTEN: `0.0.0.0:${PORT}`,
+  // Mounted secrets (compose `secrets:`, a Kubernetes Secret volume): one file per secret env var name.
+  CRYPTORUN_SECRETS_DIR: "/run/secrets",
   DENO_NO_UPDATE_CHECK: "1",
 };
 

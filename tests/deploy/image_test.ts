@@ -63,6 +63,7 @@ async function imagePermissions(): Promise<string[]> {
     configPath: `${APP_DIR}/config/cryptorun.yaml`,
     sourceRoot: APP_DIR,
     extraHosts: DEFAULT_ALLOW_HOSTS,
+    extraReads: [IMAGE_ENV.CRYPTORUN_SECRETS_DIR],
   });
 }
 
