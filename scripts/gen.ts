@@ -2,17 +2,21 @@
  * deno task gen — writes every generated file from its single source, so none is edited by hand:
  *
  * - Dockerfile                 from deploy/image/image.ts (the release variant)
+ * - deploy/k8s/base/config/*   copies of config/ (kustomize reads files only under its own directory)
  *
  * Each target's test fails when the committed file differs from what this writes.
  */
 import { releaseVariant, renderDockerfile } from "../deploy/image/image.ts";
 
+const root = new URL("../", import.meta.url).pathname;
+
 export const TARGETS: Record<string, () => string | Promise<string>> = {
   "Dockerfile": () => renderDockerfile(releaseVariant()),
+  "deploy/k8s/base/config/cryptorun.yaml": () => Deno.readTextFile(`${root}config/cryptorun.yaml`),
+  "deploy/k8s/base/config/data_sources.yaml": () => Deno.readTextFile(`${root}config/data_sources.yaml`),
 };
 
 if (import.meta.main) {
-  const root = new URL("../", import.meta.url).pathname;
   for (const [path, render] of Object.entries(TARGETS)) {
     const text = await render();
     const old = await Deno.readTextFile(root + path).catch(() => undefined);
