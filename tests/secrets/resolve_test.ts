@@ -110,3 +110,20 @@ Deno.test("SIGHUP reads every secret again; an unchanged one notifies nobody", a
     await rot.stopped;
   }
 });
+
+Deno.test("a secret's env var is not taken for a config override (CRYPTORUN_KRAKEN_API_KEY)", async () => {
+  const { loadConfig } = await import("../../src/config/load.ts");
+  const env = {
+    CRYPTORUN_KRAKEN_API_KEY: "k",
+    CRYPTORUN_KRAKEN_API_SECRET: "s",
+    CRYPTORUN_KRAKEN_TIER: "pro",
+  };
+  const { config, overrides } = await loadConfig({ configPath: "/nonexistent/cryptorun.yaml", env });
+  assert.equal(config.kraken.tier, "pro");
+  assert.deepEqual(overrides.map((o) => o.variable), ["CRYPTORUN_KRAKEN_TIER"]);
+  // A typo'd key of a known section is still an error.
+  await assert.rejects(
+    loadConfig({ configPath: "/nonexistent/cryptorun.yaml", env: { CRYPTORUN_KRAKEN_TIRE: "pro" } }),
+    /CRYPTORUN_KRAKEN_TIRE/,
+  );
+});
