@@ -67,7 +67,10 @@ export function lint(text: string): string[] {
     if (m) {
       for (const kv of m[2].split(" ")) {
         const name = kv.split("=")[0];
-        if (/(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|DSN|PRIVATE)/i.test(name)) {
+        // A name that only says where a secret is (…_DIR, …_FILE, …_ENV) holds none.
+        if (
+          /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|DSN|PRIVATE)/i.test(name) && !/_(DIR|FILE|ENV)$/i.test(name)
+        ) {
           found.push(`secret in ${m[1]}: ${name}`);
         }
       }
@@ -97,6 +100,7 @@ Deno.test("Dockerfile lint: each rule catches what it is for", () => {
     "WORKDIR app",
     "ENV CRYPTORUN_PG_DSN=postgres://u:p@h/x",
     "ARG API_TOKEN",
+    "ENV CRYPTORUN_SECRETS_DIR=/run/secrets",
     "USER root",
     "CMD serve",
     "",
@@ -118,6 +122,7 @@ Deno.test("Dockerfile lint: each rule catches what it is for", () => {
       "/data must belong",
     ]
   ) assert.ok(found.includes(rule), `${rule} not reported:\n${found}`);
+  assert.ok(!found.includes("CRYPTORUN_SECRETS_DIR"), "a secrets directory is not a secret");
   assert.match(
     lint("FROM a:1\nMAINTAINER me\n").join("\n"),
     /dockerfile-utils\(\d+\): MAINTAINER has been deprecated/,
