@@ -127,3 +127,14 @@ Deno.test("a secret's env var is not taken for a config override (CRYPTORUN_KRAK
     /CRYPTORUN_KRAKEN_TIRE/,
   );
 });
+
+Deno.test("a secrets directory's path is not redacted (it names where secrets are, like *_env and *_file)", async () => {
+  const { redactValue } = await import("../../src/log/redact.ts");
+  reset();
+  assert.equal(redact("CRYPTORUN_SECRETS_DIR=/run/secrets"), "CRYPTORUN_SECRETS_DIR=/run/secrets");
+  assert.deepEqual(redactValue({ secrets_dir: "/run/secrets", api_secret: "x1y2z3" }), {
+    secrets_dir: "/run/secrets",
+    api_secret: "***",
+  });
+  assert.equal(redact("KRAKEN_API_SECRET=x1y2z3"), "KRAKEN_API_SECRET=***");
+});
