@@ -152,6 +152,21 @@ export interface EnvOverride {
   value: unknown;
 }
 
+/** Env var names that hold secrets: every `*_env` key's value in the files, or its default. */
+function secretEnvNames(main: Record<string, unknown>, sources: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  const collect = (v: unknown) => {
+    if (!v || typeof v !== "object" || Array.isArray(v)) return;
+    for (const [k, child] of Object.entries(v)) {
+      if (k.endsWith("_env") && typeof child === "string") names.add(child);
+      else collect(child);
+    }
+  };
+  const defaults = { ...MainFileSchema.parse({}), ...SourcesFileSchema.parse({}) };
+  for (const v of [defaults, main, sources]) collect(v);
+  return names;
+}
+
 /**
  * Applies `CRYPTORUN_<SECTION>_<KEY>` overrides. SECTION is a top-level section name, KEY the key path inside
  * it joined by `_`, both upper-cased (CRYPTORUN_STREAM_BATCH_BYTES → stream.batch_bytes). Variables whose
@@ -164,8 +179,11 @@ export function applyEnvOverrides(
   env: Record<string, string>,
 ): EnvOverride[] {
   const applied: EnvOverride[] = [];
+  const secretNames = secretEnvNames(main, sources);
   for (const [name, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (!name.startsWith(ENV_PREFIX)) continue;
+    // A secret's variable (CRYPTORUN_KRAKEN_API_KEY is `kraken.api_key_env`'s default) is not an override.
+    if (secretNames.has(name)) continue;
     const rest = name.slice(ENV_PREFIX.length);
     const section = Object.keys(ALL_SECTIONS).find((s) => rest.startsWith(s.toUpperCase() + "_"));
     if (!section) continue;

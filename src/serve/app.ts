@@ -12,6 +12,8 @@ import { createReadiness } from "./readiness.ts";
 import { createScheduler, type Job } from "./scheduler.ts";
 import { isLoopback, type ListenAddr, startServer } from "./server.ts";
 import { createSupervisor, type Supervisor } from "./supervisor.ts";
+import { secretStatuses } from "../config/effective.ts";
+import { startSecretRotation } from "../secrets/rotation.ts";
 
 /**
  * The long-running process `cryptorun serve` runs: metrics, health probes, scan events, and the optional
@@ -118,6 +120,11 @@ export async function runServe(o: ServeOptions): Promise<void> {
     sessions: supervisors.map((x) => x.state().name),
   });
 
+  // Every configured secret is read (and registered with the redactor) now; SIGHUP or a change of a secret
+  // file reads them again (src/secrets/rotation.ts).
+  await secretStatuses(o.config, o.env);
+  const rotation = new AbortController();
+  const rotating = startSecretRotation({ signal: rotation.signal, log });
   readiness.start();
   scheduler.start();
   for (const sup of supervisors) sup.start();
@@ -131,6 +138,8 @@ export async function runServe(o: ServeOptions): Promise<void> {
     server.finished,
   ]);
   log.info("shutting down");
+  rotation.abort();
+  await rotating.stopped;
   await Promise.all([scheduler.stop(), ...supervisors.map((x) => x.stop())]);
   events.close();
   await server.shutdown();
