@@ -2,7 +2,7 @@
  * Sizing for docs/DEPLOYMENT.md § Sizing, measured with the real code:
  *  - hot tier memory: the verified L2 books the ingest session holds (src/providers/kraken/book.ts), 100
  *    symbols at kraken.book_depth 10 (the default) and 100, heap delta after a forced GC;
- *  - hot tier disk: one day of microstructure snapshots (src/market/hot_store.ts) at the default one per
+ *  - hot tier disk: one day of microstructure snapshots (src/data/hot/store.ts) at the default one per
  *    symbol per second, measured on one hour of one symbol and scaled;
  *  - cold tier disk: one UTC day of 1-minute bars (kraken.bars_table) and hourly bars for 100 symbols,
  *    written by the cold store with the default config (Parquet, zstd).
@@ -12,7 +12,8 @@
  */
 import { parseArgs } from "node:util";
 import { applySnapshot, type Book, newBook } from "../src/providers/kraken/book.ts";
-import { type MicrostructureSnapshot, writeMicrostructureBatch } from "../src/market/hot_store.ts";
+import type { MicrostructureSnapshot } from "../src/market/snapshot.ts";
+import { writeMicrostructureBatch } from "../src/data/hot/store.ts";
 import { ColdSection } from "../src/config/sections/cold.ts";
 import { openColdStore } from "../src/data/cold/store.ts";
 import type { OhlcvRow } from "../src/data/cold/types.ts";

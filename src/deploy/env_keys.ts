@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ENV_PREFIX } from "../config/load.ts";
-import { getPath } from "../config/load.ts";
+import { valueAt } from "../util/zod_issue.ts";
 import {
   ALL_SECTIONS,
   type Config,
@@ -77,7 +77,7 @@ export function envKeys(): EnvKey[] {
       path: path.join("."),
       file,
       type: typeName(inner),
-      default: show(getPath(defaults, path)),
+      default: show(valueAt(defaults, path)),
     });
   };
   for (const [name, schema] of Object.entries(ALL_SECTIONS)) {
