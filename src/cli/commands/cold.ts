@@ -6,42 +6,69 @@ import type { ColdStats, InvalidReason, StorageFormat } from "../../data/cold/ty
 import { UsageError } from "../../util/errors.ts";
 import { positiveInt, str, symbolsFlag } from "../flags.ts";
 import { createProgress } from "../../util/progress.ts";
-import { isoMs, parseRange } from "../../util/time.ts";
+import { isoMs, parseDuration, parseRange } from "../../util/time.ts";
+import type { GcReport } from "../../data/cold/gc.ts";
+import type { VerifyReport } from "../../data/cold/verify.ts";
 
-const ACTIONS = ["write", "dump", "stats"] as const;
+const ACTIONS = ["write", "dump", "stats", "verify", "compact", "upgrade"] as const;
 
 export const coldCommand: Command = {
   name: "cold",
-  summary: "cold tier (Parquet/CSV history): write a CSV in, dump a PIT window, stats and gaps",
-  help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV history of OHLCV bars
+  summary:
+    "cold tier (Parquet/CSV history): write, dump a PIT window, stats, verify/repair, compact, upgrade",
+  help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV history of OHLCV bars, checksummed
 
-Usage: cryptorun cold <write|dump|stats> [flags]
-  cryptorun cold write --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
-                       [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
-  cryptorun cold dump  --from ISO --to ISO [--table ohlcv] [--columns ts,close] [--symbols BTC/USD,ETH/USD]
-                       [--format parquet|csv] [--iso] [--json]
-  cryptorun cold stats [--table ohlcv] [--format parquet|csv] [--json]
+Usage: cryptorun cold <write|dump|stats|verify|compact|upgrade> [flags]
+  cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
+                         [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
+                         [--wait[=DURATION]]
+  cryptorun cold dump    --from ISO --to ISO [--table ohlcv] [--columns ts,close] [--symbols BTC/USD,ETH/USD]
+                         [--format parquet|csv] [--iso] [--json]
+  cryptorun cold stats   [--table ohlcv] [--format parquet|csv] [--json]
+  cryptorun cold verify  [--table ohlcv] [--repair-from DIR] [--gc] [--wait[=DURATION]] [--json]
+  cryptorun cold compact [--table ohlcv] [--from ISO --to ISO] [--format parquet|csv] [--max-rows-per-file N]
+                         [--wait[=DURATION]] [--json]
+  cryptorun cold upgrade [--table ohlcv] [--wait[=DURATION]] [--json]
 
-Layout: <data-dir>/<cold.path>/dt=YYYY-MM-DD/part-NNNNN.parquet (or .csv, .csv.gz, .csv.lz4), rows sorted by
-ts then symbol in every file; readable as is by DuckDB, Spark, Trino:
-  SELECT * FROM read_parquet('<path>/*/*.parquet', hive_partitioning=true)
+Layout: <data-dir>/<cold.path>/current -> _snapshots/vNNNNNNNN/, holding _manifest.json (every file with its
+BLAKE3 and block checksums) and dt=YYYY-MM-DD/part-NNNNN.parquet (or .csv, .csv.gz, .csv.lz4), rows sorted
+by ts then symbol in every file. Each write publishes a whole new snapshot with ONE atomic switch of
+'current'. Readable as is by DuckDB, Spark, Trino — through 'current' (docs/COLD.md):
+  SELECT * FROM read_parquet('<path>/current/*/*.parquet', hive_partitioning=true)
+
+Actions:
+  write     append a CSV; all or nothing, one writer per table at a time
+  dump      print a window (every file the table lists, whatever its format, merged in ts order)
+  stats     rows, files, bytes, ts range from the manifest; per-symbol counts and gaps
+  verify    check every byte of the current snapshot against its checksums; exit 1 listing damaged files
+  compact   merge each day's parts into one sorted part (one commit)
+  upgrade   convert a table of the wave-1 layout (dt=* directly under the root) into snapshot v1
 
 Flags:
   --table NAME            table (default: cold.parquet_schema.table, ohlcv)
   --input FILE            write: CSV with header ts_ms,symbol,open,high,low,close,volume; ts as epoch ms or
                           ISO-8601 (no zone = UTC); compression from the extension (.csv, .csv.gz, .csv.lz4)
-  --format parquet|csv    override cold.format (parquet needs cold.enable_parquet: true)
+  --format parquet|csv    write/compact: the format written (default cold.format; parquet needs
+                          cold.enable_parquet: true). dump/stats: only files of this format (default: all; a
+                          format the table holds no file of is an error saying what it holds)
   --compression C         write: Parquet gzip|lz4|snappy|zstd|uncompressed (lz4 is written as LZ4_RAW);
                           CSV gzip|lz4|none (default cold.parquet_compression / cold.compression)
   --row-group-size N      write: rows per Parquet row group (default cold.row_group_size; at most 16777216)
-  --max-rows-per-file N   write: rows buffered before a part file is written (bounds memory; default 1048576;
-                          at most 16777216)
-  --skip-invalid          write: skip bad rows and report how many were skipped and why, instead of failing
-  --from, --to TIME       dump: the window, ISO-8601 or epoch ms; BOTH bounds inclusive
+  --max-rows-per-file N   write/compact: rows buffered before a part file is written (bounds memory; default
+                          1048576; at most 16777216)
+  --skip-invalid          write: skip bad rows and conflicts and report how many were skipped and why
+  --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade: wait for another writer of the
+                          table (bare --wait: until it is done; --wait=30s: at most that long); without it
+                          a busy table fails at once (exit 1) naming the writer
+  --from, --to TIME       dump: the window, ISO-8601 or epoch ms; BOTH bounds inclusive. compact: only days
+                          that intersect it
   --columns a,b           dump: columns to print, in this order (default all: ts,symbol,open,high,low,close,volume)
   --symbols A/USD,B/USD   dump: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
   --iso                   dump: print ts as ISO-8601 instead of epoch ms
-  --json                  dump: NDJSON (one object per row); write/stats: one JSON object
+  --repair-from DIR       verify: restore damaged files from another copy of the table (a replica or a
+                          backup), found by their BLAKE3, and commit them as a new snapshot
+  --gc                    verify: also remove debris (staging, uncommitted and expired snapshots)
+  --json                  dump: NDJSON (one object per row); other actions: one JSON object
 
 Pitfalls:
   - Partitions are UTC days: dt=2025-09-01 holds bars whose OPEN is in 2025-09-01T00:00Z..23:59:59.999Z,
@@ -50,25 +77,32 @@ Pitfalls:
     SECONDS (1577836800 = 2020-01-01 in seconds) — multiply by 1000.
   - --from and --to are both INCLUSIVE: --to 2025-09-02T00:00:00Z includes the 00:00 bar of the 2nd. For a
     half-open day use --to 2025-09-01T23:59:59.999Z. Nothing with ts > --to is ever read (point-in-time safe).
-  - Appending never rewrites a day: each write adds part files. A (ts, symbol) already stored is a
-    duplicate and is rejected (or skipped with --skip-invalid).
+  - Re-running a write is safe: a (ts, symbol) already stored with identical values is counted as already
+    stored, not written twice; the same key with other values is a conflict error naming both (or skipped
+    with --skip-invalid). A write killed at any point leaves the table as it was before or after it.
+  - Query 'current/*/*.parquet', not '*/*.parquet': the old glob of the wave-1 layout matches no file now.
+  - A damaged file is an error naming it (exit 1), never different numbers: run 'cold verify'.
   - Symbols are normalised USD pairs (BTC/USD; xbt-usd is read as BTC/USD). Rows with non-finite prices,
     high < low or negative volume are rejected.
 
 Performance:
-  Narrow windows stay fast because a read opens only the dt= partitions the window touches, skips row groups
-  whose ts min/max statistics miss the window, decodes only the asked columns, and stops at the first row
-  after --to. Memory is bounded by one row group. Smaller --row-group-size = finer pruning but more
-  overhead; ~128k rows suits minute bars of hundreds of pairs. zstd is the best size/speed trade-off;
-  lz4 decodes fastest. CSV has no statistics: prefer Parquet for anything but interchange.
+  Narrow windows stay fast because a read opens only the files of the manifest whose day and ts range touch
+  the window, skips row groups whose ts min/max statistics miss it, decodes only the asked columns, and
+  stops at the first row after --to; checksums are verified per 64 KiB block, only for the blocks read.
+  Memory is bounded by one row group. Smaller --row-group-size = finer pruning but more overhead; ~128k rows
+  suits minute bars of hundreds of pairs. zstd is the best size/speed trade-off; lz4 decodes fastest. CSV has
+  no statistics: prefer Parquet for anything but interchange. Many small appends → run 'cold compact'.
 
 Examples:
   cryptorun cold write --input bars.csv.gz
-  cryptorun cold write --input bars.csv --format parquet --compression lz4 --row-group-size 65536
+  cryptorun cold write --input bars.csv --format parquet --compression lz4 --row-group-size 65536 --wait=2m
   cryptorun cold write --input dirty.csv --skip-invalid --json
-  cryptorun cold dump --table ohlcv --from 2025-09-01T00:00:00Z --to 2025-09-02T00:00:00Z --columns ts,close --format parquet
+  cryptorun cold dump --table ohlcv --from 2025-09-01T00:00:00Z --to 2025-09-02T00:00:00Z --columns ts,close
   cryptorun cold dump --from 2025-09-01 --to 2025-09-01T01:00:00Z --symbols BTC/USD --json
-  cryptorun cold stats --table ohlcv`,
+  cryptorun cold stats --table ohlcv
+  cryptorun cold verify --json
+  cryptorun cold verify --repair-from /backup/cold/ohlcv
+  cryptorun cold compact --from 2025-09-01 --to 2025-09-30`,
   options: {
     table: { type: "string" },
     input: { type: "string" },
@@ -82,7 +116,11 @@ Examples:
     columns: { type: "string" },
     symbols: { type: "string" },
     iso: { type: "boolean" },
+    wait: { type: "string" },
+    "repair-from": { type: "string" },
+    gc: { type: "boolean" },
   },
+  optionalValues: { wait: "forever" },
   allowPositionals: true,
   async run(ctx, args) {
     const action = args.positionals[0];
@@ -100,17 +138,31 @@ Examples:
         "row-group-size",
         "max-rows-per-file",
         "skip-invalid",
+        "wait",
       ],
       dump: ["table", "from", "to", "columns", "symbols", "format", "iso"],
       stats: ["table", "format"],
+      verify: ["table", "repair-from", "gc", "wait"],
+      compact: ["table", "from", "to", "format", "max-rows-per-file", "wait"],
+      upgrade: ["table", "wait"],
     };
     for (const k of Object.keys(coldCommand.options)) {
       if (args.values[k] !== undefined && !allowed[action].includes(k)) {
         throw new UsageError(`--${k} does not apply to cold ${action}`);
       }
     }
+    if (
+      action === "verify" && args.values.wait !== undefined && !args.values.gc && !args.values["repair-from"]
+    ) {
+      throw new UsageError(
+        `--wait applies to cold verify only with --gc or --repair-from (they take the lock)`,
+      );
+    }
     if (action === "write") return await runWrite(ctx, args);
     if (action === "dump") return await runDump(ctx, args);
+    if (action === "verify") return await runVerify(ctx, args);
+    if (action === "compact") return await runCompact(ctx, args);
+    if (action === "upgrade") return await runUpgrade(ctx, args);
     return await runStats(ctx, args);
   },
 };
@@ -120,7 +172,7 @@ const MAX_ROWS_FLAG = 16 * 1024 * 1024;
 
 async function setup(ctx: CommandContext, args: ParsedArgs) {
   const cfg = await ctx.config();
-  const store = openColdStore(cfg.cold, await ctx.dataDir());
+  const store = openColdStore(cfg.cold, await ctx.dataDir(), { log: ctx.log });
   const table = str(args, "table") ?? cfg.cold.parquet_schema.table;
   if (table !== cfg.cold.parquet_schema.table) {
     throw new UsageError(
@@ -138,11 +190,32 @@ async function setup(ctx: CommandContext, args: ParsedArgs) {
     }
     format = f;
   }
-  return { cfg, store, table, format };
+  /** dump/stats: the --format filter, only when given (default: every file the table lists). */
+  const formatFilter = f === undefined ? undefined : format;
+  return {
+    cfg,
+    store,
+    table,
+    format,
+    formatFilter,
+    lock: lockFlags(args, "cryptorun cold " + args.positionals[0]),
+  };
+}
+
+/** --wait[=DURATION] → how long to wait for the writer lock (0 without the flag: fail at once). */
+function lockFlags(args: ParsedArgs, command: string) {
+  const w = str(args, "wait");
+  const waitMs = w === undefined ? 0 : w === "forever" ? Infinity : parseDuration(w, "--wait");
+  return {
+    waitMs,
+    busyHint: w === undefined ? "; use --wait" : "",
+    command,
+    signal: undefined as AbortSignal | undefined,
+  };
 }
 
 async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { store, table, format } = await setup(ctx, args);
+  const { store, table, format, lock } = await setup(ctx, args);
   const input = str(args, "input");
   if (!input) throw new UsageError(`cold write: --input FILE.csv[.gz|.lz4] is required`);
   const compression = str(args, "compression");
@@ -177,8 +250,9 @@ async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> 
         rowGroupSize,
         maxRowsPerFile,
         skipInvalid,
-        signal: ctx.signal,
         onProgress: () => bar.update(inStats.bytesRead),
+        ...lock,
+        signal: ctx.signal,
       },
     );
     bar.update(size);
@@ -196,6 +270,8 @@ async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> 
       table,
       format,
       rows: result.rows,
+      already_stored: result.alreadyStored,
+      snapshot: result.snapshot,
       files: result.files,
       partitions: result.partitions,
       bytes: result.bytes,
@@ -205,14 +281,19 @@ async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> 
   } else {
     ctx.out(
       `wrote ${result.rows} rows to ${result.files.length} ${format} file(s) in ${result.partitions.length} ` +
-        `partition(s) (${result.bytes} bytes, ${seconds.toFixed(2)} s) under ${store.root}`,
+        `partition(s) (${result.bytes} bytes, ${seconds.toFixed(2)} s) under ${store.root}` +
+        (result.snapshot === null ? "; nothing new to commit" : ` (snapshot ${result.snapshot})`),
     );
+    if (result.alreadyStored > 0) {
+      ctx.out(`${result.alreadyStored} row(s) were already stored with identical values (not written again)`);
+    }
     if (skipInvalid) ctx.out(`skipped ${skippedTotal} invalid row(s): ${formatSkipped(skipped)}`);
   }
   ctx.log.info("cold write done", {
     table,
     format,
     rows: result.rows,
+    already_stored: result.alreadyStored,
     files: result.files.length,
     skipped: skippedTotal,
   });
@@ -220,7 +301,7 @@ async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> 
 }
 
 async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { cfg, store, table, format } = await setup(ctx, args);
+  const { cfg, store, table, formatFilter } = await setup(ctx, args);
   const from = str(args, "from");
   const to = str(args, "to");
   if (from === undefined || to === undefined) throw new UsageError(`cold dump: --from and --to are required`);
@@ -239,43 +320,62 @@ async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
   const symbols = symbolsFlag(args, "symbols");
   const iso = args.values.iso === true;
   const json = ctx.globals.json;
-  if (!json) ctx.out(columns.join(","));
   let rows = 0;
-  for await (const b of store.readBatches(table, range, { columns, symbols, format, signal: ctx.signal })) {
-    for (let i = 0; i < b.length; i++) {
-      if (json) {
-        const o: Record<string, unknown> = {};
-        for (const c of columns) {
-          o[c] = c === "ts"
-            ? (iso ? isoMs(b.ts[i]) : b.ts[i])
-            : c === "symbol"
-            ? b.symbol[i]
-            : b[c as "open"]![i];
+  const it = store.readBatches(table, range, {
+    columns,
+    symbols,
+    format: formatFilter,
+    signal: ctx.signal,
+  })[Symbol.asyncIterator]();
+  // The first batch (or the error of a table that cannot be read) comes before the header line.
+  let next = await it.next();
+  if (!json) ctx.out(columns.join(","));
+  try {
+    for (; !next.done; next = await it.next()) {
+      const b = next.value;
+      for (let i = 0; i < b.length; i++) {
+        if (json) {
+          const o: Record<string, unknown> = {};
+          for (const c of columns) {
+            o[c] = c === "ts"
+              ? (iso ? isoMs(b.ts[i]) : b.ts[i])
+              : c === "symbol"
+              ? b.symbol[i]
+              : b[c as "open"]![i];
+          }
+          ctx.out(JSON.stringify(o));
+        } else {
+          let line = "";
+          for (let k = 0; k < columns.length; k++) {
+            const c = columns[k];
+            const v = c === "ts"
+              ? (iso ? isoMs(b.ts[i]) : String(b.ts[i]))
+              : c === "symbol"
+              ? b.symbol[i]
+              : String(b[c as "open"]![i]);
+            line += k === 0 ? v : "," + v;
+          }
+          ctx.out(line);
         }
-        ctx.out(JSON.stringify(o));
-      } else {
-        let line = "";
-        for (let k = 0; k < columns.length; k++) {
-          const c = columns[k];
-          const v = c === "ts"
-            ? (iso ? isoMs(b.ts[i]) : String(b.ts[i]))
-            : c === "symbol"
-            ? b.symbol[i]
-            : String(b[c as "open"]![i]);
-          line += k === 0 ? v : "," + v;
-        }
-        ctx.out(line);
       }
+      rows += b.length;
     }
-    rows += b.length;
+  } finally {
+    await it.return?.();
   }
-  ctx.log.info("cold dump done", { table, format, rows, from: isoMs(range.from), to: isoMs(range.to) });
+  ctx.log.info("cold dump done", {
+    table,
+    format: formatFilter ?? "all",
+    rows,
+    from: isoMs(range.from),
+    to: isoMs(range.to),
+  });
   return 0;
 }
 
 async function runStats(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { store, table, format } = await setup(ctx, args);
-  const s = await store.stats(table, { format, signal: ctx.signal });
+  const { store, table, formatFilter } = await setup(ctx, args);
+  const s = await store.stats(table, { format: formatFilter, signal: ctx.signal });
   if (ctx.globals.json) {
     ctx.out(JSON.stringify(s));
     return 0;
@@ -287,8 +387,14 @@ async function runStats(ctx: CommandContext, args: ParsedArgs): Promise<number> 
 const t = (ms: number | null) => (ms === null ? "-" : isoMs(ms));
 
 export function renderStats(s: ColdStats): string[] {
+  const held = Object.entries(s.formats ?? {}).map(([k, n]) => `${n} ${k}`).join(", ") || "no files";
+  const layout = s.layout === "snapshot"
+    ? `snapshot ${s.snapshot}`
+    : s.layout === "legacy"
+    ? "wave-1 layout, unverified: run 'cryptorun cold upgrade'"
+    : "empty";
   const lines = [
-    `table ${s.table} (${s.format}) at ${s.path}`,
+    `table ${s.table} at ${s.path} (${layout}; ${held})`,
     `partitions ${s.partitions}  files ${s.files}  row groups ${s.rowGroups}  rows ${s.rows}  bytes ${s.bytes}`,
     `ts ${t(s.minTs)} .. ${t(s.maxTs)}`,
   ];
@@ -311,4 +417,120 @@ export function renderStats(s: ColdStats): string[] {
     }
   }
   return lines;
+}
+
+async function runVerify(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table, lock } = await setup(ctx, args);
+  const replica = str(args, "repair-from");
+  const lk = { ...lock, signal: ctx.signal };
+  let gc: GcReport | undefined;
+  if (args.values.gc === true) gc = await store.gc(table, lk);
+  if (replica !== undefined) {
+    const r = await store.repair(table, replica, lk);
+    const after = await store.verify(table, { signal: ctx.signal });
+    if (ctx.globals.json) {
+      ctx.out(
+        JSON.stringify({ ...after, repaired: r.repaired, dropped: r.dropped, was_damaged: r.damaged, gc }),
+      );
+    } else {
+      for (const d of r.damaged) ctx.out(`damaged  ${d.problem.padEnd(10)} ${d.path}: ${d.detail}`);
+      for (const x of r.repaired) ctx.out(`repaired ${x.path} from ${x.from}`);
+      for (const x of r.dropped) ctx.out(`dropped  stray file ${x}`);
+      if (r.snapshot !== null) ctx.out(`committed repair as snapshot ${r.snapshot}`);
+      else ctx.out(`nothing to repair`);
+      renderVerify(ctx, after);
+    }
+    return after.ok ? 0 : 1;
+  }
+  const bar = createProgress(ctx.interactive, "cold verify", 1, "files");
+  let report;
+  try {
+    report = await store.verify(table, {
+      signal: ctx.signal,
+      onFile: (done, total) => {
+        if (done === 1) bar.setTotal(total);
+        bar.update(done);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  if (ctx.globals.json) ctx.out(JSON.stringify({ ...report, gc }));
+  else {
+    if (gc) ctx.out(`gc: ${gcSummary(gc)}`);
+    for (const d of report.damaged) ctx.out(`damaged  ${d.problem.padEnd(10)} ${d.path}: ${d.detail}`);
+    renderVerify(ctx, report);
+  }
+  if (!report.ok) {
+    ctx.log.error("cold verify: damaged files", { table, damaged: report.damaged.length });
+  }
+  return report.ok ? 0 : 1;
+}
+
+function renderVerify(ctx: CommandContext, r: VerifyReport): void {
+  const where = r.snapshot === null ? "empty table" : `snapshot ${r.snapshot}`;
+  ctx.out(
+    r.ok
+      ? `OK: table ${r.table} at ${r.root} (${where}): ${r.files} file(s), ${r.bytes} bytes verified`
+      : `FAIL: table ${r.table} at ${r.root} (${where}): ${r.damaged.length} damaged file(s) of ${r.files}; ` +
+        `restore them with 'cryptorun cold verify --repair-from <copy of the table>'`,
+  );
+}
+
+function gcSummary(g: GcReport): string {
+  return `removed ${g.staging.length} staging dir(s), ${g.uncommitted.length} uncommitted and ` +
+    `${g.snapshots.length} expired snapshot(s), ${g.tempLinks.length} temp link(s), ${g.legacy.length} ` +
+    `wave-1 leftover(s)` +
+    (g.keptLegacy.length
+      ? `; kept ${g.keptLegacy.length} uncommitted wave-1 part(s): ${g.keptLegacy.join(", ")}`
+      : "");
+}
+
+async function runCompact(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table, format, lock } = await setup(ctx, args);
+  const from = str(args, "from");
+  const to = str(args, "to");
+  if ((from === undefined) !== (to === undefined)) {
+    throw new UsageError(`cold compact: give both --from and --to, or neither (all days)`);
+  }
+  const range = from !== undefined ? parseRange(from, to!) : undefined;
+  const maxRowsPerFile = positiveInt(args, "max-rows-per-file", MAX_ROWS_FLAG);
+  const r = await store.compact(table, { ...lock, signal: ctx.signal, range, maxRowsPerFile, format });
+  if (ctx.globals.json) ctx.out(JSON.stringify({ table, ...r }));
+  else {
+    ctx.out(
+      r.snapshot === null
+        ? `nothing to compact (no day has more than one part)`
+        : `compacted ${r.partitions.length} day(s): ${r.removed} part(s) → ${r.added} (${r.rows} rows` +
+          (r.duplicatesDropped ? `, ${r.duplicatesDropped} identical duplicate row(s) dropped` : "") +
+          `), snapshot ${r.snapshot}`,
+    );
+  }
+  return 0;
+}
+
+async function runUpgrade(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table, lock } = await setup(ctx, args);
+  const r = await store.upgrade(table, { ...lock, signal: ctx.signal });
+  if (ctx.globals.json) {
+    ctx.out(
+      JSON.stringify({
+        table,
+        upgraded: r?.manifest != null,
+        files: r?.files ?? 0,
+        debris: r?.debris ?? 0,
+        snapshot: r?.manifest?.version ?? null,
+      }),
+    );
+  } else if (!r) ctx.out(`table ${table} at ${store.root} needs no upgrade`);
+  else {
+    ctx.out(
+      `upgraded table ${table} at ${store.root}: ${r.files} part(s) indexed and checksummed into snapshot ` +
+        `${
+          r.manifest?.version ?? "-"
+        }, ${r.debris} temp file(s) of killed writes dropped. External queries: ` +
+        `read '${store.root}/current/*/*.parquet'`,
+    );
+  }
+  return 0;
 }
