@@ -10,6 +10,7 @@ import type { TableLock } from "./lock.ts";
 import type { Manifest, ManifestFile } from "./manifest.ts";
 import { footerOf } from "./parquet_footer.ts";
 import { readParquetFile } from "./parquet_read.ts";
+import { collectGarbage } from "./gc.ts";
 import { listDir, readCurrent, removeIfExists } from "./table_dir.ts";
 import type { ColumnBatch } from "./columns.ts";
 
@@ -103,14 +104,19 @@ export interface UpgradeResult {
 
 /**
  * Converts a wave-1 table into snapshot v1 (the caller holds the writer lock). Nothing to do (null) when
- * the table already has a snapshot or holds no legacy part.
+ * the table already has a snapshot — after collecting what an upgrade killed after its switch left — or
+ * holds no legacy part.
  */
 export async function upgradeLegacy(
   root: string,
   lock: TableLock,
   o: TransactionOptions & { spec: ParquetSchemaSpec },
 ): Promise<UpgradeResult | null> {
-  if (await readCurrent(root)) return null;
+  const cur = await readCurrent(root);
+  if (cur) {
+    await collectGarbage(root, cur, o);
+    return null;
+  }
   const files = await listLegacyFiles(root);
   let debris = 0;
   for (const p of await legacyPartitionDirs(root)) {

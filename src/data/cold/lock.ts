@@ -65,7 +65,12 @@ export async function acquireTableLock(root: string, o: LockOptions): Promise<Ta
     while (!(await f.tryLock(true))) {
       o.signal?.throwIfAborted();
       if (Date.now() >= deadline) {
-        const h = await readHolder(f);
+        // A holder that has just taken the lock writes its record right after: give it a moment.
+        let h = await readHolder(f);
+        for (let i = 0; i < 10 && h.pid === undefined; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          h = await readHolder(f);
+        }
         const waited = o.waitMs > 0 ? ` (waited ${Math.round(o.waitMs / 1000)} s)` : "";
         throw new InputError(
           `table ${o.table} at ${root} is being written by ${describe(h)}${waited}${o.busyHint ?? ""}`,

@@ -64,8 +64,8 @@ export const Manifest = z.strictObject({
     const p = relPath(f);
     if (paths.has(p)) ctx.addIssue({ code: "custom", message: `file ${p} listed twice`, path: ["files"] });
     paths.add(p);
-    const n = Number(PART_NAME_RE.exec(f.name)![1]);
-    if (n >= (m.part_seq[f.dt] ?? 0)) {
+    const part = PART_NAME_RE.exec(f.name);
+    if (part && Number(part[1]) >= (m.part_seq[f.dt] ?? 0)) {
       ctx.addIssue({ code: "custom", message: `${p}: part number not below part_seq`, path: ["part_seq"] });
     }
   }
