@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { createBLAKE3, createXXHash64, type IHasher } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 import { dataConsistencyErrors } from "../../metrics/registry.ts";
 import { InputError } from "../../util/errors.ts";
 
@@ -33,10 +33,21 @@ export class ChecksumError extends InputError {
 
 let xxh: IHasher | undefined;
 let ready: Promise<void> | undefined;
+let wasm: Promise<typeof import("hash-wasm")> | undefined;
+
+/** hash-wasm, loaded on first use (a command that never touches the cold tier does not parse it). */
+function hashWasm(): Promise<typeof import("hash-wasm")> {
+  wasm ??= import("hash-wasm");
+  return wasm;
+}
+
+async function createBLAKE3(): Promise<IHasher> {
+  return await (await hashWasm()).createBLAKE3();
+}
 
 /** Loads the hash functions once (WebAssembly); every other function here needs it done. */
 export function loadHashers(): Promise<void> {
-  ready ??= createXXHash64().then((h) => {
+  ready ??= hashWasm().then((m) => m.createXXHash64()).then((h) => {
     xxh = h;
   });
   return ready;

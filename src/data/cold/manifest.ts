@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../../util/errors.ts";
-import { blake3Hex, type FileDigest } from "./checksum.ts";
+import { blake3Hex, type FileDigest, loadHashers } from "./checksum.ts";
 
 /**
  * The manifest of one table snapshot (`_snapshots/vNNNNNNNN/_manifest.json`): a versioned log entry in the
@@ -119,7 +119,8 @@ export async function decodeManifest(bytes: Uint8Array, path: string): Promise<M
   const stored = head.slice(PREFIX.length, PREFIX.length + 64);
   const zeroed = bytes.slice();
   zeroed.set(new TextEncoder().encode(ZEROS), PREFIX.length);
-  const computed = await blake3Hex(zeroed);
+  // The block hasher is needed next by every read: compile it while the manifest is hashed.
+  const [computed] = await Promise.all([blake3Hex(zeroed), loadHashers()]);
   if (computed !== stored) throw damaged(`checksum mismatch: stored ${stored}, computed ${computed}`);
   let json: unknown;
   try {

@@ -8,6 +8,7 @@ import { listPartitions } from "../../../src/data/cold/layout.ts";
 import { parquetEncoder, writeRows } from "../../../src/data/cold/writer.ts";
 import { beginTransaction } from "../../../src/data/cold/commit.ts";
 import { withTableLock } from "../../../src/data/cold/lock.ts";
+import { names } from "./table_helpers.ts";
 import { InputError } from "../../../src/util/errors.ts";
 import { ChecksumError } from "../../../src/data/cold/checksum.ts";
 import { DAY_MS } from "../../../src/util/time.ts";
@@ -239,23 +240,13 @@ Deno.test("an error while the next snapshot is built leaves `current` as it was:
   // Nothing of that write is visible or left behind, and the earlier data reads back as it was.
   assert.equal(await Deno.readLink(`${store.root}/current`), before);
   assert.deepEqual(await collect(store.read("ohlcv", ALL)), earlier);
-  assert.deepEqual(await listNames(`${store.root}/_snapshots`), ["v00000001"]);
-  assert.deepEqual(await listNames(`${store.root}/_staging`), []);
+  assert.deepEqual(await names(`${store.root}/_snapshots`), ["v00000001"]);
+  assert.deepEqual(await names(`${store.root}/_staging`), []);
   // The same rows can be written again afterwards.
   const res = await store.write("ohlcv", more);
   assert.equal(res.rows, more.length);
   assert.equal((await collect(store.read("ohlcv", ALL))).length, earlier.length + more.length);
 });
-
-async function listNames(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) out.push(e.name);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-  return out.sort();
-}
 
 Deno.test("duplicates in the input, rows already stored (identical: counted; different: conflict)", async () => {
   await using dir = await tempDir();

@@ -3,14 +3,12 @@
 // two concurrent writers) are kept once; a key stored twice with different values refuses the compaction.
 import assert from "node:assert/strict";
 import { ColdSection } from "../../../src/config/sections/cold.ts";
-import { ColumnsBuilder } from "../../../src/data/cold/columns.ts";
 import { encodeParquet } from "../../../src/data/cold/parquet_write.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
-import type { OhlcvRow } from "../../../src/data/cold/types.ts";
 import { DAY_MS } from "../../../src/util/time.ts";
 import { runCliCaptured } from "../../helpers/cli.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { collect, syntheticBars } from "./synthetic.ts";
+import { collect, columnsOf, syntheticBars } from "./synthetic.ts";
 import { assertCurrentClean, currentManifest, duckFingerprint } from "./table_helpers.ts";
 
 const D0 = Date.parse("2025-03-01T00:00:00Z");
@@ -59,12 +57,6 @@ Deno.test("compact: three appends per day → one sorted part per day, in one co
   assert.equal(again.snapshot, null, "nothing left to compact there");
 });
 
-function cols(rows: OhlcvRow[]) {
-  const b = new ColumnsBuilder();
-  for (const r of rows) b.push(r);
-  return b.buildSorted();
-}
-
 Deno.test("compact: identical rows stored twice are kept once (counted); different values refuse it", async () => {
   await using dir = await tempDir();
   const store = openColdStore(ColdSection.parse({}), dir.path, { log: { warn() {} } });
@@ -73,8 +65,8 @@ Deno.test("compact: identical rows stored twice are kept once (counted); differe
   await Deno.mkdir(pdir, { recursive: true });
   const day1 = ROWS.filter((r) => r.ts < D0 + DAY_MS);
   const spec = ColdSection.parse({}).parquet_schema;
-  await Deno.writeFile(`${pdir}/part-00000.parquet`, encodeParquet(cols(day1), spec, "zstd", 1000));
-  await Deno.writeFile(`${pdir}/part-00001.parquet`, encodeParquet(cols(day1), spec, "zstd", 1000));
+  await Deno.writeFile(`${pdir}/part-00000.parquet`, encodeParquet(columnsOf(day1), spec, "zstd", 1000));
+  await Deno.writeFile(`${pdir}/part-00001.parquet`, encodeParquet(columnsOf(day1), spec, "zstd", 1000));
   assert.equal((await collect(store.read("ohlcv", ALL))).length, 2 * day1.length);
   const r = await store.compact("ohlcv"); // upgrades the table first
   assert.equal(r.duplicatesDropped, day1.length);
@@ -87,9 +79,9 @@ Deno.test("compact: identical rows stored twice are kept once (counted); differe
   const s2 = openColdStore(ColdSection.parse({}), dir2.path, { log: { warn() {} } });
   const p2 = `${s2.root}/dt=2025-03-01`;
   await Deno.mkdir(p2, { recursive: true });
-  await Deno.writeFile(`${p2}/part-00000.parquet`, encodeParquet(cols(day1), spec, "zstd", 1000));
+  await Deno.writeFile(`${p2}/part-00000.parquet`, encodeParquet(columnsOf(day1), spec, "zstd", 1000));
   const changed = day1.map((x, i) => (i === 5 ? { ...x, close: x.close + 1 } : x));
-  await Deno.writeFile(`${p2}/part-00001.parquet`, encodeParquet(cols(changed), spec, "zstd", 1000));
+  await Deno.writeFile(`${p2}/part-00001.parquet`, encodeParquet(columnsOf(changed), spec, "zstd", 1000));
   await assert.rejects(
     s2.compact("ohlcv"),
     /compact: \(ts, symbol\) 2025-03-01T00:10:00\.000Z SOL\/USD is stored twice in dt=2025-03-01 with different values: .*nothing compacted/,

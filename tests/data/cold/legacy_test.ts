@@ -3,14 +3,13 @@
 // first write — converts them crash-safely into snapshot v1 (checksummed, debris dropped, root folders gone).
 import assert from "node:assert/strict";
 import { ColdSection } from "../../../src/config/sections/cold.ts";
-import { ColumnsBuilder } from "../../../src/data/cold/columns.ts";
 import { writeCsvFile } from "../../../src/data/cold/csv_file.ts";
 import { encodeParquet } from "../../../src/data/cold/parquet_write.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
 import type { OhlcvRow } from "../../../src/data/cold/types.ts";
 import { DAY_MS } from "../../../src/util/time.ts";
 import { tempDir } from "../../helpers/tmp.ts";
-import { collect, syntheticBars } from "./synthetic.ts";
+import { collect, columnsOf, syntheticBars } from "./synthetic.ts";
 import {
   assertCurrentClean,
   assertNoDebris,
@@ -32,12 +31,6 @@ const ROWS = syntheticBars({
 const ALL = { from: 0, to: 8.64e15 };
 const SPEC = ColdSection.parse({}).parquet_schema;
 
-function cols(rows: OhlcvRow[]) {
-  const b = new ColumnsBuilder();
-  for (const r of rows) b.push(r);
-  return b.buildSorted();
-}
-
 /**
  * A wave-1 table: day 1 in one Parquet part, day 2 in a Parquet part + a CSV part (an append in another
  * format), day 3 in one Parquet part; plus the debris of a killed write — a complete temp copy of day 1
@@ -47,12 +40,12 @@ async function buildLegacy(root: string): Promise<void> {
   const day = (i: number) => ROWS.filter((r) => r.ts >= D0 + i * DAY_MS && r.ts < D0 + (i + 1) * DAY_MS);
   const dir = (i: number) => `${root}/dt=${new Date(D0 + i * DAY_MS).toISOString().slice(0, 10)}`;
   for (const i of [0, 1, 2]) await Deno.mkdir(dir(i), { recursive: true });
-  const pq = (rows: OhlcvRow[]) => encodeParquet(cols(rows), SPEC, "zstd", 1000);
+  const pq = (rows: OhlcvRow[]) => encodeParquet(columnsOf(rows), SPEC, "zstd", 1000);
   await Deno.writeFile(`${dir(0)}/part-00000.parquet`, pq(day(0)));
   await Deno.writeFile(`${dir(1)}/part-00000.parquet`, pq(day(1).filter((r) => r.symbol === "BTC/USD")));
   await writeCsvFile(
     `${dir(1)}/part-00001.csv.gz`,
-    cols(day(1).filter((r) => r.symbol === "ETH/USD")),
+    columnsOf(day(1).filter((r) => r.symbol === "ETH/USD")),
     "gzip",
   );
   await Deno.writeFile(`${dir(2)}/part-00000.parquet`, pq(day(2)));

@@ -102,7 +102,8 @@ export async function currentManifest(root: string): Promise<Manifest | null> {
   return cur ? await readManifest(cur.dir) : null;
 }
 
-async function names(dir: string): Promise<string[]> {
+/** Entry names of a directory, sorted ([] when it does not exist). */
+export async function names(dir: string): Promise<string[]> {
   const out: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) out.push(e.name);
