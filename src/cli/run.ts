@@ -140,7 +140,8 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       return 0;
     }
     const positionals = "actions" in cmd ? true : cmd.allowPositionals ?? false;
-    const parsed = parseStrict(rest, { ...GLOBAL_OPTIONS, ...cmd.options }, positionals);
+    const args = withOptionalValues(rest, cmd.optionalValues ?? {});
+    const parsed = parseStrict(args, { ...GLOBAL_OPTIONS, ...cmd.options }, positionals);
     // Globals given after the command override those before it.
     const globals = globalsFrom({ ...pre.values, ...stripUndefined(parsed.values) });
     json = globals.json;
@@ -196,6 +197,20 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
     }
     return code;
   }
+}
+
+/** A bare `--name` of an optional-value flag, not followed by a value, becomes `--name=<default>`. */
+function withOptionalValues(args: string[], defaults: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return [...out, ...args.slice(i)];
+    const name = a.startsWith("--") ? a.slice(2) : "";
+    const next = args[i + 1];
+    if (name in defaults && (next === undefined || next.startsWith("-"))) out.push(`${a}=${defaults[name]}`);
+    else out.push(a);
+  }
+  return out;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -265,6 +265,17 @@ Deno.test("cold: bad flags exit 2 naming the flag and value", async () => {
     [["cold", "write", "--input", `${dir.path}/missing.csv`], /--input: cannot read/],
     [["cold", "stats", "--table", "trades"], /--table: unknown table "trades"/],
     [["cold", "stats", "--from", "2025-09-01"], /--from does not apply to cold stats/],
+    [
+      ["cold", "dump", "--from", "2025-09-01", "--to", "2025-09-02", "--wait"],
+      /--wait does not apply to cold dump/,
+    ],
+    [
+      ["cold", "write", "--input", "x.csv", "--wait=soon"],
+      /--wait: expected a duration like 60s, 5m, 4h, found "soon"/,
+    ],
+    [["cold", "verify", "--wait=1s"], /--wait applies to cold verify only with --gc or --repair-from/],
+    [["cold", "compact", "--from", "2025-09-01"], /cold compact: give both --from and --to, or neither/],
+    [["cold", "upgrade", "--input", "x.csv"], /--input does not apply to cold upgrade/],
   ];
   for (const [argv, re] of cases) {
     const r = await runCliCaptured([...d, ...argv]);
@@ -291,6 +302,12 @@ Deno.test("cold --help documents pitfalls, performance flags and examples; real 
       "Pitfalls:",
       "Performance:",
       "Examples:",
+      "current/*/*.parquet",
+      "--wait[=DURATION]",
+      "--repair-from DIR",
+      "cryptorun cold verify",
+      "cryptorun cold compact",
+      "cryptorun cold upgrade",
     ]
   ) {
     assert.ok(h.stdout.includes(s), s);
