@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InputError, show } from "../util/errors.ts";
+import { checkTime } from "../util/time.ts";
 
 /** One hourly OHLCV row (the cold tier's OhlcvRow shape). */
 export const BarRow = z.object({
@@ -70,8 +71,10 @@ export function parseBarsCsv(text: string, path: string): BarRow[] {
     if (cells.length !== 7) {
       throw new InputError(`${path}:${i + 1}: expected 7 fields, found ${cells.length}: ${show(line)}`);
     }
+    const t = checkTime(cells[0]);
+    if (!t.ok) throw new InputError(`${path}:${i + 1}: ts: ${t.reason}, found ${show(cells[0])}`);
     const row = {
-      ts: cell(cells[0]),
+      ts: t.ms,
       symbol: cells[1],
       open: cell(cells[2]),
       high: cell(cells[3]),
