@@ -35,6 +35,21 @@ export async function resolveDsn(cfg: PersistenceConfig, env: Record<string, str
         ` (or use persistence.kind: embedded)`,
     );
   }
+  // Only a postgres:// or postgresql:// URL: npm:postgres reads a scheme-less `user:pw@host/db` as something
+  // else entirely (and the parts a log may show — host, port, database — would then hold the password).
+  let url: URL | undefined;
+  try {
+    url = new URL(s.value);
+  } catch { /* reported below */ }
+  if (!url || !/^postgres(?:ql)?:$/.test(url.protocol) || !s.value.includes("://")) {
+    const from = cfg.dsn_file
+      ? `persistence.dsn_file (${cfg.dsn_file})`
+      : `persistence.dsn_env (${cfg.dsn_env})`;
+    throw new ConfigError(
+      `${from}: the DSN must be a postgres:// or postgresql:// URL like postgres://user@host:5432/db ` +
+        `(the value is a secret and is not shown)`,
+    );
+  }
   return s.value;
 }
 

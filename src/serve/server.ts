@@ -1,19 +1,17 @@
 import type { Logger } from "../log/logger.ts";
 import { UsageError } from "../util/errors.ts";
+import { checkListen, type ListenAddr } from "../util/listen_addr.ts";
 
-export interface ListenAddr {
-  hostname: string;
-  port: number;
-}
+export type { ListenAddr };
 
-/** Parses `host:port` or `[v6]:port` (port 0 = any free port); UsageError naming `what` and the value. */
+/**
+ * Parses `host:port` or `[v6]:port` (port 0 = any free port) with the config schema's own validator
+ * (`checkListen`); UsageError naming `what` and the value.
+ */
 export function parseListen(value: string, what = "--listen"): ListenAddr {
-  const m = /^\[([0-9a-f:.]+)\]:(\d{1,5})$/i.exec(value) ?? /^([^\s:[\]]+):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) {
-    throw new UsageError(`${what}: expected host:port (e.g. 127.0.0.1:9464), found ${JSON.stringify(value)}`);
-  }
-  return { hostname: m[1], port };
+  const r = checkListen(value);
+  if (!r.ok) throw new UsageError(`${what}: ${r.reason}, found ${JSON.stringify(value)}`);
+  return r.addr;
 }
 
 export function isLoopback(hostname: string): boolean {

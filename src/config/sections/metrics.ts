@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { checkListen } from "../../util/listen_addr.ts";
 
 /** `metrics:` in config/cryptorun.yaml — the `serve` process (/metrics, /healthz, /readyz, /events). */
 export const MetricsSection = z.strictObject({
-  /** host:port for `cryptorun serve`; loopback by default. */
-  listen: z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-f:]+\]:\d{1,5}$/i, "expected host:port").default(
-    "127.0.0.1:9464",
-  ),
+  /** host:port for `cryptorun serve`; loopback by default. The same validator as `serve --listen`. */
+  listen: z.string().superRefine((v, ctx) => {
+    const r = checkListen(v);
+    if (!r.ok) ctx.addIssue({ code: "custom", message: r.reason, input: v });
+  }).default("127.0.0.1:9464"),
   /** Cap on distinct symbol label values per metric (bounded cardinality). */
   max_symbol_labels: z.number().int().positive().max(10_000).default(500),
   /** Export process/runtime metrics (CPU, memory, event-loop lag, GC) with the cryptorun_ prefix. */
