@@ -1,5 +1,6 @@
 import type { Command, CommandContext } from "../command.ts";
 import { UsageError } from "../../util/errors.ts";
+import { numberProblem } from "../flags.ts";
 import { openDb } from "../../persistence/open.ts";
 import { policyFrom, runCall } from "../../persistence/call.ts";
 import { migrateDown, migrateUp, migrationStatus, type SchemaStatus } from "../../persistence/migrate.ts";
@@ -13,7 +14,9 @@ function parseTo(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
   if (!/^\d{1,18}$/.test(s)) {
-    throw new UsageError(`--to: expected a migration version (0, 1, 2, …), found ${JSON.stringify(s)}`);
+    throw new UsageError(
+      `--to: expected a migration version (0, 1, 2, …), found ${JSON.stringify(s)}${numberProblem(s.trim())}`,
+    );
   }
   return Number(s);
 }

@@ -65,7 +65,8 @@ Pitfalls:
     exits 1 with nothing written, so the fixed file can simply be replayed again.
   - A v2 book for a symbol with no known precision is an error naming the symbol (use --asset-pairs).
   - The ±2% depth counts only the levels the book holds: with book_depth 10 it can under-count.
-  - Exit code 0 also when checksums failed (they are counted and reported); bad input exits 1.
+  - Exit code 0 also when checksums failed (they are counted and reported); bad input exits 1, and so does a
+    live run that never connected to kraken.ws_url during --duration (it says why).
 
 Examples:
   cryptorun ingest --venue kraken --replay fixtures/kraken/book_v1_recorded.jsonl --json
@@ -289,7 +290,7 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     })),
   ];
 
-  const { summary, written: w } = await runLiveIngest({
+  const { summary, written: w, connection } = await runLiveIngest({
     config: cfg,
     dataDir,
     env: ctx.env,
@@ -300,6 +301,15 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     recordPath,
     dryRun,
   });
+  if (connection.opened === 0 && !ctx.signal.aborted) {
+    // A run that did nothing it was asked to exits non-zero and says why (never "0 messages", exit 0).
+    throw new Error(
+      `ingest: never connected to ${k.ws_url} during ${
+        durationMs !== undefined ? `--duration ${v.duration}` : "the run"
+      } (${connection.connections} attempt(s); last error: ${connection.lastError ?? "none reported"}); ` +
+        `nothing ingested`,
+    );
+  }
   printSummary(
     ctx,
     summary,

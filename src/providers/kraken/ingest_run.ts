@@ -12,7 +12,7 @@ import { InputError, show } from "../../util/errors.ts";
 import { createIngestPipeline, type IngestSinks, type IngestSummary } from "./pipeline.ts";
 import { recordLine } from "./replay.ts";
 import { type KrakenPair, pairsFromAssetPairs } from "./symbols.ts";
-import { createKrakenWs } from "./ws_client.ts";
+import { createKrakenWs, type WsRunResult } from "./ws_client.ts";
 import type { Precision, TradePrint } from "./ws_messages.ts";
 
 /**
@@ -135,6 +135,8 @@ export interface LiveIngestOptions extends IngestContext {
 export async function runLiveIngest(o: LiveIngestOptions): Promise<{
   summary: IngestSummary;
   written: { hot: number; trades: number; bars: number };
+  /** The WebSocket session: attempts, opened sockets (0 = never connected), frames. */
+  connection: WsRunResult;
 }> {
   const cfg = o.config;
   const k = cfg.kraken;
@@ -170,6 +172,7 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
     onFrame: recordPath ? (text, recvMs) => recorded.push(recordLine(text, recvMs)) : undefined,
   });
 
+  let connection: WsRunResult = { connections: 0, opened: 0, reconnects: 0, frames: 0, frameErrors: 0 };
   const live = async (writeRecord?: (chunk: Uint8Array) => Promise<void>) => {
     const enc = new TextEncoder();
     let flushing: Promise<void> = Promise.resolve();
@@ -190,7 +193,7 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
       });
     }, 1000);
     try {
-      const r = await ws.run();
+      const r = connection = await ws.run();
       o.log.info("kraken ws: stopped", { ...r });
     } finally {
       clearInterval(tick);
@@ -215,5 +218,5 @@ export async function runLiveIngest(o: LiveIngestOptions): Promise<{
     o.signal.removeEventListener("abort", onAbort);
     await tiers.close();
   }
-  return { summary: pipe.summary(), written: pipe.written() };
+  return { summary: pipe.summary(), written: pipe.written(), connection };
 }
