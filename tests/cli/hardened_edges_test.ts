@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describeFsError } from "../../src/util/fs_errors.ts";
 import { runCliCaptured, spawnCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { refusedPort } from "../helpers/ports.ts";
 
 const FIX = new URL("../../fixtures/kraken/", import.meta.url).pathname;
 
@@ -99,9 +100,7 @@ Deno.test("describeFsError: Deno's filesystem errors become one plain line namin
 
 Deno.test("live ingest that never connected during --duration exits 1 and says why (refusing loopback port)", async () => {
   await using dir = await tempDir();
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
+  const port = refusedPort();
   const r = await runCliCaptured([
     "--data-dir",
     dir.path,

@@ -4,17 +4,10 @@ import assert from "node:assert/strict";
 import { describeDsn } from "../../src/persistence/db.ts";
 import { runCliCaptured, spawnCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { refusedPort } from "../helpers/ports.ts";
 
 const USER = "alice_dsnuser";
 const PW = "pw-Quokka-9931";
-
-/** A loopback port nothing listens on (bound, then closed). */
-function refusedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 Deno.test("describeDsn shows host:port/db only", () => {
   assert.equal(

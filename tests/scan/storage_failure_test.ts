@@ -3,12 +3,11 @@
 import assert from "node:assert/strict";
 import { runCliCaptured } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { refusedPort } from "../helpers/ports.ts";
 
 Deno.test("scan with the database unreachable prints the ranking, then fails naming host:port only", async () => {
   await using dir = await tempDir();
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
+  const port = refusedPort();
   const env = {
     CRYPTORUN_PERSISTENCE_KIND: "postgres",
     CRYPTORUN_PERSISTENCE_MAX_RETRIES: "0",
