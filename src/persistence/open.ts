@@ -42,12 +42,11 @@ export async function resolveDsn(cfg: PersistenceConfig, env: Record<string, str
     url = new URL(s.value);
   } catch { /* reported below */ }
   if (!url || !/^postgres(?:ql)?:$/.test(url.protocol) || !s.value.includes("://")) {
-    const from = cfg.dsn_file
-      ? `persistence.dsn_file (${cfg.dsn_file})`
-      : `persistence.dsn_env (${cfg.dsn_env})`;
+    const from = cfg.dsn_file ? `the file ${cfg.dsn_file}` : `the env var ${cfg.dsn_env}`;
+    const key = cfg.dsn_file ? "persistence.dsn_file" : "persistence.dsn_env";
     throw new ConfigError(
-      `${from}: the DSN must be a postgres:// or postgresql:// URL like postgres://user@host:5432/db ` +
-        `(the value is a secret and is not shown)`,
+      `persistence: the DSN in ${from} is not a URL like postgres://user@host:5432/db: only postgres:// ` +
+        `and postgresql:// URLs are accepted (${key}; the value is a secret and is not shown)`,
     );
   }
   return s.value;
