@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { atomicWriteStream } from "../util/atomic_write.ts";
 import { createIngestPipeline, type IngestSummary } from "./pipeline.ts";
-import type { LiveConnection, LiveVenue, VenueFeed } from "./ports.ts";
+import type { ConnectionCounters, LiveConnection, LiveVenue, VenueFeed } from "./ports.ts";
 import { tierSinks } from "./tier_sinks.ts";
 
 /**
@@ -42,6 +42,8 @@ export interface LiveIngestOptions<F extends VenueFeed = VenueFeed> {
 export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>): Promise<{
   summary: IngestSummary;
   written: { hot: number; trades: number; bars: number };
+  /** The live session's counters: attempts, opened sockets (0 = never connected). */
+  connection: ConnectionCounters;
 }> {
   const { symbols, durationMs, recordPath, dataDir, venue } = o;
   const dryRun = o.dryRun === true;
@@ -70,6 +72,7 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
   });
 
   const recorded: string[] = [];
+  let connection: ConnectionCounters = { connections: 0, opened: 0 };
   const conn = connRef.conn = venue.connect({
     symbols,
     feed: pipe.feed,
@@ -98,7 +101,7 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
       });
     }, 1000);
     try {
-      const r = await conn.run();
+      const r = connection = await conn.run();
       o.log.info(`${venue.venue} ws: stopped`, { ...r });
     } finally {
       clearInterval(tick);
@@ -123,5 +126,5 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
     o.signal.removeEventListener("abort", onAbort);
     await tiers.close();
   }
-  return { summary: pipe.summary(), written: pipe.written() };
+  return { summary: pipe.summary(), written: pipe.written(), connection };
 }

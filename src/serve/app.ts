@@ -103,6 +103,12 @@ export async function runServe(o: ServeOptions): Promise<void> {
     o.listen,
     createHandler({ registry, readiness, events, log, version: o.version, startedAt: Date.now() }),
     log,
+    {
+      maxConnections: cfg.metrics.http_max_connections,
+      headerTimeoutMs: cfg.metrics.http_header_timeout_ms,
+      idleTimeoutMs: cfg.metrics.http_idle_timeout_ms,
+      writeTimeoutMs: cfg.metrics.http_write_timeout_ms,
+    },
   );
   if (!isLoopback(server.addr.hostname)) {
     log.warn("listening on a non-loopback address: the endpoints have no authentication", {

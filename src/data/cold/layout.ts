@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { DAY_MS, utcDay } from "../../util/time.ts";
+import { DAY_MS, timeOrNaN, utcDay } from "../../util/time.ts";
 import type { TimeRange } from "./types.ts";
 
 /**
@@ -20,7 +20,7 @@ export interface Partition {
 }
 
 export function partitionOf(root: string, dt: string): Partition {
-  const start = Date.parse(`${dt}T00:00:00Z`);
+  const start = timeOrNaN(dt);
   return { dt, dir: join(root, `dt=${dt}`), start, end: start + DAY_MS - 1 };
 }
 
@@ -34,7 +34,7 @@ export async function listPartitions(dir: string): Promise<Partition[]> {
   try {
     for await (const e of Deno.readDir(dir)) {
       const m = DT_RE.exec(e.name);
-      if (e.isDirectory && m && Number.isFinite(Date.parse(`${m[1]}T00:00:00Z`))) {
+      if (e.isDirectory && m && Number.isFinite(timeOrNaN(m[1]))) {
         out.push(partitionOf(dir, m[1]));
       }
     }
