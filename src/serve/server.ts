@@ -1,20 +1,10 @@
 import type { Logger } from "../log/logger.ts";
 import { httpAcceptErrors, httpConnections, httpConnectionsClosed } from "../metrics/registry.ts";
 import { type CloseReason, type ConnLimits, serveConnection } from "./http_conn.ts";
-import { UsageError } from "../util/errors.ts";
-import { checkListen, type ListenAddr } from "../util/listen_addr.ts";
+import { type ListenAddr, parseListen } from "../util/listen_addr.ts";
 
 export type { ListenAddr };
-
-/**
- * Parses `host:port` or `[v6]:port` (port 0 = any free port) with the config schema's own validator
- * (`checkListen`); UsageError naming `what` and the value.
- */
-export function parseListen(value: string, what = "--listen"): ListenAddr {
-  const r = checkListen(value);
-  if (!r.ok) throw new UsageError(`${what}: ${r.reason}, found ${JSON.stringify(value)}`);
-  return r.addr;
-}
+export { parseListen };
 
 export function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);

@@ -1,3 +1,4 @@
+import { UsageError } from "./errors.ts";
 /** A `host:port` to bind: the one validator of `metrics.listen` (config schema) and `serve --listen`. */
 export interface ListenAddr {
   hostname: string;
@@ -44,4 +45,14 @@ export function checkListen(value: string): ListenCheck {
     return { ok: false, reason: `port ${m[2]} is out of range (0–65535; 0 = any free port)` };
   }
   return { ok: true, addr: { hostname: m[1], port } };
+}
+
+/**
+ * Parses `host:port` or `[v6]:port` (port 0 = any free port) with the config schema's own validator
+ * (`checkListen`); UsageError naming `what` and the value.
+ */
+export function parseListen(value: string, what = "--listen"): ListenAddr {
+  const r = checkListen(value);
+  if (!r.ok) throw new UsageError(`${what}: ${r.reason}, found ${JSON.stringify(value)}`);
+  return r.addr;
 }

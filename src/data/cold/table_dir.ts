@@ -52,6 +52,8 @@ export async function readCurrent(root: string): Promise<CurrentSnapshot | null>
     target = await Deno.readLink(link);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
+    // Permission and capability errors keep their kind: the CLI turns them into a plain line naming the path.
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) throw err;
     throw new InputError(
       `${link}: expected a symlink to ${SNAPSHOTS}/vNNNNNNNN, cannot read it: ${(err as Error).message}`,
     );
