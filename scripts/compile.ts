@@ -5,8 +5,8 @@ import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
 
 /**
  * deno task compile — builds dist/cryptorun, the single executable, with the least permissions its deployment
- * needs (src/deploy/permissions.ts): reads of the config directory and the data dir, writes of the data dir,
- * network to the hosts the config names. Compile it for the deployment it will run in:
+ * needs (src/deploy/permissions.ts): read and write with the system directories denied (Deno creates the cold
+ * tier's commit symlink only under unscoped read/write), network to the hosts the config names. Compile it for the deployment it will run in:
  *
  *   deno task compile [--config=FILE] [--data-dir=DIR] [--allow-host=HOST[:PORT],…] [--output=FILE]
  *                     [--target=TRIPLE]

@@ -5,9 +5,15 @@ import type { Config } from "../config/schema.ts";
  * The least Deno permissions a deployment of cryptorun needs, derived from its effective config: the binary
  * (`deno task compile`) and the container images are built with exactly these flags.
  *
- * - read: the config directory and the data dir (the compiled binary's code, migrations and fixtures are
- *   embedded and need no read permission; `deno run` from source adds the source tree, see `sourceRoot`).
- * - write: the data dir only.
+ * - read and write: UNSCOPED, with the system locations denied (`--deny-write`, `--deny-read` below). The cold
+ *   tier commits a snapshot by atomically switching its `current` symlink (docs/COLD.md: the one step that keeps
+ *   DuckDB's glob and our readers on the old or the new table, never a mix), and Deno creates symlinks only with
+ *   unscoped `--allow-read` and `--allow-write` ("a symlink's target is only resolved when the link is
+ *   traversed"; path-scoped grants are refused, measured on Deno 2.9.6). Deny flags keep that grant: writes to
+ *   the operating system's own directories are refused (every top-level system directory except those that hold
+ *   the data dir or the config), and reads of credential stores (`/etc/shadow`, SSH keys) are refused.
+ *   SECURITY.md says why, and how an operator confines the rest (container: read-only root filesystem and a
+ *   non-root user; systemd: `ProtectSystem=strict`, `ReadWritePaths=` the data dir).
  * - net: the hosts the config names: Kraken REST and WebSocket, the listen address of `serve` (and the
  *   loopback address `health --server` asks when serve listens on every interface), loopback (any port) for
  *   the embedded database, which PGlite serves to our own client on a random port; the database of a
@@ -82,19 +88,51 @@ export function secretHosts(cfg: Config, values: { dsn?: string; redisUrl?: stri
   return out;
 }
 
+/** Top-level system directories no deployment writes to (unless the data dir or config lives under one). */
+export const SYSTEM_DIRS = [
+  "/bin",
+  "/boot",
+  "/etc",
+  "/home",
+  "/lib",
+  "/lib32",
+  "/lib64",
+  "/libx32",
+  "/opt",
+  "/proc",
+  "/root",
+  "/run",
+  "/sbin",
+  "/srv",
+  "/sys",
+  "/tmp",
+  "/usr",
+  "/var",
+];
+
+/** Credential stores that are never read. */
+export const DENIED_READS = ["/etc/gshadow", "/etc/shadow", "/etc/ssh", "/root/.ssh"];
+
+const within = (path: string, dir: string) => path === dir || path.startsWith(dir + "/");
+
 /** The permission flags, in a stable order. */
 export function leastPermissions(p: PermissionInputs): string[] {
   const cwd = p.cwd ?? Deno.cwd();
   const abs = (x: string) => (isAbsolute(x) ? x : resolve(cwd, x));
   const dataDir = abs(p.dataDir);
-  const reads = new Set<string>([dataDir]);
-  if (p.configPath) reads.add(dirname(abs(p.configPath)));
-  if (p.sourceRoot) reads.add(abs(p.sourceRoot));
-  for (const r of p.extraReads ?? []) reads.add(abs(r));
+  // Paths the process must keep: the data dir (read and write), the config, the source tree, secret files.
+  const kept = [dataDir];
+  if (p.configPath) kept.push(dirname(abs(p.configPath)));
+  if (p.sourceRoot) kept.push(abs(p.sourceRoot));
+  for (const r of p.extraReads ?? []) kept.push(abs(r));
+  const denyWrite = SYSTEM_DIRS.filter((d) => !kept.some((k) => within(k, d)));
+  const denyRead = DENIED_READS.filter((d) => !kept.some((k) => within(k, d) || within(d, k)));
   const net = new Set([...configHosts(p.config), ...(p.secretHosts ?? []), ...(p.extraHosts ?? [])]);
   return [
-    `--allow-read=${[...reads].sort().join(",")}`,
-    `--allow-write=${dataDir}`,
+    "--allow-read",
+    `--deny-read=${denyRead.join(",")}`,
+    "--allow-write",
+    `--deny-write=${denyWrite.join(",")}`,
     `--allow-net=${[...net].sort().join(",")}`,
     "--allow-env",
     "--allow-sys=hostname",

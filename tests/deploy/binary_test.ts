@@ -46,13 +46,15 @@ Deno.test("deno task compile: scoped permissions, wasm assets embedded, a checks
   assert.equal(r.code, 0, r.err.slice(-2000));
   const includes = COMPILE_INCLUDES.map((p) => `--include ${p}`).join(" ");
   assert.ok(r.err.includes(`${includes} --exclude-unused-npm`), r.err.slice(0, 2000));
-  // Least permissions: reads of the config dir and data dir, writes of the data dir only, net to the named
-  // hosts only; never an unscoped read/write/net and never --allow-all or --allow-run/ffi.
+  // Least permissions: read/write unscoped (Deno creates the cold tier's commit symlink only so) with the system
+  // directories denied — except /tmp, which holds this test's data dir —, net to the named hosts only; never
+  // an unscoped net and never --allow-all or --allow-run/ffi.
   const cmd = r.err.split("\n").find((l) => l.startsWith("compile: deno compile"))!;
-  assert.ok(cmd.includes(`--allow-read=${dir.path}/data,${ROOT}config `), cmd);
-  assert.ok(cmd.includes(`--allow-write=${dir.path}/data `), cmd);
+  assert.ok(cmd.includes(`--allow-read --deny-read=/etc/gshadow,/etc/shadow,/etc/ssh,/root/.ssh `), cmd);
+  assert.match(cmd, /--allow-write --deny-write=\/bin,\/boot,\/etc,\S*,\/usr,\/var /);
+  assert.doesNotMatch(cmd, /--deny-write=\S*\/tmp\b/, "the data dir's ancestor stays writable");
   assert.ok(cmd.includes("--allow-net=127.0.0.1,127.0.0.1:9464,api.kraken.com:443,ws.kraken.com:443 "), cmd);
-  assert.doesNotMatch(cmd, /--allow-(all|run|ffi)\b|\s-A\s|--allow-(read|write|net)\s/);
+  assert.doesNotMatch(cmd, /--allow-(all|run|ffi)\b|\s-A\s|--allow-net\s/);
 
   const bin = Buffer.from(await Deno.readFile(out));
   assert.ok(bin.length > 10_000_000, `binary size ${bin.length}`);
@@ -94,8 +96,10 @@ Deno.test("the binary's permission flags are derived from the config: hosts, dat
   };
   const p = await binaryPermissions({ dataDir: "/data", extraHosts: ["ingest.example:443"], env });
   assert.deepEqual(p, [
-    `--allow-read=/data,${ROOT}config`,
-    "--allow-write=/data",
+    "--allow-read",
+    "--deny-read=/etc/gshadow,/etc/shadow,/etc/ssh,/root/.ssh",
+    "--allow-write",
+    "--deny-write=/bin,/boot,/etc,/home,/lib,/lib32,/lib64,/libx32,/opt,/proc,/root,/run,/sbin,/srv,/sys,/tmp,/usr,/var",
     "--allow-net=0.0.0.0:9464,127.0.0.1:9464,db.internal:6543,ingest.example:443,k1:9092,k2:9092," +
     "rest.example:8443,ws.kraken.com:443",
     "--allow-env",
@@ -111,25 +115,22 @@ Deno.test("the smoke run passes under exactly the binary's permissions (deno run
   await Deno.copyFile(SMOKE_CSV, `${dataDir}/import/slice.csv`);
   const port = freePort();
   const perms = await binaryPermissions({ dataDir, env: { CRYPTORUN_METRICS_LISTEN: `127.0.0.1:${port}` } });
-  // From source, the code and the npm packages are files to read; in the binary they are embedded.
-  const read = perms[0] + `,${ROOT},${npmCache}`;
+  // Reads are unscoped (the code and the npm packages of a run from source are readable as they are).
   await smoke(
-    localTarget(
-      Deno.execPath(),
-      ["run", "--cached-only", read, ...perms.slice(1), `${ROOT}main.ts`],
-      dataDir,
-      port,
-    ),
+    localTarget(Deno.execPath(), ["run", "--cached-only", ...perms, `${ROOT}main.ts`], dataDir, port),
   );
-  // The flags really confine it: writing outside the data dir is refused.
+  // The flags really confine it: writing into a system directory is refused, and nothing is created there.
+  const denied = `/var/tmp/cryptorun-denied-${crypto.randomUUID().slice(0, 8)}`;
   const outside = await localTarget(
     Deno.execPath(),
-    ["run", "--cached-only", read, ...perms.slice(1), `${ROOT}main.ts`],
+    ["run", "--cached-only", ...perms, `${ROOT}main.ts`],
     dataDir,
     port,
-  ).run(["--data-dir", `${dir.path}/elsewhere`, "cold", "write", "--input", `${dataDir}/import/slice.csv`]);
+  )
+    .run(["--data-dir", denied, "cold", "write", "--input", `${dataDir}/import/slice.csv`]);
   assert.notEqual(outside.code, 0);
-  assert.match(outside.stderr, /Requires (read|write) access to "[^"]*\/elsewhere\//);
+  assert.match(outside.stderr, new RegExp(`cannot use ${denied}\\S*: system locations`), outside.stderr);
+  await assert.rejects(Deno.stat(denied), Deno.errors.NotFound);
 });
 
 const denort = Deno.env.get("DENORT_BIN");
