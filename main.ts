@@ -2,15 +2,34 @@
 /**
  * cryptorun — the single executable. Subcommands live in src/cli/commands/, wired in src/cli/registry.ts.
  */
+import { createLineWriter } from "./src/cli/output.ts";
 import { runCli } from "./src/cli/run.ts";
 
 if (import.meta.main) {
-  const enc = new TextEncoder();
   const ac = new AbortController();
   let signals = 0;
+  // Results on stdout are written in large chunks unless it is a terminal; logs on stderr line by line on a
+  // terminal (progress bars share it). Everything queued is written before the process exits.
+  const stdout = createLineWriter(Deno.stdout, {
+    lineBuffered: Deno.stdout.isTerminal(),
+    // The reader went away (`cryptorun cold dump … | head`): stop quietly, like any Unix tool.
+    onBrokenPipe: () => exit(0),
+  });
+  const stderr = createLineWriter(Deno.stderr, {
+    lineBuffered: Deno.stderr.isTerminal(),
+    beforeWrite: () => stdout.flush(),
+  });
+  const exit = (code: number): never => {
+    try {
+      stdout.flush();
+    } finally {
+      stderr.flush();
+    }
+    Deno.exit(code);
+  };
   const onSignal = () => {
     signals++;
-    if (signals > 1) Deno.exit(130);
+    if (signals > 1) exit(130);
     ac.abort(new DOMException("interrupted", "AbortError"));
   };
   try {
@@ -18,22 +37,11 @@ if (import.meta.main) {
     Deno.addSignalListener("SIGTERM", onSignal);
   } catch { /* signals unsupported on this platform */ }
   const code = await runCli(Deno.args, {
-    stdout: (line) => writeAll(Deno.stdout, enc.encode(line + "\n")),
-    stderr: (line) => writeAll(Deno.stderr, enc.encode(line + "\n")),
+    stdout: (line) => stdout.line(line),
+    stderr: (line) => stderr.line(line),
     stderrIsTty: Deno.stderr.isTerminal(),
     env: Deno.env.toObject(),
     signal: ac.signal,
   });
-  Deno.exit(code);
-}
-
-function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
-  try {
-    let off = 0;
-    while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
-  } catch (err) {
-    // The reader went away (`cryptorun cold dump … | head`): stop quietly, like any Unix tool.
-    if (err instanceof Deno.errors.BrokenPipe) Deno.exit(0);
-    throw err;
-  }
+  exit(code);
 }

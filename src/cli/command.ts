@@ -40,13 +40,43 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-export interface Command {
+/** A subcommand's (or sub-action's) implementation. */
+export type Handler = (ctx: CommandContext, args: ParsedArgs) => Promise<number>;
+
+/** One sub-action of a command (`cold dump`): light metadata, the handler loaded only when chosen. */
+export interface ActionSpec {
+  name: string;
+  /** Its usage line (as in the command's help; a test keeps them in step). */
+  usage: string;
+  /** The command flags it accepts (global flags are always accepted); any other is a usage error. */
+  flags: readonly string[];
+  /** Loads the handler by dynamic import: nothing of the implementation is loaded before it is chosen. */
+  load(): Promise<Handler>;
+}
+
+/**
+ * A subcommand as the registry holds it: only what `--help` and usage errors need (name, summary, help,
+ * flags, sub-actions). The implementation is loaded by dynamic import once the arguments are known to be
+ * well-formed, so `--help` and a usage error load no heavy package.
+ */
+interface CommandBase {
   name: string;
   /** One line for the top-level help. */
   summary: string;
   /** Full help: usage, flags, examples. */
   help: string;
   options: OptionSpec;
-  allowPositionals?: boolean;
-  run(ctx: CommandContext, args: ParsedArgs): Promise<number>;
+  /**
+   * String flags whose value is optional: a bare `--name` (not followed by a value) stands for
+   * `--name=<this value>` (e.g. `--wait` = wait without a time limit, `--wait=30s`).
+   */
+  optionalValues?: Record<string, string>;
 }
+
+export type Command =
+  & CommandBase
+  & (
+    /** Sub-actions picked by the first positional (dispatched in src/cli/dispatch.ts). */
+    | { actions: readonly ActionSpec[] }
+    | { allowPositionals?: boolean; load(): Promise<Handler> }
+  );

@@ -10,6 +10,9 @@ import { streamCommand } from "./commands/stream.ts";
 /**
  * Every subcommand that exists. A subcommand appears here (and in --help) only once it is built.
  * Keep the order of the product card: ingest, cold, stream, scan, report, health, serve, db.
+ *
+ * Only light metadata is imported here (name, summary, help, flags, sub-actions): each implementation is
+ * loaded by dynamic import when its command is chosen (tests/arch/import_graph_test.ts keeps it so).
  */
 export const COMMANDS: Command[] = [
   ingestCommand,

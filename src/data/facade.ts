@@ -1,7 +1,8 @@
 import type { Config } from "../config/schema.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { openColdStore } from "./cold/store.ts";
-import type { ColdStore, OhlcvRow, ReadOptions, TimeRange, WriteOptions, WriteResult } from "./cold/types.ts";
+import type { ColdStore, ReadOptions, TimeRange, WriteOptions, WriteResult } from "./cold/types.ts";
+import type { OhlcvRow } from "../market/ohlcv.ts";
 import { type OpenOptions, openPersistence } from "../persistence/open.ts";
 import type {
   CallOptions,

@@ -8,10 +8,11 @@
  * idempotent by checksum, see each row exactly once.
  */
 import { z } from "zod";
-import type { OhlcvRow } from "./cold/types.ts";
+import type { OhlcvRow } from "../market/ohlcv.ts";
 import type { TimeRange } from "../util/time.ts";
 import { isoMs } from "../util/time.ts";
 import { atomicWriteFile } from "../util/atomic_write.ts";
+import { readStateFile } from "../util/state_file.ts";
 import { InputError, show } from "../util/errors.ts";
 import { type Envelope, makeEnvelope } from "../stream/envelope.ts";
 import type { Producer } from "../stream/producer.ts";
@@ -113,25 +114,12 @@ export function rowEnvelope(row: Partial<OhlcvRow>, source: string, table: strin
 }
 
 async function readCheckpoint(path: string): Promise<Checkpoint | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
+  const st = await readStateFile(path, Checkpoint);
+  if (st.status === "missing") return undefined;
+  if (st.status === "invalid") {
+    throw new InputError(`checkpoint ${path}: ${st.reason} (delete it to start over)`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new InputError(`checkpoint ${path}: not JSON (delete it to start over)`);
-  }
-  const r = Checkpoint.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new InputError(`checkpoint ${path}: ${i.path.join(".")}: ${i.message} (delete it to start over)`);
-  }
-  return r.data;
+  return st.value;
 }
 
 /** Publishes the windows of `range` not yet checkpointed. */

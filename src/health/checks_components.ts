@@ -1,4 +1,4 @@
-import { lastErrorTimestamp, queueBacklog } from "../metrics/registry.ts";
+import { lastErrorTimestamp, queueBacklog } from "../metrics/metrics.ts";
 import type { CheckResult, HealthInput } from "./check.ts";
 import { formatAge } from "./freshness.ts";
 import type { ComponentStatus } from "./status_store.ts";

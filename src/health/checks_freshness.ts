@@ -1,4 +1,4 @@
-import { dataAge, replicationLag } from "../metrics/registry.ts";
+import { dataAge, replicationLag } from "../metrics/metrics.ts";
 import type { CheckResult, HealthInput } from "./check.ts";
 import { judgeFreshness, newest } from "./freshness.ts";
 

@@ -1,4 +1,4 @@
-import { boundedSymbol, l2SnapshotAge } from "../metrics/registry.ts";
+import { boundedSymbol, l2SnapshotAge } from "../metrics/metrics.ts";
 import type { CheckResult, HealthInput } from "./check.ts";
 import { formatAge } from "./freshness.ts";
 import type { HotSnapshot } from "./sources.ts";

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { resolveSecret } from "../config/secrets.ts";
+import { onSecretRotated } from "../secrets/rotation.ts";
 import { openColdStore } from "../data/cold/store.ts";
-import { readMicrostructure } from "../market/hot_store.ts";
+import { readMicrostructure } from "../data/hot/store.ts";
 import type { DbLease } from "./db_lease.ts";
 import { readComponentStatuses, type StatusReadResult } from "./status_store.ts";
 import { pathExists } from "../util/path_exists.ts";
@@ -115,6 +116,12 @@ export function defaultSources(
 ): HealthSources {
   let db: Pingable | undefined;
   const lease = cfg.persistence.kind === "embedded" ? opts.embeddedLease : undefined;
+  // A rotated DSN (SIGHUP, secret file changed): drop the connection, the next ping opens one with it.
+  const unsubscribe = onSecretRotated("persistence.dsn", async () => {
+    const old = db;
+    db = undefined;
+    await old?.close().catch(() => {});
+  });
   return {
     async coldStats(signal) {
       const store = openColdStore(cfg.cold, dataDir);
@@ -153,6 +160,7 @@ export function defaultSources(
     },
     componentStatuses: () => readComponentStatuses(dataDir),
     async close() {
+      unsubscribe();
       const d = db;
       db = undefined;
       await d?.close();

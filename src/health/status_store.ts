@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { redact } from "../log/redact.ts";
 import { atomicWriteFile } from "../util/atomic_write.ts";
+import { readStateFile } from "../util/state_file.ts";
 
 /**
  * Component status files: how a long-running process (`serve` and its schedulers, an ingest loop) tells a
@@ -68,12 +69,9 @@ export async function readComponentStatuses(dataDir: string): Promise<StatusRead
     if (!e.isFile || !e.name.endsWith(".json")) continue;
     const file = join(dir, e.name);
     try {
-      const r = ComponentStatusSchema.safeParse(JSON.parse(await Deno.readTextFile(file)));
-      if (r.success) out.statuses.push(r.data);
-      else {
-        const i = r.error.issues[0];
-        out.invalid.push(`${file}: ${i.path.join(".") || "(top level)"}: ${i.message}`);
-      }
+      const st = await readStateFile(file, ComponentStatusSchema);
+      if (st.status === "ok") out.statuses.push(st.value);
+      else if (st.status === "invalid") out.invalid.push(`${file}: ${st.reason}`);
     } catch (err) {
       out.invalid.push(`${file}: ${(err as Error).message.split("\n")[0]}`);
     }

@@ -1,4 +1,4 @@
-import type { OhlcvRow } from "../data/cold/types.ts";
+import type { OhlcvRow } from "./ohlcv.ts";
 /**
  * Closed 1-minute OHLCV bars built from trade prints (pure, no I/O). A bar is emitted only once it is
  * closed: when a print from a later minute arrives, or when `flush(now)` is called with now ≥ the bar's end.

@@ -1,5 +1,24 @@
-import type { MicrostructureSnapshot } from "./hot_store.ts";
+import { z } from "zod";
 import { type BookSides, depthUsdWithin, mid, spreadBps } from "./microstructure.ts";
+import { PAIR_RE } from "./symbols.ts";
+
+/** The hot-tier record of one verified book of one venue (never blended across venues). */
+export const MicrostructureSnapshot = z.strictObject({
+  /** Exchange time of the book update (epoch ms). */
+  ts: z.number().int().nonnegative(),
+  venue: z.string().regex(/^[a-z0-9_-]+$/),
+  symbol: z.string().regex(PAIR_RE),
+  best_bid: z.number().positive(),
+  best_ask: z.number().positive(),
+  mid: z.number().positive(),
+  spread_bps: z.number().nonnegative(),
+  depth_usd_2pct: z.strictObject({ bid: z.number().nonnegative(), ask: z.number().nonnegative() }),
+  verified: z.literal(true),
+  checksum_ok: z.number().int().nonnegative(),
+  checksum_failed: z.number().int().nonnegative(),
+  resyncs: z.number().int().nonnegative(),
+});
+export type MicrostructureSnapshot = z.infer<typeof MicrostructureSnapshot>;
 
 export interface BookCounters {
   checksum_ok: number;

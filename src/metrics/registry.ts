@@ -1,4 +1,7 @@
 import client from "prom-client";
+import { attachMetric, handleNames } from "./metrics.ts";
+
+export { boundedSymbol, setSymbolLabelCap } from "./metrics.ts";
 
 /**
  * The one metrics registry. Every metric is defined here, once, with its help text and labels
@@ -217,6 +220,27 @@ export const httpRequests = new client.Counter({
   labelNames: ["route", "code"] as const,
   registers: [registry],
 });
+export const httpConnections = new client.Gauge({
+  name: "cryptorun_http_connections",
+  help: "Open connections to the `serve` HTTP endpoints.",
+  registers: [registry],
+});
+export const httpConnectionsClosed = new client.Counter({
+  name: "cryptorun_http_connections_closed_total",
+  help:
+    "Connections to `serve` closed, by reason: done, client_closed, header_timeout, idle_timeout, write_timeout, " +
+    "bad_request, evicted (an idle one closed for a new one: connection cap or out of file descriptors), " +
+    "over_cap (refused: the cap was reached and none was idle), shutdown, error.",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+export const httpAcceptErrors = new client.Counter({
+  name: "cryptorun_http_accept_errors_total",
+  help:
+    "Temporary accept errors of `serve` by kind (emfile, enfile, …): the server backs off and keeps serving.",
+  labelNames: ["kind"] as const,
+  registers: [registry],
+});
 export const sseClients = new client.Gauge({
   name: "cryptorun_sse_clients",
   help: "Connected server-sent-event clients per stream.",
@@ -230,23 +254,42 @@ export const buildInfo = new client.Gauge({
   registers: [registry],
 });
 
-let maxSymbols = 500;
-const seenSymbols = new Set<string>();
-/** Sets the symbol-label cap (config `metrics.max_symbol_labels`); symbols already admitted stay admitted. */
-export function setSymbolLabelCap(max: number): void {
-  if (!Number.isInteger(max) || max < 1) {
-    throw new RangeError(`symbol label cap must be a positive integer, found ${max}`);
-  }
-  maxSymbols = max;
-}
-/**
- * Bounds the symbol label's cardinality: the first `max` distinct symbols pass through, later ones
- * collapse into "other". Symbols are normalised pair names (never user text).
- */
-export function boundedSymbol(symbol: string, max = maxSymbols): string {
-  if (seenSymbols.has(symbol)) return symbol;
-  if (seenSymbols.size >= max) return "other";
-  if (!/^[A-Z0-9]{1,15}\/[A-Z0-9]{1,10}$/.test(symbol)) return "invalid";
-  seenSymbols.add(symbol);
-  return symbol;
+// Light handles (src/metrics/metrics.ts) record into these from now on, and replay what they recorded before.
+const ATTACHED: Record<string, (labels: Record<string, string>, value: number) => void> = {
+  "cryptorun_provider_requests_total": (l, v) => providerRequests.inc(l, v),
+  "cryptorun_ws_reconnects_total": (l, v) => wsReconnects.inc(l, v),
+  "cryptorun_l2_snapshot_age_seconds": (l, v) => l2SnapshotAge.set(l, v),
+  "cryptorun_book_checksum_failures_total": (l, v) => bookChecksumFailures.inc(l, v),
+  "cryptorun_book_resyncs_total": (l, v) => bookResyncs.inc(l, v),
+  "cryptorun_rate_limit_remaining": (l, v) => rateLimitRemaining.set(l, v),
+  "cryptorun_replication_lag_seconds": (l, v) => replicationLag.set(l, v),
+  "cryptorun_data_consistency_errors_total": (l, v) => dataConsistencyErrors.inc(l, v),
+  "cryptorun_anomaly_quarantine_total": (l, v) => anomalyQuarantine.inc(l, v),
+  "cryptorun_cache_hit_ratio": (l, v) => cacheHitRatio.set(l, v),
+  "cryptorun_sse_throughput": (l, v) => sseThroughput.inc(l, v),
+  "cryptorun_stream_envelopes_total": (l, v) => envelopesTotal.inc(l, v),
+  "cryptorun_cold_rows_total": (l, v) => coldRowsTotal.inc(l, v),
+  "cryptorun_db_operations_total": (l, v) => dbOperations.inc(l, v),
+  "cryptorun_scan_runs_total": (l, v) => scanRuns.inc(l, v),
+  "cryptorun_scan_candidates": (l, v) => scanCandidates.set(l, v),
+  "cryptorun_premove_artifacts_total": (l, v) => premoveArtifacts.inc(l, v),
+  "cryptorun_regime": (l, v) => regimeInfo.set(l, v),
+  "cryptorun_regime_weight": (l, v) => regimeWeight.set(l, v),
+  "cryptorun_data_age_seconds": (l, v) => dataAge.set(l, v),
+  "cryptorun_scheduler_runs_total": (l, v) => schedulerRuns.inc(l, v),
+  "cryptorun_scheduler_last_success_timestamp_seconds": (l, v) => schedulerLastSuccess.set(l, v),
+  "cryptorun_scheduler_running": (l, v) => schedulerRunning.set(l, v),
+  "cryptorun_supervised_restarts_total": (l, v) => supervisedRestarts.inc(l, v),
+  "cryptorun_supervised_running": (l, v) => supervisedRunning.set(l, v),
+  "cryptorun_health_check_ok": (l, v) => healthCheckOk.set(l, v),
+  "cryptorun_queue_backlog": (l, v) => queueBacklog.set(l, v),
+  "cryptorun_last_error_timestamp_seconds": (l, v) => lastErrorTimestamp.set(l, v),
+  "cryptorun_http_requests_total": (l, v) => httpRequests.inc(l, v),
+  "cryptorun_sse_clients": (l, v) => sseClients.set(l, v),
+  "cryptorun_build_info": (l, v) => buildInfo.set(l, v),
+};
+for (const name of handleNames()) {
+  const target = ATTACHED[name];
+  if (!target) throw new Error(`metric handle ${name} has no registry metric`);
+  attachMetric(name, target);
 }

@@ -2,8 +2,6 @@ import type { PersistenceConfig } from "../config/sections/persistence.ts";
 import { resolveSecret } from "../config/secrets.ts";
 import { type Logger, nullLogger } from "../log/logger.ts";
 import { ConfigError } from "../util/errors.ts";
-import { connectPostgres } from "./postgres.ts";
-import { openEmbedded } from "./embedded.ts";
 import type { Db } from "./db.ts";
 import { type MigrateMode, prepareSchema } from "./migrate.ts";
 import { newTradesRepo } from "./trades_repo.ts";
@@ -35,6 +33,20 @@ export async function resolveDsn(cfg: PersistenceConfig, env: Record<string, str
         ` (or use persistence.kind: embedded)`,
     );
   }
+  // Only a postgres:// or postgresql:// URL: npm:postgres reads a scheme-less `user:pw@host/db` as something
+  // else entirely (and the parts a log may show — host, port, database — would then hold the password).
+  let url: URL | undefined;
+  try {
+    url = new URL(s.value);
+  } catch { /* reported below */ }
+  if (!url || !/^postgres(?:ql)?:$/.test(url.protocol) || !s.value.includes("://")) {
+    const from = cfg.dsn_file ? `the file ${cfg.dsn_file}` : `the env var ${cfg.dsn_env}`;
+    const key = cfg.dsn_file ? "persistence.dsn_file" : "persistence.dsn_env";
+    throw new ConfigError(
+      `persistence: the DSN in ${from} is not a URL like postgres://user@host:5432/db: only postgres:// ` +
+        `and postgresql:// URLs are accepted (${key}; the value is a secret and is not shown)`,
+    );
+  }
   return s.value;
 }
 
@@ -45,8 +57,10 @@ export async function openDb(
   env: Record<string, string>,
   log: Logger = nullLogger,
 ): Promise<Db> {
+  // The backend (npm:postgres, or PGlite) is loaded only when the config selects it.
   if (cfg.kind === "postgres") {
     const dsn = await resolveDsn(cfg, env);
+    const { connectPostgres } = await import("./postgres.ts");
     try {
       // Connections open lazily: only a DSN npm:postgres cannot parse fails here.
       return await connectPostgres(dsn, { poolSize: cfg.pool_size, connectTimeoutMs: cfg.timeout_ms, log });
@@ -58,6 +72,7 @@ export async function openDb(
       );
     }
   }
+  const { openEmbedded } = await import("./embedded.ts");
   return await openEmbedded(dataDir, { log });
 }
 

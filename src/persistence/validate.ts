@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { getPath } from "../config/load.ts";
-import { InputError, show } from "../util/errors.ts";
+import { InputError } from "../util/errors.ts";
+import { issueText } from "../util/zod_issue.ts";
 
 /**
  * Validates one input row before any SQL runs. The error names the call, the row (when in a batch), the
@@ -15,13 +15,7 @@ export function parseRow<S extends z.ZodType>(
 ): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue.path.length ? issue.path.join(".") : "(row)";
-  const found = issue.path.length ? getPath(value, issue.path) : value;
-  const msg = issue.message.replace(/^Invalid input: /, "");
   throw new InputError(
-    `${what}: ${row !== undefined ? `row ${row}: ` : ""}${field}: ${msg}, found ${
-      found === undefined ? "nothing" : typeof found === "number" ? String(found) : show(found)
-    }`,
+    `${what}: ${row !== undefined ? `row ${row}: ` : ""}${issueText(r.error, value, "(row)")}`,
   );
 }

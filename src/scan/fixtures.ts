@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { InputError, show } from "../util/errors.ts";
+import { issueParts } from "../util/zod_issue.ts";
+import { checkTime } from "../util/time.ts";
 
 /** One hourly OHLCV row (the cold tier's OhlcvRow shape). */
 export const BarRow = z.object({
@@ -70,8 +72,10 @@ export function parseBarsCsv(text: string, path: string): BarRow[] {
     if (cells.length !== 7) {
       throw new InputError(`${path}:${i + 1}: expected 7 fields, found ${cells.length}: ${show(line)}`);
     }
+    const t = checkTime(cells[0]);
+    if (!t.ok) throw new InputError(`${path}:${i + 1}: ts: ${t.reason}, found ${show(cells[0])}`);
     const row = {
-      ts: cell(cells[0]),
+      ts: t.ms,
       symbol: cells[1],
       open: cell(cells[2]),
       high: cell(cells[3]),
@@ -81,11 +85,11 @@ export function parseBarsCsv(text: string, path: string): BarRow[] {
     };
     const r = BarRow.safeParse(row);
     if (!r.success) {
-      const issue = r.error.issues[0];
-      const field = String(issue.path[0]);
-      const idx = FIELDS.indexOf(field as typeof FIELDS[number]);
+      // The value as written in the file (a cell), not as parsed.
+      const p = issueParts(r.error.issues[0], row);
+      const idx = FIELDS.indexOf(p.field as typeof FIELDS[number]);
       throw new InputError(
-        `${path}:${i + 1}: ${field}: ${issue.message}, found ${show(idx >= 0 ? cells[idx] : line)}`,
+        `${path}:${i + 1}: ${p.field}: ${p.reason}, found ${show(idx >= 0 ? cells[idx] : line)}`,
       );
     }
     if (row.high < Math.max(row.open, row.close) || row.low > Math.min(row.open, row.close)) {

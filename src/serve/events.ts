@@ -1,4 +1,4 @@
-import { sseClients, sseThroughput } from "../metrics/registry.ts";
+import { sseClients, sseThroughput } from "../metrics/metrics.ts";
 
 /** One server-sent event as kept in the replay buffer. */
 export interface SseEvent {

@@ -3,8 +3,9 @@ import type { Logger } from "../log/logger.ts";
 import { runScanPipeline } from "../scan/pipeline.ts";
 import { scanJson } from "../scan/render.ts";
 import type { DbLease } from "../health/db_lease.ts";
-import { createIngestPoller } from "../providers/kraken/poll.ts";
-import { runLiveIngest } from "../providers/kraken/ingest_run.ts";
+import { runLiveIngest } from "../ingest/live.ts";
+import { createIngestPoller } from "../ingest/poll.ts";
+import { krakenBars, krakenLive, krakenRestFrom } from "../providers/kraken/venue.ts";
 import type { SupervisedSession } from "./supervisor.ts";
 
 /**
@@ -24,8 +25,8 @@ export type JobRun = (signal: AbortSignal) => Promise<unknown>;
 
 /**
  * Ingest bars: one incremental pull of Kraken hourly bars into the cold tier (`createIngestPoller` in
- * src/providers/kraken/poll.ts, its short book step off — the hot tier comes from `booksSession`). The poller
- * (and its AssetPairs cache) lives as long as the process. It needs no database (no lease). Resolves with the
+ * src/ingest/poll.ts over the Kraken venue, its short book step off — the hot tier comes from `booksSession`).
+ * The poller (and the venue's AssetPairs cache) lives as long as the process. It needs no database (no lease). Resolves with the
  * run's summary; a run with any per-symbol error rejects after writing what succeeded, so
  * `cryptorun_scheduler_runs_total{outcome="error"}` and health see it.
  */
@@ -35,7 +36,8 @@ export function ingestJob(ctx: JobContext): Promise<JobRun> {
     dataDir: ctx.dataDir,
     env: ctx.env,
     log: ctx.log,
-    books: false,
+    venue: krakenBars(krakenRestFrom(ctx.config.kraken, ctx.log.child({ job: "ingest" }))),
+    symbols: ctx.config.kraken.symbols,
   });
   return Promise.resolve(async (signal: AbortSignal) => {
     const summary = await poller.run(signal);
@@ -93,7 +95,10 @@ export function booksSession(ctx: JobContext, opts: BooksSessionOptions = {}): S
         env: ctx.env,
         log,
         signal: AbortSignal.any([signal, stall.signal]),
+        venue: krakenLive(k),
         symbols: [...k.symbols],
+        barsTable: k.bars_table,
+        hotIntervalMs: k.hot_snapshot_interval_ms,
         dryRun: false,
         onWritten: (w) => {
           if (w.hot > hot) {
@@ -131,6 +136,8 @@ export function scanJob(ctx: JobContext): Promise<JobRun> {
     } finally {
       release();
     }
+    // The scheduler counts a run whose results were not stored or published as failed (it says why).
+    if (report.sinks.failed.length > 0) throw new Error(report.sinks.failed.join("; "));
     return scanJson(report.output, { notes: report.notes, top: ctx.config.scan.top });
   });
 }

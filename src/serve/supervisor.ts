@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
-import { lastErrorTimestamp, supervisedRestarts, supervisedRunning } from "../metrics/registry.ts";
+import { lastErrorTimestamp, supervisedRestarts, supervisedRunning } from "../metrics/metrics.ts";
 import type { ComponentStatusInput } from "../health/status_store.ts";
 import { backoffDelay } from "../providers/kraken/ws_client.ts";
 import { realTimers, type Timers } from "./scheduler.ts";

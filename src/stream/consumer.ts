@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
-import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/registry.ts";
+import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/metrics.ts";
 import {
   decodeValid,
   type Envelope,
@@ -23,9 +23,11 @@ import {
   SYMBOL_RE,
   TS_RE,
 } from "./envelope.ts";
-import { dlqTopic, type Producer } from "./producer.ts";
+import type { Producer } from "./producer.ts";
+import { dlqTopic } from "./topic.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 import type { Delivery, Source } from "./source.ts";
+import { checkTime } from "../util/time.ts";
 
 /** Checksums already handled (bounded, oldest forgotten first). */
 export class SeenSet {
@@ -71,9 +73,8 @@ export function dlqEnvelope(topic: string, d: Delivery, err: EnvelopeError): Env
   let symbol = "UNKNOWN";
   try {
     const o = JSON.parse(d.text);
-    if (typeof o?.ts === "string" && TS_RE.test(o.ts) && Number.isFinite(Date.parse(o.ts))) {
-      ts = Date.parse(o.ts);
-    }
+    const t = typeof o?.ts === "string" && TS_RE.test(o.ts) ? checkTime(o.ts) : undefined;
+    if (t?.ok) ts = t.ms;
     if (typeof o?.symbol === "string" && SYMBOL_RE.test(o.symbol)) symbol = o.symbol;
   } catch { /* not JSON: keep the defaults */ }
   const record: DlqRecord = {

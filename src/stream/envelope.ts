@@ -20,6 +20,7 @@ import { z } from "zod";
 // @ts-types="hash-wasm/dist/lib/index.d.ts"
 import { createBLAKE3 } from "hash-wasm/dist/index.esm.min.js";
 import { InputError, show } from "../util/errors.ts";
+import { checkTime, isoMs } from "../util/time.ts";
 
 /**
  * One BLAKE3 hasher (npm:hash-wasm), created when this module loads and synchronous from then on: a checksum
@@ -259,7 +260,12 @@ const badSymbol = (symbol: string) =>
 const badSource = (source: string) =>
   new EnvelopeError("bad_source", "source", `expected [a-z][a-z0-9_.:/-]*, found ${show(source)}`);
 
-/** A `TS_RE`-shaped ts that names a real instant (no 30 February, no 24:00): it prints back unchanged. */
+/**
+ * A `TS_RE`-shaped ts that names a real instant (no 30 February, no 24:00): it prints back unchanged. For a
+ * `TS_RE`-shaped string this accepts exactly what `checkFields`' `checkTime` + round trip accepts (a real
+ * date and time of day prints back as itself; anything else does not), in a fraction of the time: the
+ * consumers' one-pass route uses it, and any ts it refuses goes to the general route for the reason.
+ */
 function isRealTs(ts: string): boolean {
   const ms = Date.parse(ts);
   return Number.isFinite(ms) && ms >= MIN_TS && ms <= MAX_TS && formatTs(ms) === ts;
@@ -272,11 +278,14 @@ function checkFields(e: Envelope): EnvelopeError | undefined {
   if (e.version !== ENVELOPE_VERSION) {
     return new EnvelopeError("unknown_version", "version", `expected 1, found ${show(e.version)}`);
   }
-  if (!TS_RE.test(e.ts) || !isRealTs(e.ts)) {
+  const t = checkTime(e.ts);
+  if (!TS_RE.test(e.ts) || !t.ok || isoMs(t.ms) !== e.ts) {
     return new EnvelopeError(
       "bad_ts",
       "ts",
-      `expected RFC 3339 UTC like 2024-01-02T03:04:05.678Z, found ${show(e.ts)}`,
+      `expected RFC 3339 UTC like 2024-01-02T03:04:05.678Z${t.ok ? "" : ` (${t.reason})`}, found ${
+        show(e.ts)
+      }`,
     );
   }
   if (!SYMBOL_RE.test(e.symbol)) return badSymbol(e.symbol);

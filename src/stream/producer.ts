@@ -48,11 +48,3 @@ async function loadBackend(kind: StreamKind): Promise<ProducerModule> {
       return await import("./pulsar/producer.ts");
   }
 }
-
-/** The dead-letter topic of a topic. */
-export function dlqTopic(topic: string): string {
-  return `${topic}.dlq`;
-}
-
-/** Topic names: letters, digits, `. _ -` (valid on Kafka, Pulsar, Redis and as a file name). */
-export const TOPIC_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;

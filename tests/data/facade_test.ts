@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { openDataFacade } from "../../src/data/facade.ts";
-import type { OhlcvRow } from "../../src/data/cold/types.ts";
+import type { OhlcvRow } from "../../src/market/ohlcv.ts";
 import { InputError } from "../../src/util/errors.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import type { Persistence } from "../../src/persistence/types.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type ColdReader, publishCold, rowEnvelope } from "../../src/data/publish_cold.ts";
-import type { OhlcvRow } from "../../src/data/cold/types.ts";
+import type { OhlcvRow } from "../../src/market/ohlcv.ts";
 import type { TimeRange } from "../../src/util/time.ts";
 import type { Envelope } from "../../src/stream/envelope.ts";
 import { validate } from "../../src/stream/envelope.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import { openColdStore } from "../../src/data/cold/store.ts";
-import { writeMicrostructure } from "../../src/market/hot_store.ts";
+import { writeMicrostructure } from "../../src/data/hot/store.ts";
 import { writeComponentStatus } from "../../src/health/status_store.ts";
 import { runCliCaptured } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";

@@ -27,9 +27,10 @@ for (
   const entry of [
     "src/gates/mod.ts",
     "src/market/microstructure.ts",
-    "src/market/hot_store.ts",
+    "src/data/hot/store.ts",
     "src/market/snapshot.ts",
-    "src/providers/kraken/pipeline.ts",
+    "src/ingest/pipeline.ts",
+    "src/providers/kraken/venue.ts",
   ]
 ) {
   Deno.test(`aggregator guard: no aggregator module in the graph of ${entry}`, async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import { nullLogger } from "../../src/log/logger.ts";
-import { writeMicrostructure } from "../../src/market/hot_store.ts";
+import { writeMicrostructure } from "../../src/data/hot/store.ts";
 import { runScanPipeline } from "../../src/scan/pipeline.ts";
 import { tempDir } from "../helpers/tmp.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
-import { writeMicrostructure } from "../../src/market/hot_store.ts";
+import { writeMicrostructure } from "../../src/data/hot/store.ts";
 import { openPersistence } from "../../src/persistence/open.ts";
 import { decodeEnvelope } from "../../src/stream/envelope.ts";
 import { topicFile } from "../../src/stream/file/paths.ts";

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { enableDefaultMetrics, registry } from "../../src/metrics/registry.ts";
 import { dashboardJson, DASHBOARDS } from "../../deploy/grafana/dashboards.ts";
-// Importing the serve command loads every module that defines metrics (scheduler, events, handler, health).
-import "../../src/cli/commands/serve.ts";
+// Importing the serve app loads every module that defines metrics (scheduler, events, handler, health).
+import "../../src/serve/app.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import { openColdStore } from "../../src/data/cold/store.ts";
-import { readMicrostructure } from "../../src/market/hot_store.ts";
+import { readMicrostructure } from "../../src/data/hot/store.ts";
 import { CLI_PERMISSIONS, runCliCaptured, spawnCli } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { until } from "../helpers/until.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readComponentStatuses, writeComponentStatus } from "../../src/health/status_store.ts";
 import { nullLogger } from "../../src/log/logger.ts";
-import { readMicrostructure } from "../../src/market/hot_store.ts";
+import { readMicrostructure } from "../../src/data/hot/store.ts";
 import { registry } from "../../src/metrics/registry.ts";
 import { booksSession } from "../../src/serve/jobs.ts";
 import { createDbLease } from "../../src/health/db_lease.ts";

@@ -136,7 +136,7 @@ Deno.test("stream: bad flags and actions are usage errors (exit 2) naming the fl
     ],
     [["stream", "consume", "--out", ""], /--out: expected a value, found ""/],
     [["stream", "verify"], /--input FILE.ndjson is required/],
-    [["stream", "verify", "--input", "a", "--topic", "t"], /--topic is not a flag of 'stream verify'/],
+    [["stream", "verify", "--input", "a", "--topic", "t"], /--topic does not apply to stream verify/],
     [["stream", "consume", "--topic", "a b"], /--topic: expected letters/],
     [["stream", "consume", "--group", "a/b"], /--group: expected letters, digits.*found "a\/b"/],
     [

@@ -294,3 +294,33 @@ Deno.test("checksumMatches agrees with comparing computeChecksum's hex, for the 
   }
   assert.equal(checksumMatches({ ...e, payload: '{"close":1}' }, e.checksum), false);
 });
+
+Deno.test("decodeValid agrees with validate(decodeEnvelope) on random RFC 3339-shaped times, real or not", () => {
+  let seed = 21;
+  const rand = (n: number) => (seed = (seed * 16807) % 2147483647) % n;
+  const pad = (x: number, w: number) => String(x).padStart(w, "0");
+  let valid = 0;
+  for (let i = 0; i < 3000; i++) {
+    // Fields drawn a little past their ranges: month 00–13, day 00–32, hour 00–25, minute and second 00–61.
+    const ts = `${pad(rand(10000), 4)}-${pad(rand(14), 2)}-${pad(rand(33), 2)}T${pad(rand(26), 2)}:${
+      pad(rand(62), 2)
+    }:${pad(rand(62), 2)}.${pad(rand(1000), 3)}Z`;
+    const e = { ts, symbol: "BTC/USD", source: "kraken", payload: "{}", checksum: "", version: 1 };
+    e.checksum = computeChecksum(e);
+    const line = encodeEnvelope(e);
+    let want: unknown, got: unknown;
+    try {
+      want = validate(decodeEnvelope(line));
+    } catch (err) {
+      want = (err as Error).message;
+    }
+    try {
+      got = decodeValid(line);
+    } catch (err) {
+      got = (err as Error).message;
+    }
+    assert.deepEqual(got, want, ts);
+    if (typeof got === "object") valid++;
+  }
+  assert.ok(valid > 100 && valid < 2900, `${valid} of 3000 real times: both outcomes exercised`);
+});

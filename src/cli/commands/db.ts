@@ -1,75 +1,8 @@
-import type { Command, CommandContext } from "../command.ts";
-import { UsageError } from "../../util/errors.ts";
-import { openDb } from "../../persistence/open.ts";
-import { policyFrom, runCall } from "../../persistence/call.ts";
-import { migrateDown, migrateUp, migrationStatus, type SchemaStatus } from "../../persistence/migrate.ts";
-import type { Db } from "../../persistence/db.ts";
-import type { MigrationFile } from "../../persistence/migration_files.ts";
+import type { Command, Handler } from "../command.ts";
 
-const ACTIONS = ["migrate", "status", "down"] as const;
-type Action = typeof ACTIONS[number];
+/** `cryptorun db`: help, flags and sub-actions (light; the actions live in ./db/actions.ts). */
 
-function parseTo(v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (!/^\d{1,18}$/.test(s)) {
-    throw new UsageError(`--to: expected a migration version (0, 1, 2, …), found ${JSON.stringify(s)}`);
-  }
-  return Number(s);
-}
-
-function renderStatus(st: SchemaStatus): string {
-  const lines = [
-    `database: ${st.kind} ${st.where} — version ${st.current}${
-      st.timescaledb ? `, timescaledb ${st.timescaledb}` : ""
-    }`,
-  ];
-  const w = Math.max(4, ...st.migrations.map((m) => (m.file ?? "").length));
-  lines.push(
-    `${"version".padEnd(8)} ${"file".padEnd(w)} ${"state".padEnd(8)} ${
-      "applied at (UTC)".padEnd(20)
-    } checksum`,
-  );
-  for (const m of st.migrations) {
-    lines.push(
-      `${String(m.version).padEnd(8)} ${(m.file ?? "(no file)").padEnd(w)} ${
-        (m.applied ? "applied" : "pending").padEnd(8)
-      } ${
-        (m.appliedAt ? m.appliedAt.toISOString().slice(0, 19).replace("T", " ") : "-").padEnd(20)
-      } ${m.checksum}`,
-    );
-  }
-  return lines.join("\n");
-}
-
-/** Prints what migrate/down changed: `<done> <file>` lines then the version, or one `--json` object. */
-function reportChange(
-  ctx: CommandContext,
-  db: Db,
-  done: "applied" | "reverted",
-  verb: string,
-  files: MigrationFile[],
-  current: number,
-): void {
-  if (ctx.globals.json) {
-    ctx.out(JSON.stringify({ kind: db.kind, where: db.where, [done]: files.map((f) => f.file), current }));
-    return;
-  }
-  for (const f of files) ctx.out(`${done} ${f.file}`);
-  ctx.out(
-    `${files.length ? "" : `nothing to ${verb}: `}database ${db.kind} ${db.where} at version ${current}`,
-  );
-}
-
-async function withDb<T>(ctx: CommandContext, fn: (db: Db) => Promise<T>): Promise<T> {
-  const cfg = await ctx.config();
-  const db = await openDb(cfg.persistence, await ctx.dataDir(), ctx.env, ctx.log);
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+const actions = () => import("./db/actions.ts");
 
 export const dbCommand: Command = {
   name: "db",
@@ -114,40 +47,24 @@ Examples:
   options: {
     to: { type: "string" },
   },
-  allowPositionals: true,
-  async run(ctx, args) {
-    const [action, ...extra] = args.positionals;
-    if (!action) throw new UsageError(`db: missing action (one of ${ACTIONS.join(", ")})`);
-    if (!(ACTIONS as readonly string[]).includes(action)) {
-      throw new UsageError(
-        `db: unknown action ${JSON.stringify(action)} (expected one of ${ACTIONS.join(", ")})`,
-      );
-    }
-    if (extra.length) throw new UsageError(`db ${action}: unexpected argument ${JSON.stringify(extra[0])}`);
-    const to = parseTo(args.values.to);
-    if (to !== undefined && (action as Action) === "status") {
-      throw new UsageError(`db status: --to is not accepted`);
-    }
-    const cfg = await ctx.config();
-    const policy = policyFrom(cfg.persistence);
-    const long = { ...policy, timeoutMs: Math.max(policy.timeoutMs, 600_000) };
-    const opts = { signal: ctx.signal };
-    return await withDb(ctx, async (db) => {
-      if (action === "migrate") {
-        const r = await runCall("schema", "migrate", long, opts, () => migrateUp(db, { to, log: ctx.log }));
-        reportChange(ctx, db, "applied", "apply", r.applied, r.current);
-        return 0;
-      }
-      if (action === "down") {
-        const r = await runCall("schema", "down", long, opts, () => migrateDown(db, { to, log: ctx.log }));
-        reportChange(ctx, db, "reverted", "revert", r.reverted, r.current);
-        return 0;
-      }
-      const st = await runCall("schema", "status", policy, opts, () => migrationStatus(db));
-      ctx.out(ctx.globals.json ? JSON.stringify(st) : renderStatus(st));
-      const bad = st.migrations.filter((m) => m.checksum === "mismatch");
-      for (const m of bad) ctx.log.error("applied migration file was changed", { file: m.file });
-      return bad.length ? 1 : 0;
-    });
-  },
+  actions: [
+    {
+      name: "migrate",
+      usage: "cryptorun db migrate [--to VERSION]",
+      flags: ["to"],
+      load: async (): Promise<Handler> => (await actions()).runMigrate,
+    },
+    {
+      name: "status",
+      usage: "cryptorun db status",
+      flags: [],
+      load: async (): Promise<Handler> => (await actions()).runStatus,
+    },
+    {
+      name: "down",
+      usage: "cryptorun db down [--to VERSION]",
+      flags: ["to"],
+      load: async (): Promise<Handler> => (await actions()).runDown,
+    },
+  ],
 };

@@ -1,28 +1,6 @@
 import type { Command } from "../command.ts";
-import { UsageError } from "../../util/errors.ts";
-import { DAY_MS, parseDuration } from "../../util/time.ts";
-import { VERSION } from "../version.ts";
-import { buildInfo, enableDefaultMetrics, registry, setSymbolLabelCap } from "../../metrics/registry.ts";
-import { HEALTH_CHECKS } from "../../health/registry.ts";
-import { defaultSources } from "../../health/sources.ts";
-import { createDbLease } from "../../health/db_lease.ts";
-import { writeComponentStatus } from "../../health/status_store.ts";
-import { createEventHub } from "../../serve/events.ts";
-import { createHandler } from "../../serve/handler.ts";
-import { createReadiness } from "../../serve/readiness.ts";
-import { createScheduler, type Job } from "../../serve/scheduler.ts";
-import { isLoopback, parseListen, startServer } from "../../serve/server.ts";
-import { booksSession, ingestJob, scanJob } from "../../serve/jobs.ts";
-import { createSupervisor, type Supervisor } from "../../serve/supervisor.ts";
 
-/** A cadence flag: 1 s .. 1 d (longer ones would overflow the job timeouts derived from them, see MAX_TIMER_MS). */
-function durationFlag(v: unknown, flag: string, fallback: string): number {
-  const ms = parseDuration(typeof v === "string" ? v : fallback, flag);
-  if (ms < 1000 || ms > DAY_MS) {
-    throw new UsageError(`${flag}: must be between 1s and 1d, found ${JSON.stringify(v)}`);
-  }
-  return ms;
-}
+/** `cryptorun serve`: help and flags (light; the implementation lives in ./serve/run.ts). */
 
 export const serveCommand: Command = {
   name: "serve",
@@ -67,6 +45,10 @@ Pitfalls:
   - /readyz runs the same checks as 'cryptorun health' (cached for health.refresh_ms); stale recorded
     data makes it 503 by design: tune health.*_max_age_ms.
   - Port already in use → exit 1 naming the address.
+  - Connections: a request head must arrive within metrics.http_header_timeout_ms (10 s), a kept-alive
+    connection's next one within metrics.http_idle_timeout_ms (60 s); past metrics.http_max_connections (512)
+    or out of file descriptors, the oldest idle connection is closed and serving goes on (docs/MONITORING.md
+    § Connection limits). Keep the cap below 'ulimit -n' minus ~100.
   - --with-ingest talks to Kraken (kraken.rest_base_url, kraken.ws_url); a bar run with any failed symbol
     counts as outcome="error" after writing what succeeded. The book session reconnects by itself; it
     fails (and is restarted) when it wrote no verified book for max(60 s, 6 × kraken.ws_silence_ms).
@@ -90,122 +72,5 @@ Examples:
     "ingest-every": { type: "string" },
     "scan-every": { type: "string" },
   },
-  async run(ctx, args) {
-    const v = args.values;
-    const cfg = await ctx.config();
-    const listen = parseListen(
-      typeof v.listen === "string" ? v.listen : cfg.metrics.listen,
-      v.listen !== undefined ? "--listen" : "metrics.listen",
-    );
-    if (v["ingest-every"] !== undefined && !v["with-ingest"]) {
-      throw new UsageError("--ingest-every needs --with-ingest");
-    }
-    if (v["scan-every"] !== undefined && !v["with-scan"]) {
-      throw new UsageError("--scan-every needs --with-scan");
-    }
-    const ingestEvery = durationFlag(v["ingest-every"], "--ingest-every", "5m");
-    const scanEvery = durationFlag(v["scan-every"], "--scan-every", "15m");
-    const dataDir = await ctx.dataDir();
-    const log = ctx.log.child({ cmd: "serve" });
-
-    setSymbolLabelCap(cfg.metrics.max_symbol_labels);
-    if (cfg.metrics.process_metrics) enableDefaultMetrics();
-    buildInfo.set({ version: VERSION }, 1);
-
-    const dbLease = createDbLease();
-    const jobCtx = { config: cfg, dataDir, env: ctx.env, log, dbLease };
-    const jobs: Job[] = [];
-    if (v["with-ingest"]) {
-      jobs.push({
-        name: "ingest",
-        everyMs: ingestEvery,
-        run: await ingestJob(jobCtx),
-        timeoutMs: Math.max(ingestEvery * 5, 60_000),
-      });
-    }
-    if (v["with-scan"]) {
-      jobs.push({
-        name: "scan",
-        everyMs: scanEvery,
-        run: await scanJob(jobCtx),
-        timeoutMs: Math.max(scanEvery * 2, 60_000),
-      });
-    }
-
-    const sources = defaultSources(cfg, dataDir, ctx.env, { embeddedLease: dbLease });
-    const events = createEventHub({
-      stream: "scan",
-      maxClients: cfg.metrics.events_max_clients,
-      replay: cfg.metrics.events_replay,
-      heartbeatMs: cfg.metrics.events_heartbeat_s * 1000,
-    });
-    const readiness = createReadiness({
-      checks: HEALTH_CHECKS,
-      input: (signal) => ({ config: cfg, dataDir, now: new Date(), signal, sources }),
-      refreshMs: cfg.health.refresh_ms,
-      log,
-    });
-    const supervisors: Supervisor[] = [];
-    if (v["with-ingest"]) {
-      supervisors.push(createSupervisor({
-        name: "kraken_books",
-        session: booksSession(jobCtx),
-        log,
-        capMs: 60_000,
-        writeStatus: (s) => writeComponentStatus(dataDir, s),
-      }));
-    }
-    const scheduler = createScheduler({
-      jobs,
-      log,
-      onRun: (job, outcome, st) => {
-        if (job === "scan" && outcome === "ok") events.publish("scan", st.lastResult ?? null);
-      },
-      writeStatus: (s) => writeComponentStatus(dataDir, s),
-    });
-
-    const server = await startServer(
-      listen,
-      createHandler({ registry, readiness, events, log, version: VERSION, startedAt: Date.now() }),
-      log,
-    );
-    if (!isLoopback(server.addr.hostname)) {
-      log.warn("listening on a non-loopback address: the endpoints have no authentication", {
-        addr: server.url,
-      });
-    }
-    log.info("serving", {
-      url: server.url,
-      jobs: jobs.map((j) => `${j.name}/${j.everyMs / 1000}s`),
-      sessions: supervisors.map((x) => x.state().name),
-    });
-    if (ctx.globals.json) {
-      ctx.out(JSON.stringify({
-        listening: server.url,
-        jobs: jobs.map((j) => j.name),
-        sessions: supervisors.map((x) => x.state().name),
-      }));
-    } else ctx.out(`listening on ${server.url}`);
-
-    readiness.start();
-    scheduler.start();
-    for (const sup of supervisors) sup.start();
-
-    // Serve until Ctrl-C / SIGTERM (or the listener dies).
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        if (ctx.signal.aborted) resolve();
-        else ctx.signal.addEventListener("abort", () => resolve(), { once: true });
-      }),
-      server.finished,
-    ]);
-    log.info("shutting down");
-    await Promise.all([scheduler.stop(), ...supervisors.map((x) => x.stop())]);
-    events.close();
-    await server.shutdown();
-    await readiness.stop();
-    await sources.close().catch((err) => log.warn("closing the database failed", { err }));
-    log.info("stopped");
-    return 0;
-  },
+  load: async () => (await import("./serve/run.ts")).run,
 };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_TIMER_MS } from "../../util/time.ts";
-import { normalizeAsset, normalizeWsName } from "../../providers/kraken/symbols.ts";
+import { normalizeAsset, normalizePair } from "../../market/symbols.ts";
 
 /** `kraken:` in config/data_sources.yaml — the first-class venue. */
 export const KrakenSection = z.strictObject({
@@ -40,7 +40,7 @@ export const KrakenSection = z.strictObject({
   k.symbols.forEach((s, i) => {
     let norm: string | undefined;
     try {
-      norm = normalizeWsName(s);
+      norm = normalizePair(s);
     } catch { /* reported below */ }
     if (norm === undefined || !/^[A-Z0-9]{1,15}\/[A-Z0-9]{1,15}$/.test(s)) {
       ctx.addIssue({

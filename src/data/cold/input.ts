@@ -1,29 +1,15 @@
-import { normalizeAsset } from "../../providers/kraken/symbols.ts";
+import { normalizeSymbol } from "../../market/symbols.ts";
 import { InputError, show } from "../../util/errors.ts";
-import { parseTime } from "../../util/time.ts";
+import { checkTime, timeOrNaN } from "../../util/time.ts";
 import { csvCompressionOf, decompressStream } from "./compression.ts";
 import { textLines } from "./csv_lines.ts";
 import { checkRow } from "./row_check.ts";
 import { CSV_HEADER } from "./schema.ts";
 import type { InvalidReason, OhlcvRow } from "./types.ts";
 
-/** ts as integer epoch ms, or ISO-8601 (a date alone = 00:00 UTC; no zone = UTC). NaN when neither. */
+/** ts as 13-digit epoch ms or ISO-8601 (src/util/time.ts `checkTime`: no zone = UTC). NaN when neither. */
 export function parseTs(s: string): number {
-  try {
-    return parseTime(s, "ts");
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * Normalises a pair name: trims, upper-cases, `-`/`_` → `/`, Kraken's asset codes and aliases → common ones
- * (`XBT` → `BTC`, `XDG` → `DOGE`, `XXBT/ZUSD` → `BTC/USD`; the Kraken provider's own map).
- */
-export function normaliseSymbol(s: string): string {
-  const up = s.trim().toUpperCase().replace(/[-_]/, "/");
-  const parts = up.split("/");
-  return parts.length === 2 ? `${normalizeAsset(parts[0])}/${normalizeAsset(parts[1])}` : up;
+  return timeOrNaN(s);
 }
 
 const num = (s: string | undefined) => (s === undefined || s.trim() === "" ? NaN : Number(s));
@@ -91,16 +77,19 @@ export async function* readInputCsv(
         }
         throw new InputError(`${where}: expected 7 fields, found ${f.length}; row: ${show(line, 160)}`);
       }
+      const t = checkTime(f[0]);
       const row: OhlcvRow = {
-        ts: parseTs(f[0]),
-        symbol: normaliseSymbol(f[1]),
+        ts: t.ok ? t.ms : NaN,
+        symbol: normalizeSymbol(f[1]),
         open: num(f[2]),
         high: num(f[3]),
         low: num(f[4]),
         close: num(f[5]),
         volume: num(f[6]),
       };
-      const problem = checkRow(row as unknown as Record<string, unknown>);
+      const problem = t.ok
+        ? checkRow(row as unknown as Record<string, unknown>)
+        : { reason: "bad_ts" as const, field: "ts", message: t.reason };
       if (problem) {
         if (opts.skipInvalid) {
           skip(problem.reason);

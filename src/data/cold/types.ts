@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { OhlcvRow } from "../../market/ohlcv.ts";
 import type { TimeRange } from "../../util/time.ts";
 import type { ColumnBatch } from "./columns.ts";
 
@@ -6,27 +6,8 @@ export type { ColumnBatch } from "./columns.ts";
 
 export type { TimeRange } from "../../util/time.ts";
 
-/** A normalised USD pair: BASE/USD (upper-case letters and digits). */
-export const SYMBOL_RE = /^[A-Z0-9]{1,15}\/USD$/;
-
-/**
- * One OHLCV bar of the cold tier. `ts` is the bar OPEN in epoch milliseconds (UTC), stored in Parquet as
- * int64 timestamp(ms); prices and volume are float64; volume is in base currency.
- */
-export const OhlcvRowSchema = z.strictObject({
-  ts: z.number().int().safe(),
-  symbol: z.string().regex(SYMBOL_RE, "expected a normalised USD pair like BTC/USD"),
-  open: z.number().finite(),
-  high: z.number().finite(),
-  low: z.number().finite(),
-  close: z.number().finite(),
-  volume: z.number().finite().nonnegative(),
-});
-export type OhlcvRow = z.infer<typeof OhlcvRowSchema>;
-
-/** Column names of the ohlcv table, in schema order. */
-export const OHLCV_COLUMNS = ["ts", "symbol", "open", "high", "low", "close", "volume"] as const;
-export type OhlcvColumn = typeof OHLCV_COLUMNS[number];
+export { USD_PAIR_RE as SYMBOL_RE } from "../../market/symbols.ts";
+export { OHLCV_COLUMNS, type OhlcvColumn, type OhlcvRow, OhlcvRowSchema } from "../../market/ohlcv.ts";
 
 export type StorageFormat = "parquet" | "csv";
 export type CsvCompression = "gzip" | "lz4" | "none";
@@ -40,6 +21,7 @@ export type InvalidReason =
   | "high_below_low"
   | "negative_volume"
   | "duplicate"
+  | "conflict"
   | "bad_row";
 
 export interface WriteOptions {
@@ -53,6 +35,12 @@ export interface WriteOptions {
   maxRowsPerFile?: number;
   /** Skip invalid rows (counted by reason in the result) instead of failing the whole write. */
   skipInvalid?: boolean;
+  /** How long to wait for another writer of the table (ms; 0 = fail at once; default cold.lock_timeout_ms). */
+  waitMs?: number;
+  /** Appended to the "table is being written" error (the CLI: "; use --wait"). */
+  busyHint?: string;
+  /** What is writing (recorded in the lock and the manifest; default "cryptorun"). */
+  command?: string;
   /** Called with the number of rows accepted so far (progress bars). */
   onProgress?: (rowsSeen: number) => void;
   signal?: AbortSignal;
@@ -64,6 +52,10 @@ export interface WriteResult {
   partitions: string[];
   bytes: number;
   skipped: Partial<Record<InvalidReason, number>>;
+  /** Rows whose (ts, symbol) was already stored with identical values (a re-run): not written again. */
+  alreadyStored: number;
+  /** The snapshot this write committed (null: nothing new to commit). */
+  snapshot: number | null;
 }
 
 export interface ReadOptions {
@@ -71,7 +63,10 @@ export interface ReadOptions {
   columns?: string[];
   /** Only these symbols. */
   symbols?: string[];
-  /** Override the configured format for this read. */
+  /**
+   * Only files of this format (default: every file the table lists, whatever its format). A format the table
+   * holds no file of is an error saying what it holds.
+   */
   format?: StorageFormat;
   signal?: AbortSignal;
   /** Instrumentation: called for every file opened and every row group actually read. */
@@ -96,8 +91,15 @@ export interface SymbolStats {
 
 export interface ColdStats {
   table: string;
+  /** The format asked for (files of other formats are not counted), or the configured one. */
   format: StorageFormat;
   path: string;
+  /** "snapshot" (verified), "legacy" (wave-1 layout, unverified) or "empty". */
+  layout?: "snapshot" | "legacy" | "empty";
+  /** The current snapshot's version (null without one). */
+  snapshot?: number | null;
+  /** Files per format in the whole table (what `--format` can select). */
+  formats?: Partial<Record<StorageFormat, number>>;
   partitions: number;
   files: number;
   rowGroups: number;

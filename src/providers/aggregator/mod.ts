@@ -6,6 +6,7 @@
  * src/providers/kraken/ imports it; load it with a dynamic import where it is needed.
  */
 import { z } from "zod";
+import { issueText } from "../../util/zod_issue.ts";
 
 /** Marker the guard test looks for in a module graph. */
 export const AGGREGATOR_MODULE = true;
@@ -38,9 +39,12 @@ export async function fetchReferencePrices(
     await res.body?.cancel();
     throw new Error(`aggregator simple/price: HTTP ${res.status}`);
   }
-  const parsed = SimplePrice.safeParse(await res.json());
+  const body: unknown = await res.json();
+  const parsed = SimplePrice.safeParse(body);
   if (!parsed.success) {
-    throw new Error(`aggregator simple/price: unexpected response: ${parsed.error.issues[0].message}`);
+    throw new Error(
+      `aggregator simple/price: unexpected response: ${issueText(parsed.error, body, "(response)")}`,
+    );
   }
   return Object.entries(parsed.data).flatMap(([id, m]) =>
     m[vs] === undefined ? [] : [{ id, vs, price: m[vs], source: "aggregator" as const }]

@@ -1,3 +1,4 @@
+import type { TradePrint } from "../../market/trade.ts";
 import { applySnapshot, applyUpdate, type Book, bookChecksum, isCrossed, newBook } from "./book.ts";
 import {
   type BookEvent,
@@ -5,7 +6,6 @@ import {
   parseFrame,
   type Precision,
   type TickerEvent,
-  type TradePrint,
   type WsEvent,
 } from "./ws_messages.ts";
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { InputError, show } from "../../util/errors.ts";
 import { checkLevel } from "./book.ts";
-import { FrameError, issueText, parseFrame, type Precision } from "./ws_messages.ts";
+import { issueText } from "../../util/zod_issue.ts";
+import { FrameError, parseFrame, type Precision } from "./ws_messages.ts";
 
 /**
  * Replay files: one WebSocket frame per line. Two line shapes, detected per line:
@@ -117,7 +118,7 @@ function toFrame(path: string, line: number, text: string, end: number): ReplayF
       throw new InputError(`${path}:${line}: record line is not JSON: ${show(text)}`);
     }
     const r = RecordLine.safeParse(obj);
-    if (!r.success) throw new InputError(`${path}:${line}: ${issueText(r.error, obj)}`);
+    if (!r.success) throw new InputError(`${path}:${line}: ${issueText(r.error, obj, "(frame)")}`);
     return { line, text: r.data.frame, recvMs: r.data.recv_ms, end };
   }
   return { line, text, end };

@@ -1,19 +1,15 @@
 import { backOff } from "exponential-backoff";
 import { z } from "zod";
-import { providerRequests, rateLimitRemaining } from "../../metrics/registry.ts";
+import { providerRequests, rateLimitRemaining } from "../../metrics/metrics.ts";
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import { sleepUnlessAborted } from "../../util/sleep.ts";
+import { issueText } from "../../util/zod_issue.ts";
 import { apiError, httpError, KrakenError } from "./errors.ts";
 import type { LevelChange } from "./book.ts";
 import { type CounterModel, createCounter, type KrakenTier, TIER_LIMITS } from "./rate_limit.ts";
-import {
-  type KrakenPair,
-  LEGACY_ASSETS,
-  normalizeAsset,
-  pairsFromAssetPairs,
-  type SymbolMap,
-} from "./symbols.ts";
+import { LEGACY_ASSETS, normalizeAsset } from "../../market/symbols.ts";
+import { type KrakenPair, pairsFromAssetPairs, type SymbolMap } from "./symbols.ts";
 
 /**
  * Kraken public REST client: Time, AssetPairs, Ticker, OHLC, Trades, Depth. Responses are validated with
@@ -142,9 +138,8 @@ export function symbolForKey(key: string, symbols?: SymbolMap): string {
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) {
-    const iss = r.error.issues[0];
     throw new KrakenError(
-      `kraken ${what}: unexpected response at ${iss.path.join(".") || "(root)"}: ${iss.message}`,
+      `kraken ${what}: unexpected response: ${issueText(r.error, value, "(response)")}`,
       "other",
       false,
       what,

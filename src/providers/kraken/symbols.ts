@@ -1,59 +1,16 @@
 import { z } from "zod";
+import { normalizeAsset, normalizePair } from "../../market/symbols.ts";
+import { issueText } from "../../util/zod_issue.ts";
 
 /**
- * Kraken symbol normalisation: an explicit, tested map from Kraken's names to CryptoRun's `BASE/QUOTE`.
+ * Kraken symbol map: an explicit, tested map from Kraken's names to CryptoRun's `BASE/QUOTE` (the shared
+ * asset-code normalisation itself is src/market/symbols.ts).
  *
  * Kraken names a pair in four ways: the AssetPairs key (`XXBTZUSD`), the altname (`XBTUSD`), the v1
  * WebSocket name (`XBT/USD`) and the v2 symbol (`BTC/USD`). Assets use legacy 4-letter codes with an X
  * (crypto) or Z (fiat) prefix (`XXBT`, `ZUSD`) and two aliases (`XBT` = BTC, `XDG` = DOGE). Dark-pool pairs
  * (`….d`) are not on the WebSocket and are excluded.
  */
-
-/** Legacy asset codes (AssetPairs `base`/`quote`) → modern code. Only these lose their prefix. */
-export const LEGACY_ASSETS: Readonly<Record<string, string>> = {
-  XXBT: "XBT",
-  XETH: "ETH",
-  XLTC: "LTC",
-  XXRP: "XRP",
-  XXLM: "XLM",
-  XXMR: "XMR",
-  XZEC: "ZEC",
-  XETC: "ETC",
-  XMLN: "MLN",
-  XREP: "REP",
-  XXDG: "XDG",
-  XXTZ: "XTZ",
-  XICN: "ICN",
-  XDAO: "DAO",
-  XNMC: "NMC",
-  XXVN: "XVN",
-  ZUSD: "USD",
-  ZEUR: "EUR",
-  ZGBP: "GBP",
-  ZJPY: "JPY",
-  ZCAD: "CAD",
-  ZAUD: "AUD",
-  ZCHF: "CHF",
-  ZKRW: "KRW",
-};
-
-/** Kraken's own aliases → the names everyone else uses. */
-export const ASSET_ALIASES: Readonly<Record<string, string>> = { XBT: "BTC", XDG: "DOGE" };
-
-/** One asset code (legacy or modern, Kraken or normalised) → normalised code. */
-export function normalizeAsset(code: string): string {
-  const c = LEGACY_ASSETS[code] ?? code;
-  return ASSET_ALIASES[c] ?? c;
-}
-
-/** "XBT/USD" (v1 wsname) or "BTC/USD" (v2) → "BTC/USD". */
-export function normalizeWsName(wsname: string): string {
-  const parts = wsname.split("/");
-  if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    throw new RangeError(`not a BASE/QUOTE pair name: ${wsname}`);
-  }
-  return `${normalizeAsset(parts[0])}/${normalizeAsset(parts[1])}`;
-}
 
 export function isDarkPool(key: string): boolean {
   return key.endsWith(".d");
@@ -97,8 +54,7 @@ export function pairsFromAssetPairs(result: Record<string, unknown>): KrakenPair
     if (isDarkPool(key)) continue;
     const parsed = AssetPairEntry.safeParse(raw);
     if (!parsed.success) {
-      const iss = parsed.error.issues[0];
-      throw new RangeError(`AssetPairs ${key}.${iss.path.join(".")}: ${iss.message}`);
+      throw new RangeError(`AssetPairs ${key}: ${issueText(parsed.error, raw, "(pair)")}`);
     }
     const e = parsed.data;
     if (isDarkPool(e.altname) || !e.wsname) continue;
@@ -106,7 +62,7 @@ export function pairsFromAssetPairs(result: Record<string, unknown>): KrakenPair
       key,
       altname: e.altname,
       wsname: e.wsname,
-      symbol: normalizeWsName(e.wsname),
+      symbol: normalizePair(e.wsname),
       base: normalizeAsset(e.base),
       quote: normalizeAsset(e.quote),
       pricePrecision: e.pair_decimals,

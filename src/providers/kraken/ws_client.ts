@@ -1,4 +1,4 @@
-import { wsReconnects } from "../../metrics/registry.ts";
+import { wsReconnects } from "../../metrics/metrics.ts";
 import type { Logger } from "../../log/logger.ts";
 import { nullLogger } from "../../log/logger.ts";
 import type { Feed } from "./feed.ts";
@@ -17,7 +17,8 @@ export interface WsClientOptions {
   /** Kraken v2 symbols to subscribe, e.g. ["BTC/USD", "ETH/USD"]. */
   symbols: string[];
   depth: number;
-  feed: Feed;
+  /** Where every frame goes (its parsed events drive the subscriptions). */
+  feed: Pick<Feed, "handleFrame" | "resetAll">;
   /** Subscribe to trades and ticker too (default true). */
   trades?: boolean;
   ticker?: boolean;
@@ -36,7 +37,12 @@ export interface WsClientOptions {
 }
 
 export interface WsRunResult {
+  /** Connection attempts. */
   connections: number;
+  /** Attempts whose socket opened (0: the server was never reached). */
+  opened: number;
+  /** The last socket error or close code of an attempt, for "never connected" messages. */
+  lastError?: string;
   reconnects: number;
   frames: number;
   frameErrors: number;
@@ -74,7 +80,7 @@ async function runKrakenWs(
   const base = o.backoffBaseMs ?? 500;
   const cap = o.backoffCapMs ?? 30_000;
   const random = o.random ?? Math.random;
-  const result: WsRunResult = { connections: 0, reconnects: 0, frames: 0, frameErrors: 0 };
+  const result: WsRunResult = { connections: 0, opened: 0, reconnects: 0, frames: 0, frameErrors: 0 };
   let attempt = 0;
   let reqId = 0;
 
@@ -102,6 +108,7 @@ async function runKrakenWs(
         ws = new WebSocket(o.url);
       } catch (err) {
         log.error("kraken ws: cannot connect", { url: o.url, error: (err as Error).message });
+        result.lastError = (err as Error).message;
         resolve(false);
         return;
       }
@@ -161,6 +168,7 @@ async function runKrakenWs(
       });
 
       ws.onopen = () => {
+        result.opened++;
         log.info("kraken ws: connected", { url: o.url, symbols: o.symbols.length });
         o.onOpen?.(attempt);
         armSilence();
@@ -194,6 +202,7 @@ async function runKrakenWs(
       };
       ws.onerror = (e) => {
         log.warn("kraken ws: socket error", { error: (e as ErrorEvent).message ?? "error" });
+        result.lastError = (e as ErrorEvent).message || "socket error";
       };
       ws.onclose = (e) => {
         clearTimeout(silenceTimer);

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { show } from "../../util/errors.ts";
+import { issueText } from "../../util/zod_issue.ts";
 import { formatFixed } from "./checksum.ts";
 import type { LevelChange } from "./book.ts";
-import { normalizeWsName } from "./symbols.ts";
+import { normalizePair } from "../../market/symbols.ts";
+import type { TradePrint } from "../../market/trade.ts";
+import { checkTime } from "../../util/time.ts";
 
 /**
  * Parsing of Kraken WebSocket frames, v1 (arrays, decimal strings) and v2 (objects, JSON numbers), into one
@@ -30,16 +32,6 @@ export interface BookEvent {
   ts?: number;
   /** v1 depth from the channel name (book-1000). */
   depth?: number;
-}
-
-export interface TradePrint {
-  symbol: string;
-  price: number;
-  qty: number;
-  side: "buy" | "sell";
-  ts: number;
-  ordType?: string;
-  tradeId?: number;
 }
 
 export interface TradeEvent {
@@ -160,25 +152,11 @@ const V1Ticker = z.looseObject({
   c: z.tuple([DecText], z.unknown()).optional(),
 });
 
-/** `field: reason, found value` for the first issue of a failed parse of `input`. */
-export function issueText(err: z.ZodError, input: unknown): string {
-  const iss = err.issues[0];
-  let found: unknown = input;
-  for (const k of iss.path) {
-    found = found !== null && typeof found === "object"
-      ? (found as Record<PropertyKey, unknown>)[k]
-      : undefined;
-  }
-  return `${iss.path.join(".") || "(frame)"}: ${iss.message.replace(/^Invalid input: /, "")}, found ${
-    found === undefined ? "nothing" : show(found)
-  }`;
-}
-
 function parseIsoMs(s: string | undefined, field: string): number | undefined {
   if (s === undefined) return undefined;
-  const ms = Date.parse(s);
-  if (!Number.isFinite(ms)) throw new FrameError(`${field}: not an RFC 3339 time: ${JSON.stringify(s)}`);
-  return ms;
+  const t = checkTime(s);
+  if (!t.ok) throw new FrameError(`${field}: not an RFC 3339 time (${t.reason}): ${JSON.stringify(s)}`);
+  return t.ms;
 }
 
 function secondsTextToMs(s: string, field: string): number {
@@ -242,7 +220,7 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
         ok: msg.success === true && msg.method === "subscribe",
         channel: typeof r.channel === "string" ? r.channel : undefined,
         venueSymbol,
-        symbol: venueSymbol ? normalizeWsName(venueSymbol) : undefined,
+        symbol: venueSymbol ? normalizePair(venueSymbol) : undefined,
         depth: typeof r.depth === "number" ? r.depth : undefined,
         error: typeof msg.error === "string" ? msg.error : undefined,
       }];
@@ -259,9 +237,9 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "book": {
       const r = V2Book.safeParse(msg);
-      if (!r.success) throw new FrameError(`book ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`book ${issueText(r.error, msg, "(frame)")}`);
       return r.data.data.map((d): BookEvent => {
-        const symbol = normalizeWsName(d.symbol);
+        const symbol = normalizePair(d.symbol);
         const p = precisionOf(symbol);
         if (!p) {
           throw new FrameError(
@@ -288,10 +266,10 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "trade": {
       const r = V2Trade.safeParse(msg);
-      if (!r.success) throw new FrameError(`trade ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`trade ${issueText(r.error, msg, "(frame)")}`);
       const bySym = new Map<string, TradePrint[]>();
       for (const t of r.data.data) {
-        const symbol = normalizeWsName(t.symbol);
+        const symbol = normalizePair(t.symbol);
         const list = bySym.get(symbol) ?? [];
         list.push({
           symbol,
@@ -308,10 +286,10 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "ticker": {
       const r = V2Ticker.safeParse(msg);
-      if (!r.success) throw new FrameError(`ticker ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`ticker ${issueText(r.error, msg, "(frame)")}`);
       return r.data.data.map((t) => ({
         kind: "ticker",
-        symbol: normalizeWsName(t.symbol),
+        symbol: normalizePair(t.symbol),
         bid: t.bid,
         ask: t.ask,
         last: t.last,
@@ -320,11 +298,11 @@ function parseV2(msg: Record<string, unknown>, precisionOf: PrecisionLookup): Ws
     }
     case "instrument": {
       const r = V2Instrument.safeParse(msg);
-      if (!r.success) throw new FrameError(`instrument ${issueText(r.error, msg)}`);
+      if (!r.success) throw new FrameError(`instrument ${issueText(r.error, msg, "(frame)")}`);
       return [{
         kind: "instrument",
         pairs: r.data.data.pairs.map((p) => ({
-          symbol: normalizeWsName(p.symbol),
+          symbol: normalizePair(p.symbol),
           venueSymbol: p.symbol,
           precision: { price: p.price_precision, qty: p.qty_precision },
         })),
@@ -367,7 +345,7 @@ function parseV1(msg: unknown): WsEvent[] {
           ok: m.status === "subscribed",
           channel: typeof sub.name === "string" ? sub.name : undefined,
           venueSymbol,
-          symbol: venueSymbol ? normalizeWsName(venueSymbol) : undefined,
+          symbol: venueSymbol ? normalizePair(venueSymbol) : undefined,
           depth: typeof sub.depth === "number" ? sub.depth : undefined,
           error: typeof m.errorMessage === "string" ? m.errorMessage : undefined,
         }];
@@ -386,7 +364,7 @@ function parseV1(msg: unknown): WsEvent[] {
   if (typeof channelName !== "string") {
     throw new FrameError(`channelName: expected a string, found ${JSON.stringify(channelName)}`);
   }
-  const symbol = normalizeWsName(pair);
+  const symbol = normalizePair(pair);
   const payloads = msg.slice(1, msg.length - 2);
   if (channelName.startsWith("book")) {
     const depth = Number(channelName.split("-")[1]) || undefined;
@@ -398,7 +376,7 @@ function parseV1(msg: unknown): WsEvent[] {
     for (const part of payloads) {
       if (part === "r") continue; // republish marker: applied like any update
       const r = V1BookPart.safeParse(part);
-      if (!r.success) throw new FrameError(`book ${pair} ${issueText(r.error, part)}`);
+      if (!r.success) throw new FrameError(`book ${pair} ${issueText(r.error, part, "(frame)")}`);
       const p = r.data;
       if (p.as || p.bs) snapshot = true;
       for (const [list, into] of [[p.as ?? p.a, asks], [p.bs ?? p.b, bids]] as const) {
@@ -424,7 +402,7 @@ function parseV1(msg: unknown): WsEvent[] {
   }
   if (channelName === "trade") {
     const r = V1Trade.safeParse(payloads[0]);
-    if (!r.success) throw new FrameError(`trade ${pair} ${issueText(r.error, payloads[0])}`);
+    if (!r.success) throw new FrameError(`trade ${pair} ${issueText(r.error, payloads[0], "(frame)")}`);
     return [{
       kind: "trade",
       symbol,
@@ -440,7 +418,7 @@ function parseV1(msg: unknown): WsEvent[] {
   }
   if (channelName === "ticker") {
     const r = V1Ticker.safeParse(payloads[0]);
-    if (!r.success) throw new FrameError(`ticker ${pair} ${issueText(r.error, payloads[0])}`);
+    if (!r.success) throw new FrameError(`ticker ${pair} ${issueText(r.error, payloads[0], "(frame)")}`);
     return [{
       kind: "ticker",
       symbol,

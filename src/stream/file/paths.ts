@@ -1,7 +1,6 @@
 import { isAbsolute, join, resolve } from "node:path";
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { TOPIC_RE } from "../producer.ts";
-import { UsageError } from "../../util/errors.ts";
+import { checkGroup, checkTopic } from "../topic.ts";
 
 /** The file sink's directory: `stream.file_dir`, relative paths under the data dir. */
 export function streamDir(cfg: StreamConfig, dataDir: string): string {
@@ -17,18 +16,6 @@ export function topicFile(cfg: StreamConfig, dataDir: string, topic: string): st
 /** `<dir>/<topic>.offsets/<group>.json` — a consumer group's committed byte offset. */
 export function offsetFile(cfg: StreamConfig, dataDir: string, topic: string, group: string): string {
   checkTopic(topic);
-  if (!TOPIC_RE.test(group)) {
-    throw new UsageError(
-      `--group: expected letters, digits, '.', '_' or '-', found ${JSON.stringify(group)}`,
-    );
-  }
+  checkGroup(group);
   return join(streamDir(cfg, dataDir), `${topic}.offsets`, `${group}.json`);
-}
-
-export function checkTopic(topic: string): void {
-  if (!TOPIC_RE.test(topic)) {
-    throw new UsageError(
-      `--topic: expected letters, digits, '.', '_' or '-' (max 201), found ${JSON.stringify(topic)}`,
-    );
-  }
 }

@@ -5,7 +5,7 @@
  */
 import { dirname } from "node:path";
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { envelopesTotal } from "../../metrics/registry.ts";
+import { envelopesTotal } from "../../metrics/metrics.ts";
 import { encodeEnvelope, type Envelope } from "../envelope.ts";
 import type { Producer } from "../producer.ts";
 import { topicFile } from "./paths.ts";

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { StreamConfig } from "../../config/sections/stream.ts";
 import { atomicWriteFile } from "../../util/atomic_write.ts";
 import { InputError } from "../../util/errors.ts";
+import { readStateFile } from "../../util/state_file.ts";
 import { sleepUnlessAborted } from "../../util/sleep.ts";
 import type { Delivery, Source, SourceOptions } from "../source.ts";
 import { offsetFile, topicFile } from "./paths.ts";
@@ -40,23 +41,9 @@ export async function createSource(
 /** Follows the NDJSON file `path`, keeping the group's committed offset in `statePath`. */
 export async function fileSource(path: string, statePath: string, opts: SourceOptions): Promise<Source> {
   let committed = 0;
-  try {
-    const text = await Deno.readTextFile(statePath);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new InputError(`${statePath}: not JSON`);
-    }
-    const st = OffsetState.safeParse(raw);
-    if (!st.success) {
-      const i = st.error.issues[0];
-      throw new InputError(`${statePath}: ${i.path.join(".")}: ${i.message}`);
-    }
-    committed = st.data.offset;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const st = await readStateFile(statePath, OffsetState);
+  if (st.status === "invalid") throw new InputError(`${statePath}: ${st.reason}`);
+  if (st.status === "ok") committed = st.value.offset;
   let readPos = committed;
   /** Delivered, not yet acked: start offset → end offset. */
   const inflight = new Map<number, number>();

@@ -5,8 +5,8 @@
  */
 import { Kafka } from "kafkajs";
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { envelopesTotal } from "../../metrics/registry.ts";
-import { checkTopic } from "../file/paths.ts";
+import { envelopesTotal } from "../../metrics/metrics.ts";
+import { checkTopic } from "../topic.ts";
 import type { Producer } from "../producer.ts";
 import { registerLz4Codec } from "./lz4_codec.ts";
 import { batchesByBytes, kafkaSettings } from "./settings.ts";

@@ -6,7 +6,7 @@
  */
 import { Kafka } from "kafkajs";
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { checkTopic } from "../file/paths.ts";
+import { checkTopic } from "../topic.ts";
 import type { Delivery, Source, SourceOptions } from "../source.ts";
 import { sleepUnlessAborted } from "../../util/sleep.ts";
 import { registerLz4Codec } from "./lz4_codec.ts";

@@ -7,7 +7,7 @@
  * Broker-side compression is a Pulsar namespace/producer setting (docs/STREAMING.md).
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { envelopesTotal } from "../../metrics/registry.ts";
+import { envelopesTotal } from "../../metrics/metrics.ts";
 import { encodeEnvelope } from "../envelope.ts";
 import type { Producer } from "../producer.ts";
 import { authHeaders, encodePayload, openSocket, producerUrl, type Socket } from "./ws.ts";

@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import type { StreamConfig } from "../../config/sections/stream.ts";
 import { resolveSecret } from "../../config/secrets.ts";
 import { ConfigError } from "../../util/errors.ts";
-import { checkTopic } from "../file/paths.ts";
+import { checkTopic } from "../topic.ts";
 
 export function producerUrl(cfg: StreamConfig, topic: string): string {
   checkTopic(topic);

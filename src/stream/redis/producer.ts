@@ -8,9 +8,9 @@
  * script has added every envelope of every batch.
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { envelopesTotal } from "../../metrics/registry.ts";
+import { envelopesTotal } from "../../metrics/metrics.ts";
 import { encodeEnvelope, type Envelope } from "../envelope.ts";
-import { checkTopic } from "../file/paths.ts";
+import { checkTopic } from "../topic.ts";
 import type { Producer } from "../producer.ts";
 import { connectRedis, type RedisClient, redisUrl } from "./connect.ts";
 import { show } from "../../util/errors.ts";

@@ -10,7 +10,7 @@
  * min(claimIdleMs, 30 s).
  */
 import type { StreamConfig } from "../../config/sections/stream.ts";
-import { checkTopic } from "../file/paths.ts";
+import { checkTopic } from "../topic.ts";
 import type { Delivery, Source, SourceOptions } from "../source.ts";
 import { connectRedis, type RedisClient, redisUrl } from "./connect.ts";
 

@@ -1,6 +1,6 @@
-// Input CSV parsing helpers: ts as epoch ms or ISO-8601, Kraken pair names normalised.
+// Input CSV parsing helpers: ts as epoch ms or ISO-8601, and the row checks every cold write runs.
 import assert from "node:assert/strict";
-import { normaliseSymbol, parseTs } from "../../../src/data/cold/input.ts";
+import { parseTs } from "../../../src/data/cold/input.ts";
 import { checkRow, MIN_TS_MS } from "../../../src/data/cold/row_check.ts";
 
 Deno.test("parseTs: epoch ms, ISO-8601 (date alone / no zone = UTC, offsets), anything else NaN", () => {
@@ -11,20 +11,6 @@ Deno.test("parseTs: epoch ms, ISO-8601 (date alone / no zone = UTC, offsets), an
   for (const bad of ["yesterday", "", "2025-13-45", "2025-09-01T25:00:00Z", "1.5e12"]) {
     assert.ok(Number.isNaN(parseTs(bad)), bad);
   }
-});
-
-Deno.test("normaliseSymbol: case, separators and Kraken's asset codes → BASE/USD", () => {
-  const cases: Array<[string, string]> = [
-    [" btc/usd ", "BTC/USD"],
-    ["eth-usd", "ETH/USD"],
-    ["SOL_USD", "SOL/USD"],
-    ["xbt/usd", "BTC/USD"],
-    ["XDG/USD", "DOGE/USD"],
-    ["XXBT/ZUSD", "BTC/USD"],
-    ["btcusd", "BTCUSD"], // not a pair: left for checkRow to reject
-    ["A/B/C", "A/B/C"],
-  ];
-  for (const [raw, want] of cases) assert.equal(normaliseSymbol(raw), want, raw);
 });
 
 Deno.test("checkRow (every cold write, the Kraken poller too): ts before Bitcoin's genesis day is bad_ts", () => {

@@ -7,7 +7,7 @@ import {
   newBook,
 } from "../../../src/providers/kraken/book.ts";
 import { createFeed } from "../../../src/providers/kraken/feed.ts";
-import { normalizeWsName } from "../../../src/providers/kraken/symbols.ts";
+import { normalizePair } from "../../../src/market/symbols.ts";
 import { FrameError } from "../../../src/providers/kraken/ws_messages.ts";
 import { expectedV1, readLines } from "./fixtures.ts";
 
@@ -19,7 +19,7 @@ Deno.test("v1 recording (10 pairs, 4,269 updates): every checksum verifies, zero
   for (const l of V1) feed.handleFrame(l);
   let ok = 0;
   for (const [wsname, e] of Object.entries(exp.per_pair)) {
-    const sym = normalizeWsName(wsname);
+    const sym = normalizePair(wsname);
     const s = feed.stats.get(sym);
     assert.ok(s, `no stats for ${sym}`);
     assert.equal(s.checksum_failed, 0, sym);

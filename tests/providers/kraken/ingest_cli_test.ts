@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ColdSection } from "../../../src/config/sections/cold.ts";
 import { PersistenceSection } from "../../../src/config/sections/persistence.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
-import { readMicrostructure } from "../../../src/market/hot_store.ts";
+import { readMicrostructure } from "../../../src/data/hot/store.ts";
 import { openPersistence } from "../../../src/persistence/open.ts";
 import { recordLine } from "../../../src/providers/kraken/replay.ts";
 import { runCliCaptured } from "../../helpers/cli.ts";

@@ -2,8 +2,6 @@ import assert from "node:assert/strict";
 import {
   buildSymbolMap,
   filterByQuotes,
-  normalizeAsset,
-  normalizeWsName,
   pairsFromAssetPairs,
 } from "../../../src/providers/kraken/symbols.ts";
 import { symbolForKey } from "../../../src/providers/kraken/rest.ts";
@@ -55,11 +53,6 @@ Deno.test("explicit examples: XXBTZUSD, XBT/USD, XDGUSD, XBTUSDT, dark pool", ()
     else if (map.normalize(key) !== undefined) assert.equal(map.normalize(key), want, key);
     else assert.equal(symbolForKey(key), want, key); // keys not in the 2021 file (XBTUSDT): the built-in rule
   }
-  assert.equal(normalizeAsset("XXBT"), "BTC");
-  assert.equal(normalizeAsset("ZUSD"), "USD");
-  assert.equal(normalizeAsset("XTZ"), "XTZ"); // not a legacy code: keeps its X
-  assert.equal(normalizeWsName("ETH2.S/ETH"), "ETH2.S/ETH");
-  assert.throws(() => normalizeWsName("XBTUSD"), RangeError);
 });
 
 Deno.test("USD quote pairs only by default; other quotes only when listed", () => {

@@ -1,0 +1,26 @@
+import { UsageError } from "../util/errors.ts";
+import type { Command, Handler, ParsedArgs } from "./command.ts";
+
+/**
+ * Picks the handler for parsed arguments — the one place sub-actions (`cold write|dump|stats`, `db …`,
+ * `stream …`) are dispatched: the action named by the first positional, no other positional, and only the
+ * flags that action declares. Everything here is checked before the handler is loaded.
+ */
+export async function resolveHandler(cmd: Command, args: ParsedArgs): Promise<Handler> {
+  if (!("actions" in cmd)) return await cmd.load();
+  const names = cmd.actions.map((a) => a.name).join("|");
+  const [name, ...extra] = args.positionals;
+  if (name === undefined) throw new UsageError(`${cmd.name}: missing action (one of ${names})`);
+  const action = cmd.actions.find((a) => a.name === name);
+  if (!action) throw new UsageError(`${cmd.name}: unknown action ${JSON.stringify(name)} (one of ${names})`);
+  if (extra.length > 0) {
+    throw new UsageError(`${cmd.name} ${name}: unexpected argument ${JSON.stringify(extra[0])}`);
+  }
+  for (const flag of Object.keys(cmd.options)) {
+    if (args.values[flag] !== undefined && !action.flags.includes(flag)) {
+      const own = action.flags.length ? ` (its flags: ${action.flags.map((f) => `--${f}`).join(" ")})` : "";
+      throw new UsageError(`--${flag} does not apply to ${cmd.name} ${name}${own}`);
+    }
+  }
+  return await action.load();
+}

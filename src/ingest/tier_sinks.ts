@@ -1,0 +1,81 @@
+import { dirname, join } from "node:path";
+import type { Config } from "../config/schema.ts";
+import { openColdStore } from "../data/cold/store.ts";
+import { writeMicrostructureBatch } from "../data/hot/store.ts";
+import type { Logger } from "../log/logger.ts";
+import { USD_PAIR_RE } from "../market/symbols.ts";
+import { openPersistence } from "../persistence/open.ts";
+import type { Persistence } from "../persistence/types.ts";
+import type { IngestSinks } from "./ports.ts";
+
+/**
+ * The sink ports (src/ingest/ports.ts) on the real tiers: verified books → the hot tier, trades → the trades
+ * table (when persistence is enabled), closed 1-minute bars → a cold-tier table.
+ */
+
+/**
+ * The cold-tier table `table` of 1-minute bars: a sibling of the configured table's directory, named after it
+ * (`cold/ohlcv` → `cold/ohlcv_1m`), with the same format and schema.
+ */
+export function barStore(cfg: Config, dataDir: string, table: string) {
+  return openColdStore({
+    ...cfg.cold,
+    path: join(dirname(cfg.cold.path), table),
+    parquet_schema: { ...cfg.cold.parquet_schema, table },
+  }, dataDir);
+}
+
+export interface TierSinkOptions {
+  /** The venue the data comes from (hot-tier directory, trades' venue column). */
+  venue: string;
+  /** Cold-tier table of the closed 1-minute bars (e.g. kraken.bars_table). */
+  barsTable: string;
+  dryRun: boolean;
+  env: Record<string, string>;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** The tier writers. Persistence and the cold store are opened on first use (a book-only replay needs neither). */
+export function tierSinks(cfg: Config, dataDir: string, o: TierSinkOptions) {
+  let persistence: Persistence | undefined;
+  const skippedBars = { count: 0 };
+  const sinks: IngestSinks = o.dryRun ? {} : {
+    hot: (snaps) => writeMicrostructureBatch(dataDir, o.venue, snaps, { hotPath: cfg.tiers.hot_path }),
+    trades: cfg.persistence.enabled
+      ? async (trades) => {
+        persistence ??= await openPersistence(cfg.persistence, dataDir, o.env, { log: o.log });
+        await persistence.trades.insertMany(
+          trades.map((t) => ({
+            ts: new Date(t.ts),
+            symbol: t.symbol,
+            venue: o.venue,
+            side: t.side,
+            price: t.price,
+            qty: t.qty,
+            ...(t.tradeId !== undefined ? { trade_id: t.tradeId } : {}),
+            ...(t.ordType ? { attributes: { ord_type: t.ordType } } : {}),
+          })).filter((t) => t.qty > 0),
+          { signal: o.signal },
+        );
+      }
+      : undefined,
+    bars: async (bars) => {
+      // The cold tier holds USD pairs only (its schema); other quotes' bars are counted, not written.
+      const usd = bars.filter((b) => USD_PAIR_RE.test(b.symbol));
+      skippedBars.count += bars.length - usd.length;
+      if (usd.length === 0) return;
+      await barStore(cfg, dataDir, o.barsTable).write(o.barsTable, usd, {
+        skipInvalid: true,
+        signal: o.signal,
+      });
+    },
+  };
+  return {
+    sinks,
+    skippedBars,
+    async close() {
+      await persistence?.close();
+    },
+  };
+}
