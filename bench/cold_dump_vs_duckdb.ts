@@ -8,7 +8,8 @@
  *   deno run -A bench/cold_window.ts --mode gen --root /tmp/cold/zstd --codec zstd   # once: 8.64 M rows
  *   deno run -A bench/cold_dump_vs_duckdb.ts --data /tmp/cold/zstd [--rounds 7] [--base /tmp/perf-base] [--json]
  *
- * `--data`: a cold table root (`dt=YYYY-MM-DD/part-*.parquet`); the windows are taken in its middle day.
+ * `--data`: a cold table root (`current/dt=YYYY-MM-DD/part-*.parquet`, or the older layout without `current/`);
+ * the windows are taken in its middle day.
  * `--base`: another checkout whose `cryptorun cold dump` is timed too (before/after in one run). Each round
  * runs every command once per window, in rotating order. Prints medians, ratios to DuckDB and the load average.
  */
@@ -31,6 +32,15 @@ const { values } = parseArgs({
   strict: true,
 });
 
+/** Where the dt= partitions are: the committed snapshot (`current/`), or the root itself (older layout). */
+function partsOf(root: string): string {
+  try {
+    return Deno.statSync(`${root}/current`).isDirectory ? `${root}/current` : root;
+  } catch {
+    return root;
+  }
+}
+
 if (values.mode === "duck") {
   // The DuckDB side, in its own process: same rows, CSV with a header, to stdout.
   // deno-lint-ignore no-import-prefix -- dev-only interop tool, by full specifier (house rule)
@@ -42,7 +52,7 @@ if (values.mode === "duck") {
     : "epoch_ms(ts) AS ts, symbol, open, high, low, close, volume";
   const sym = values.symbols ? ` AND symbol = '${values.symbols}'` : "";
   await c.run(
-    `COPY (SELECT ${cols} FROM read_parquet('${values.data}/*/*.parquet', hive_partitioning=true)
+    `COPY (SELECT ${cols} FROM read_parquet('${partsOf(values.data!)}/*/*.parquet', hive_partitioning=true)
       WHERE ts BETWEEN make_timestamptz(${Date.parse(values.from!)}::BIGINT*1000)
         AND make_timestamptz(${Date.parse(values.to!)}::BIGINT*1000)${sym}
       ORDER BY ts, symbol) TO '/dev/stdout' (FORMAT CSV, HEADER)`,
@@ -66,7 +76,7 @@ const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const say = (s: string) => values.json ? console.error(s) : console.log(s);
 
 const days: string[] = [];
-for await (const e of Deno.readDir(data)) {
+for await (const e of Deno.readDir(partsOf(data))) {
   if (e.isDirectory && /^dt=/.test(e.name)) days.push(e.name.slice(3));
 }
 days.sort();
