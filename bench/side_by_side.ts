@@ -13,7 +13,8 @@
  * after ÷ before, and the 1-minute load average seen before each run. For `stream` it starts a throwaway
  * redis-server on a loopback port (stopped at the end). `cold` (warm window reads, bench/cold_window.ts
  * --repeat 15) needs --cold-data DIR holding zstd/ and gzip/ tables made by `bench/cold_window.ts --mode gen`
- * with the default 200 symbols × 30 days.
+ * with the default 200 symbols × 30 days, in a layout both sides read (a base older than the snapshot layout of
+ * issue #13 needs tables written by its own bench/cold_window.ts).
  */
 import { parseArgs } from "node:util";
 import { loadavg } from "node:os";
