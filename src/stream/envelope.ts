@@ -20,7 +20,7 @@ import { z } from "zod";
 // @ts-types="hash-wasm/dist/lib/index.d.ts"
 import { createBLAKE3 } from "hash-wasm/dist/index.esm.min.js";
 import { InputError, show } from "../util/errors.ts";
-import { checkTime, isoMs } from "../util/time.ts";
+import { checkTime, daysInMonth, isoMs } from "../util/time.ts";
 
 /**
  * One BLAKE3 hasher (npm:hash-wasm), created when this module loads and synchronous from then on: a checksum
@@ -142,8 +142,8 @@ export function blake3Hex(bytes: Uint8Array): string {
 }
 
 /** The first and last instants `formatTs` prints (years 0000 and 9999; others have a sign and 6 digits). */
-const MIN_TS = Date.parse("0000-01-01T00:00:00.000Z");
-const MAX_TS = Date.parse("9999-12-31T23:59:59.999Z");
+const MIN_TS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const MAX_TS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const DAY_MS = 86_400_000;
 const PAD2: string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
 const PAD3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
@@ -261,15 +261,22 @@ const badSource = (source: string) =>
   new EnvelopeError("bad_source", "source", `expected [a-z][a-z0-9_.:/-]*, found ${show(source)}`);
 
 /**
- * A `TS_RE`-shaped ts that names a real instant (no 30 February, no 24:00): it prints back unchanged. For a
- * `TS_RE`-shaped string this accepts exactly what `checkFields`' `checkTime` + round trip accepts (a real
- * date and time of day prints back as itself; anything else does not), in a fraction of the time: the
- * consumers' one-pass route uses it, and any ts it refuses goes to the general route for the reason.
+ * A `TS_RE`-shaped ts that names a real instant (no 30 February, no 24:00, no second 60), read from its
+ * fixed digit positions. For a `TS_RE`-shaped string this accepts exactly what `checkFields`' `checkTime` +
+ * round trip accepts (a real date and time of day prints back as itself; anything else does not), in a
+ * fraction of the time (tested on random times): the consumers' one-pass route uses it, and any ts it refuses
+ * goes to the general route for the reason.
  */
 function isRealTs(ts: string): boolean {
-  const ms = Date.parse(ts);
-  return Number.isFinite(ms) && ms >= MIN_TS && ms <= MAX_TS && formatTs(ms) === ts;
+  const year = digits2(ts, 0) * 100 + digits2(ts, 2);
+  const month = digits2(ts, 5);
+  const day = digits2(ts, 8);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
+    digits2(ts, 11) <= 23 && digits2(ts, 14) <= 59 && digits2(ts, 17) <= 59;
 }
+
+/** The two decimal digits at s[i], s[i+1] as a number (callers know they are digits). */
+const digits2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
 
 function checkFields(e: Envelope): EnvelopeError | undefined {
   for (const f of ["ts", "symbol", "source", "payload"] as const) {
