@@ -48,7 +48,7 @@ export async function serveTarget(o: TargetOptions): Promise<TargetResult> {
   const seconds = o.sample ? 0.75 : 4;
   const series = 10_000;
   const sseClients = 100;
-  const sseEvents = o.sample ? 100 : 2000;
+  const sseEvents = o.sample ? 100 : 500;
   const dataDir = `${o.dir}/serve-data`;
   await Deno.mkdir(dataDir, { recursive: true });
 
