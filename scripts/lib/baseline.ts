@@ -85,6 +85,7 @@ export function compare(base: Baseline, run: RunResult | undefined): Comparison[
 
 const num = (n: number | undefined) =>
   n === undefined || !Number.isFinite(n) ? "—" : String(Number(n.toPrecision(4)));
+const times = (n: number) => (Number.isFinite(n) ? `${num(n)}×` : "—");
 
 function tolText(s: FigureSpec): string {
   const parts = [];
@@ -123,7 +124,7 @@ export function renderMarkdown(all: Comparison[], when: string): string {
     ...all.map((c) =>
       `| ${MARK[c.status]} | ${c.suite} | \`${c.figure}\` | ${num(c.spec.value)} ${c.spec.unit} | ${
         num(c.current)
-      } | ${num(c.ratio)}× | ${tolText(c.spec)} | ${c.spec.better} | ${
+      } | ${times(c.ratio)} | ${tolText(c.spec)} | ${c.spec.better} | ${
         (c.spec.reference ?? (c.spec.kind === "quality" ? "(quality)" : "")).replaceAll("|", "\\|")
       } |`
     ),
@@ -147,9 +148,11 @@ export function renderHtml(all: Comparison[], when: string): string {
       esc(c.suite)
     }</td><td><code>${esc(c.figure)}</code></td><td>${esc(num(c.spec.value))} ${
       esc(c.spec.unit)
-    }</td><td style="color:${color[c.status]}">${esc(num(c.current))}</td><td>${esc(num(c.ratio))}×</td><td>${
-      esc(tolText(c.spec))
-    }</td><td>${c.spec.better}</td><td>${esc(c.spec.reference ?? "")}</td></tr>`
+    }</td><td style="color:${color[c.status]}">${esc(num(c.current))}</td><td>${
+      esc(times(c.ratio))
+    }</td><td>${esc(tolText(c.spec))}</td><td>${c.spec.better}</td><td>${
+      esc(c.spec.reference ?? "")
+    }</td></tr>`
   ).join("\n");
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>CryptoRun regression report</title>
