@@ -144,7 +144,7 @@ Deno.test("regress: every committed baseline follows the shared format", async (
 
 const LOAD = ["run", "-A", `${ROOT}/tests/load/run.ts`, "--sample", "--only", "envelope", "--json"];
 
-Deno.test("regress: a deliberate slowdown in the envelope checksum fails the real gate naming figure, baseline and ratio; reverted it passes", async () => {
+Deno.test("regress: a deliberate slowdown in the envelope checksum fails the real gate naming figure, baseline and ratio", async () => {
   await using dir = await tempDir();
   const measureTo = async (file: string, extra: string[]) => {
     const r = await new Deno.Command(Deno.execPath(), {
@@ -164,7 +164,6 @@ Deno.test("regress: a deliberate slowdown in the envelope checksum fails the rea
     JSON.stringify({ ...load, figures: { [fig]: load.figures[fig] } }),
   );
   await Deno.mkdir(`${dir.path}/slow`);
-  await Deno.mkdir(`${dir.path}/clean`);
   // 60 µs of busy work per envelope: several times what building one costs.
   await measureTo(`${dir.path}/slow/load.json`, ["--inject", "envelope_us=60"]);
   const slow = await gate(dir.path, ["--from", `${dir.path}/slow`]);
@@ -177,7 +176,7 @@ Deno.test("regress: a deliberate slowdown in the envelope checksum fails the rea
       } \\(ratio [\\d.]+×`,
     ),
   );
-  await measureTo(`${dir.path}/clean/load.json`, []);
-  const clean = await gate(dir.path, ["--from", `${dir.path}/clean`]);
-  assert.equal(clean.code, 0, clean.err);
+  // The reverted (clean) code passing the same gate is not re-measured here: that would make this test a timed
+  // one. It is what `deno task regress` proves on every CI run against the committed baseline (.ci/run), and
+  // the synthetic test above proves the comparison itself on fixed numbers.
 });
