@@ -99,9 +99,15 @@ async function pipeline(deps: PipelineDeps, opts: PipelineOptions): Promise<Pipe
   }
 }
 
-const feedInfo = (a: DoorAnswer<{ ts: number }> | undefined): FeedInfo =>
+/** A door answer as a row's feed; `laterMs` moves its age from the read's end to the scan's as-of. */
+const feedInfo = (a: DoorAnswer<{ ts: number }> | undefined, laterMs = 0): FeedInfo =>
   a
-    ? { served_by: a.served_by, age_ms: a.age_ms, stale: a.stale, chain: a.chain }
+    ? {
+      served_by: a.served_by,
+      age_ms: a.age_ms === null ? null : a.age_ms + laterMs,
+      stale: a.stale,
+      chain: a.chain,
+    }
     : { served_by: null, age_ms: null, stale: false, chain: [] };
 
 /** Per venue, the symbols its bar sources offer and which sources offer them (the door's inventory). */
@@ -189,10 +195,6 @@ async function readAndScan(
       if ([...inv.entries.values()].some((e) => now - e.newestTs <= cfg.gates.book_max_age_ms)) live = true;
     }
   }
-  if (!live && opts.asOf === undefined && newestCold === null) {
-    throw new InputError(`cold tier: table ${table} has no bars to scan`);
-  }
-
   for (const u of universe) {
     if (![...offered.values()].some((syms) => syms.includes(u))) {
       throw new UsageError(
@@ -213,35 +215,17 @@ async function readAndScan(
     venues.map((v) => [v, offered.get(v)!.filter((s) => admit(s, quotes, universe).admitted)]),
   );
 
-  // Books first: a live read fixes the as-of time once every book is in (nothing used is later than it).
-  stages?.update(1, "books (data door: hot → warm)");
-  const bookAnswers = new Map<string, DoorAnswer<BookSnapshot>>();
-  let asOf = opts.asOf ?? (newestCold === null ? null : newestCold + HOUR);
-  if (live) {
-    const read = await door.read("books", {
-      venue: sc.venue,
-      symbols: admitted.get(sc.venue)!,
-      to: "now",
-      signal,
-    });
-    asOf = read.to;
-    asOfSource = "now (live books)";
-    for (const [symbol, a] of read.answers) bookAnswers.set(`${sc.venue}|${symbol}`, a);
-  }
-  if (asOf === null) throw new InputError(`cold tier: table ${table} has no bars to scan`);
-  for (const venue of venues) {
-    if ((live && venue === sc.venue) || admitted.get(venue)!.length === 0) continue;
-    const read = await door.read("books", { venue, symbols: admitted.get(venue)!, to: asOf, signal });
-    for (const [symbol, a] of read.answers) bookAnswers.set(`${venue}|${symbol}`, a);
-  }
-  signal.throwIfAborted();
-
-  stages?.update(2, "bars (data door)");
-  const from = asOf - sc.lookback_hours * HOUR;
+  // Bars, then books. A live scan's as-of is fixed by its book read (the door's clock once every book is in),
+  // so nothing it uses is later; its bar window ends at the wall clock before that read — never after as-of.
+  if (live) asOfSource = "now (live books)";
+  const barsAsOf = live ? now : opts.asOf ?? (newestCold === null ? null : newestCold + HOUR);
+  if (barsAsOf === null) throw new InputError(`cold tier: table ${table} has no bars to scan`);
+  stages?.update(1, "bars (data door)");
+  const from = barsAsOf - sc.lookback_hours * HOUR;
   // PIT: the last bar must be CLOSED at asOf (bar ts = open; 1h bars close at ts + 1h).
-  const to = asOf - HOUR;
+  const to = barsAsOf - HOUR;
   const series: SymbolSeries[] = [];
-  const feeds = new Map<string, RowFeeds>();
+  const barAnswers = new Map<string, DoorAnswer<OhlcvRow>>();
   for (const venue of venues) {
     const syms = admitted.get(venue)!;
     if (syms.length === 0) continue;
@@ -249,8 +233,7 @@ async function readAndScan(
     const rows: OhlcvRow[] = [];
     for (const [symbol, a] of read.answers) {
       rows.push(...a.rows);
-      const key = `${venue}|${symbol}`;
-      feeds.set(key, { bars: feedInfo(a), book: feedInfo(bookAnswers.get(key)) });
+      barAnswers.set(`${venue}|${symbol}`, a);
     }
     series.push(...groupSeries(rows, venue));
     if (venue !== sc.venue && servedBy.get(venue)!.has("cold:fixtures")) {
@@ -274,6 +257,23 @@ async function readAndScan(
           : ""
       }`,
     );
+  }
+  signal.throwIfAborted();
+
+  stages?.update(2, "books (data door: hot → warm)");
+  let asOf = barsAsOf;
+  const feeds = new Map<string, RowFeeds>();
+  const bookAnswers = new Map<string, DoorAnswer<BookSnapshot>>();
+  for (const venue of new Set(series.map((x) => x.venue))) {
+    const symbols = series.filter((x) => x.venue === venue).map((x) => x.symbol);
+    const liveRead = live && venue === sc.venue;
+    const read = await door.read("books", { venue, symbols, to: liveRead ? "now" : barsAsOf, signal });
+    if (liveRead) asOf = read.to;
+    for (const [symbol, a] of read.answers) bookAnswers.set(`${venue}|${symbol}`, a);
+  }
+  // Every age at the scan's as-of (a live bar read ended before the book read fixed it).
+  for (const [key, a] of barAnswers) {
+    feeds.set(key, { bars: feedInfo(a, asOf - barsAsOf), book: feedInfo(bookAnswers.get(key)) });
   }
   const books = new Map<string, BookSnapshot>();
   for (const [key, a] of bookAnswers) if (a.rows.length) books.set(key, a.rows[a.rows.length - 1]);

@@ -73,7 +73,10 @@ Deno.test("served_by: a fresh hot book says hot; after tiers.hot_max_age_ms the 
   const now0 = Date.UTC(2022, 5, 20, 8, 0, 2); // the 07:00 bar closed 2 s ago
   let clock = now0;
   const hits: Record<string, number> = {};
-  const door = openMarketDoor(cfg, dir.path, {}, { now: () => clock, onHitRatio: (t, r) => (hits[t] = r) });
+  const door = openMarketDoor(cfg, dir.path, {}, {
+    now: () => clock,
+    metrics: { hitRatio: (t, r) => (hits[t] = r) },
+  });
   const deps = {
     config: cfg,
     dataDir: dir.path,

@@ -10,12 +10,14 @@
  *   §5 style: `hot_stale:12000ms`, `warm_miss`, `cold_failed:…`).
  *
  * Point in time: nothing with ts > `to` ever leaves the door, whatever a source returns (a source that tries
- * is counted in cryptorun_data_consistency_errors_total{check="door_pit"}). The door sets
- * cryptorun_cache_hit_ratio{tier}: per tier, answers it served fresh over the lookups that reached it.
+ * is counted in cryptorun_data_consistency_errors_total{check="door_pit"}). Metrics (the `DoorMetrics` port):
+ * cryptorun_cache_hit_ratio{tier} (per tier, answers it served fresh over the lookups that reached it),
+ * cryptorun_tier_lookups_total{tier,outcome}, and cryptorun_replication_lag_seconds{tier="warm",
+ * region="local",source} (how far behind the venue the warm copies a read looked at were).
  *
  * Sources are ports (./port.ts); the door knows no tier's storage and no kind's row shape beyond `ts`.
  */
-import { cacheHitRatio, dataConsistencyErrors } from "../../metrics/metrics.ts";
+import { cacheHitRatio, dataConsistencyErrors, replicationLag, tierLookups } from "../../metrics/metrics.ts";
 import { createHitRatio } from "./hit_ratio.ts";
 import {
   type DoorSource,
@@ -38,6 +40,8 @@ export interface DoorRequest {
    * refresh (the warm tier fetches) and the door fixes `to` at its clock once every source answered.
    */
   to: number | "now";
+  /** Ask only the sources of these tiers (e.g. the cold-tier publisher); default every source. */
+  tiers?: readonly Tier[];
   signal?: AbortSignal;
 }
 
@@ -95,12 +99,33 @@ export interface DataDoor<M extends Record<string, Timed>> {
   close(): Promise<void>;
 }
 
+export type LookupOutcome = "hit" | "miss" | "stale" | "failed";
+
+/** What the door reports (default: the metrics below; tests and the alert test replace any of them). */
+export interface DoorMetrics {
+  /** A tier's hit ratio after a read that reached it (cryptorun_cache_hit_ratio{tier}). */
+  hitRatio(tier: Tier, ratio: number): void;
+  /** Lookups of a tier by outcome (cryptorun_tier_lookups_total{tier,outcome}); n = 0 creates the series. */
+  lookup(tier: Tier, outcome: LookupOutcome, n: number): void;
+  /**
+   * The oldest warm copy a read found, as `to − fetch time` (cryptorun_replication_lag_seconds{tier="warm",
+   * region="local",source}; the hot and cold tiers' series are the health checks' data ages).
+   */
+  warmLag(source: string, lagMs: number): void;
+}
+
+export const METRICS: DoorMetrics = {
+  hitRatio: (tier, ratio) => cacheHitRatio.set({ tier }, ratio),
+  lookup: (tier, outcome, n) => tierLookups.inc({ tier, outcome }, n),
+  warmLag: (source, lagMs) => replicationLag.set({ tier: "warm", region: "local", source }, lagMs / 1000),
+};
+
 export interface DoorOptions<M extends Record<string, Timed>> {
   /** Per kind, its sources in authority order. */
   sources: { [K in keyof M]: DoorSource<M[K]>[] };
   now?: () => number;
-  /** Where a tier's hit ratio goes after each read (default: cryptorun_cache_hit_ratio{tier}). */
-  onHitRatio?: (tier: Tier, ratio: number) => void;
+  /** Replaces some of the default metrics. */
+  metrics?: Partial<DoorMetrics>;
   /** Lookups per tier the hit ratio covers (default 1000). */
   hitWindow?: number;
 }
@@ -114,7 +139,16 @@ function brief(err: unknown): string {
 export function createDataDoor<M extends Record<string, Timed>>(o: DoorOptions<M>): DataDoor<M> {
   const now = o.now ?? Date.now;
   const ratios = createHitRatio(o.hitWindow);
-  const emit = o.onHitRatio ?? ((tier, ratio) => cacheHitRatio.set({ tier }, ratio));
+  const metrics: DoorMetrics = { ...METRICS, ...o.metrics };
+  const record = (tier: Tier, outcome: LookupOutcome) => {
+    ratios.record(tier, outcome === "hit");
+    metrics.lookup(tier, outcome, 1);
+  };
+  // Every tier this door can reach starts at 0 per outcome, so rate() works from the first scrape.
+  const allSources = Object.values(o.sources).flat() as DoorSource<Timed>[];
+  for (const tier of new Set(allSources.map((s) => s.tier))) {
+    for (const outcome of ["hit", "miss", "stale", "failed"] as const) metrics.lookup(tier, outcome, 0);
+  }
   const sourcesOf = <K extends keyof M & string>(kind: K): DoorSource<M[K]>[] => {
     const list = o.sources[kind];
     if (!list) {
@@ -149,7 +183,7 @@ export function createDataDoor<M extends Record<string, Timed>>(o: DoorOptions<M
 
       for (const source of sourcesOf(kind)) {
         if (pending.size === 0) break;
-        if (!source.covers(req.venue)) continue;
+        if (!source.covers(req.venue) || (req.tiers && !req.tiers.includes(source.tier))) continue;
         req.signal?.throwIfAborted();
         const asked = [...pending];
         let results: Awaited<ReturnType<typeof source.read>>;
@@ -167,41 +201,47 @@ export function createDataDoor<M extends Record<string, Timed>>(o: DoorOptions<M
           req.signal?.throwIfAborted();
           for (const s of asked) {
             chains.get(s)!.push(`${source.tier}_failed:${brief(err)}`);
-            ratios.record(source.tier, false);
+            record(source.tier, "failed");
           }
           touched.add(source.tier);
           continue;
         }
         const judgeAt = live ? now() : to;
         touched.add(source.tier);
+        let oldestCopy = -Infinity;
         for (const symbol of asked) {
           const r = results.get(symbol) ?? { miss: "miss" };
           if (isMiss(r)) {
             chains.get(symbol)!.push(`${source.tier}_${r.miss}`);
-            ratios.record(source.tier, false);
+            record(source.tier, "miss");
             continue;
           }
           const rows = clamp(r.rows, from, live ? Infinity : to);
           if (rows.length === 0) {
             chains.get(symbol)!.push(`${source.tier}_miss`);
-            ratios.record(source.tier, false);
+            record(source.tier, "miss");
             continue;
           }
           const hit = { ...r, rows };
           const observedAge = judgeAt - r.observedAt;
+          oldestCopy = Math.max(oldestCopy, observedAge);
           if (source.maxAgeMs !== null && observedAge > source.maxAgeMs) {
             chains.get(symbol)!.push(`${source.tier}_stale:${Math.round(observedAge)}ms`);
-            ratios.record(source.tier, false);
+            record(source.tier, "stale");
             if (!fallback.has(symbol)) fallback.set(symbol, { hit, source });
             continue;
           }
-          ratios.record(source.tier, r.cached !== false);
+          // A warm answer fetched for this read is served fresh, but it was no cache hit.
+          record(source.tier, r.cached === false ? "miss" : "hit");
           served.set(symbol, { hit, source });
           pending.delete(symbol);
         }
+        if (source.tier === "warm" && oldestCopy > -Infinity) {
+          metrics.warmLag(source.id.slice(source.id.indexOf(":") + 1), Math.max(0, oldestCopy));
+        }
       }
       if (live) to = now();
-      for (const tier of touched) emit(tier, ratios.ratio(tier)!);
+      for (const tier of touched) metrics.hitRatio(tier, ratios.ratio(tier)!);
 
       const answers = new Map<string, DoorAnswer<M[typeof kind]>>();
       for (const symbol of req.symbols) {

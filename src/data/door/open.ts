@@ -11,7 +11,7 @@ import { openColdStore } from "../cold/store.ts";
 import { openWarmCache, type WarmCache, type WarmCacheDeps } from "../warm/cache.ts";
 import type { WarmVenue } from "../warm/ports.ts";
 import { warmSource } from "../warm/source.ts";
-import { createDataDoor, type DataDoor } from "./door.ts";
+import { createDataDoor, type DataDoor, type DoorMetrics } from "./door.ts";
 import type { MarketKinds } from "./kinds.ts";
 import type { DoorSource, Tier } from "./port.ts";
 import { coldBarsSource } from "./sources/cold_bars.ts";
@@ -31,8 +31,8 @@ export interface OpenDoorDeps {
   warmCache?: WarmCacheDeps;
   /** Opens the database for `cold:db` (default: src/persistence/open.ts, loaded on first use). */
   openPersistence?: () => Promise<Persistence>;
-  /** Where the per-tier hit ratios go (default: cryptorun_cache_hit_ratio{tier}). */
-  onHitRatio?: (tier: Tier, ratio: number) => void;
+  /** Replaces some of the door's metrics (default: the cryptorun_* series of src/data/door/door.ts). */
+  metrics?: Partial<DoorMetrics>;
 }
 
 /** The REST adapters this build has (a venue without one cannot appear as `warm:<venue>_rest`). */
@@ -129,6 +129,6 @@ export function openMarketDoor(
       t.authority[kind].map((id, i) => source(kind, id, `tiers.authority.${kind}[${i}]`)),
     ]),
   ) as { [K in keyof MarketKinds]: DoorSource<MarketKinds[K]>[] };
-  const door = createDataDoor<MarketKinds>({ sources, now, onHitRatio: deps.onHitRatio });
+  const door = createDataDoor<MarketKinds>({ sources, now, metrics: deps.metrics });
   return Object.assign(door, { warm });
 }

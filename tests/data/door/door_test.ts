@@ -29,11 +29,24 @@ function tiers() {
 Deno.test("door: hot → warm → cold fall-through; each answer says who served it, how old, and what fell through", async () => {
   const { hot, warm, cold } = tiers();
   const ratios: Record<string, number> = {};
+  const lookups: Record<string, number> = {};
+  const lags: Array<[string, number]> = [];
   const door = createDataDoor<{ books: Row }>({
     sources: { books: [hot, warm, cold] },
     now: () => T,
-    onHitRatio: (tier, r) => (ratios[tier] = r),
+    metrics: {
+      hitRatio: (tier, r) => (ratios[tier] = r),
+      lookup: (
+        tier,
+        outcome,
+        n,
+      ) => (lookups[`${tier} ${outcome}`] = (lookups[`${tier} ${outcome}`] ?? 0) + n),
+      warmLag: (source, ms) => lags.push([source, ms]),
+    },
   });
+  // Every reachable tier × outcome exists from the start (0), so rate() works from the first scrape.
+  assert.equal(Object.keys(lookups).length, 12);
+  assert.ok(Object.values(lookups).every((n) => n === 0));
   const read = await door.read("books", { venue: "kraken", symbols: ["A", "B", "C", "D", "E"], to: T });
   const a = (s: string) => read.answers.get(s)!;
 
@@ -73,6 +86,21 @@ Deno.test("door: hot → warm → cold fall-through; each answer says who served
   // Hit ratio per tier = served fresh / lookups reaching the tier.
   assert.deepEqual(ratios, { hot: 1 / 5, warm: 1 / 4, cold: 1 / 3 });
   assert.equal(door.hitRatio("warm"), 1 / 4);
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(lookups).filter(([, n]) => n > 0)),
+    {
+      "hot hit": 1,
+      "hot stale": 2,
+      "hot miss": 2,
+      "warm hit": 1,
+      "warm stale": 1,
+      "warm miss": 2,
+      "cold hit": 1,
+      "cold miss": 2,
+    },
+  );
+  // The oldest warm copy this read looked at (D's, 30 s behind): the warm tier's replication lag.
+  assert.deepEqual(lags, [["kraken_rest", 30_000]]);
 });
 
 Deno.test("door: authority, not freshness, picks among usable sources; the config order is the order asked", async () => {
@@ -80,7 +108,7 @@ Deno.test("door: authority, not freshness, picks among usable sources; the confi
   const door = createDataDoor<{ books: Row }>({
     sources: { books: [cold, warm, hot] },
     now: () => T,
-    onHitRatio: () => {},
+    metrics: { hitRatio: () => {} },
   });
   const read = await door.read("books", { venue: "kraken", symbols: ["A", "B"], to: T });
   // cold holds A (an hour old, but cold has no age limit): it outranks the 1 s old hot book.
@@ -106,7 +134,7 @@ Deno.test("door: a failing source falls through with its reason; sources of othe
   });
   const door = createDataDoor<{ bars: Row }>({
     sources: { bars: [down, other, cold] },
-    onHitRatio: () => {},
+    metrics: { hitRatio: () => {} },
   });
   const read = await door.read("bars", { venue: "kraken", symbols: ["A"], from: T - 2 * H, to: T });
   const a = read.answers.get("A")!;
@@ -132,7 +160,10 @@ Deno.test("door PIT: nothing after `to` leaves the door, whatever a source retur
   const cold = fakeSource("cold:kraken", "cold", null, {
     B: { rows: rows("B", "cold", T - H, T, T + H), observedAt: T + H },
   });
-  const door = createDataDoor<{ books: Row }>({ sources: { books: [liar, cold] }, onHitRatio: () => {} });
+  const door = createDataDoor<{ books: Row }>({
+    sources: { books: [liar, cold] },
+    metrics: { hitRatio: () => {} },
+  });
   const before = await pitErrors();
   const read = await door.read("books", { venue: "kraken", symbols: ["A", "B"], from: T - 2 * H, to: T });
   assert.deepEqual(read.answers.get("A")!.rows.map((r) => r.ts), [T - 1_000]);
@@ -154,7 +185,11 @@ Deno.test("door: a live read fixes `to` once every source answered; a row stampe
     A: { rows: rows("A", "warm", T + 150), observedAt: T + 150 }, // e.g. fetched during the read
     B: { rows: rows("B", "warm", T + 10_000), observedAt: T + 10_000 }, // a clock-skewed row from the future
   });
-  const door = createDataDoor<{ books: Row }>({ sources: { books: [src] }, now: tick, onHitRatio: () => {} });
+  const door = createDataDoor<{ books: Row }>({
+    sources: { books: [src] },
+    now: tick,
+    metrics: { hitRatio: () => {} },
+  });
   const read = await door.read("books", { venue: "kraken", symbols: ["A", "B"], to: "now" });
   assert.equal(read.live, true);
   assert.ok(read.to >= T + 150 && read.to < T + 10_000, String(read.to - T));
@@ -182,7 +217,7 @@ Deno.test("door: a new data kind plugs in as one more source list (no door chang
     );
   const door = createDataDoor<{ bars: Row; derivs: Deriv }>({
     sources: { bars: [], derivs: [derivs as never] },
-    onHitRatio: () => {},
+    metrics: { hitRatio: () => {} },
   });
   const read = await door.read("derivs", { venue: "kraken", symbols: ["BTC/USD"], to: T });
   assert.equal(read.answers.get("BTC/USD")!.rows[0].funding, 0.0001);

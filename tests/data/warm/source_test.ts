@@ -19,7 +19,7 @@ async function setup(trades: number[] = []) {
   const door = createDataDoor<K>({
     sources: { books: [mk("books", 15_000)], trades: [mk("trades", 30_000)] },
     now: () => clock,
-    onHitRatio: (tier, r) => tier === "warm" && ratios.push(r),
+    metrics: { hitRatio: (tier, r) => tier === "warm" && ratios.push(r) },
   });
   return {
     dir,
