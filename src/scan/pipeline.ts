@@ -76,6 +76,7 @@ export async function runScanPipeline(
   opts: PipelineOptions = {},
 ): Promise<PipelineReport> {
   const t0 = performance.now();
+  for (const outcome of ["ok", "error"]) scanRuns.inc({ outcome }, 0);
   try {
     const report = await pipeline(deps, opts);
     scanRuns.inc({ outcome: "ok" });

@@ -144,7 +144,9 @@ export function createDataDoor<M extends Record<string, Timed>>(o: DoorOptions<M
     ratios.record(tier, outcome === "hit");
     metrics.lookup(tier, outcome, 1);
   };
-  // Every tier this door can reach starts at 0 per outcome, so rate() works from the first scrape.
+  // Every tier this door can reach starts at 0 per outcome, so rate() works from the first scrape; so does
+  // its PIT check.
+  dataConsistencyErrors.inc({ check: "door_pit" }, 0);
   const allSources = Object.values(o.sources).flat() as DoorSource<Timed>[];
   for (const tier of new Set(allSources.map((s) => s.tier))) {
     for (const outcome of ["hit", "miss", "stale", "failed"] as const) metrics.lookup(tier, outcome, 0);

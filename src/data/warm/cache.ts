@@ -124,6 +124,7 @@ async function decode(
 export function openWarmCache(root: string, deps: WarmCacheDeps = {}): WarmCache {
   const write = deps.writeFile ?? atomicWriteFile;
   let corrupt = 0;
+  dataConsistencyErrors.inc({ check: "warm_entry" }, 0);
 
   const pathOf = async (key: WarmKey) => {
     const digest = await sha256Hex(enc.encode(JSON.stringify(key)));

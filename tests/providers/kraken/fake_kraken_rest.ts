@@ -70,7 +70,13 @@ export interface FakeKrakenRest {
   close(): Promise<void>;
 }
 
-export function startFakeKrakenRest(opts: { visible?: number } = {}): FakeKrakenRest {
+export function startFakeKrakenRest(
+  opts: {
+    visible?: number;
+    /** Shift the hourly rows in time so the last one is the candle forming at this time (a live-like venue). */
+    formingAt?: number;
+  } = {},
+): FakeKrakenRest {
   const assetPairs = Deno.readTextFileSync(FIX + "rest/asset_pairs_2021-04-17.json");
   const recorded = (name: string) =>
     JSON.parse(Deno.readTextFileSync(FIX + `rest/kraken_rest_${name}_xbtusdt_recorded.json`)).result;
@@ -79,7 +85,11 @@ export function startFakeKrakenRest(opts: { visible?: number } = {}): FakeKraken
     Ticker: recorded("ticker"),
     Trades: recorded("trades"),
   };
-  const rows = hourlyRows();
+  let rows = hourlyRows();
+  if (opts.formingAt !== undefined) {
+    const shift = Math.floor(opts.formingAt / 3_600_000) * 3_600 - rows[rows.length - 1][0];
+    rows = rows.map((r): RawOhlcRow => [r[0] + shift, ...r.slice(1)] as RawOhlcRow);
+  }
   const fake: FakeKrakenRest = {
     url: "",
     rows,
