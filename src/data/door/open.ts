@@ -6,7 +6,7 @@ import { nullLogger } from "../../log/logger.ts";
 import type { Persistence } from "../../persistence/types.ts";
 import { krakenRestFrom } from "../../providers/kraken/venue.ts";
 import { krakenWarm } from "../../providers/kraken/warm.ts";
-import { InputError } from "../../util/errors.ts";
+import { ConfigError, InputError } from "../../util/errors.ts";
 import { openColdStore } from "../cold/store.ts";
 import { openWarmCache, type WarmCache, type WarmCacheDeps } from "../warm/cache.ts";
 import type { WarmVenue } from "../warm/ports.ts";
@@ -62,7 +62,7 @@ export function openMarketDoor(
     if (!v) {
       const make = WARM_VENUES[venue];
       if (!make) {
-        throw new InputError(
+        throw new ConfigError(
           `${where}: warm:${venue}_rest — no REST adapter for venue ${JSON.stringify(venue)} (have: ${
             Object.keys(WARM_VENUES).join(", ")
           })`,
@@ -90,7 +90,7 @@ export function openMarketDoor(
     if (tier === "warm") {
       const venue = warmVenue(name.slice(0, -"_rest".length), where);
       if (venue.endpoint(kind) === null) {
-        throw new InputError(`${where}: ${id} has no ${kind} data`);
+        throw new ConfigError(`${where}: ${id} has no ${kind} data`);
       }
       return warmSource({ kind, venue, cache: warm, ttlMs: warmTtlMs(t, kind), now });
     }
