@@ -25,20 +25,31 @@ const book = (ts: number, symbol = "ETH/USD") => ({
   resyncs: 0,
 });
 
+/** Pipeline deps over `dataDir`, with Kraken's REST API (the warm tier's, in a live scan) at a loopback fake. */
+function depsWith(
+  dataDir: string,
+  restUrl: string,
+  extra: Partial<Parameters<typeof runScanPipeline>[0]> = {},
+) {
+  const cfg = { ...config, kraken: { ...config.kraken, rest_base_url: restUrl, max_retries: 0 } };
+  return {
+    config: cfg,
+    dataDir,
+    env: {},
+    log: nullLogger,
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
 Deno.test("default as-of: now when the hot tier has live books, else the last closed bar", async () => {
   await using dir = await tempDir();
   // The warm tier of a live read asks Kraken's REST API: here a loopback fake that is down.
   const rest = startFakeKrakenRest();
   rest.down = true;
-  const cfg = { ...config, kraken: { ...config.kraken, rest_base_url: rest.url, max_retries: 0 } };
+  const deps = depsWith(dir.path, rest.url);
+  const cfg = deps.config;
   const now = Date.UTC(2022, 5, 20, 8, 0, 30); // 30 s after the 07:00 bar closed
-  const deps = {
-    config: cfg,
-    dataDir: dir.path,
-    env: {},
-    log: nullLogger,
-    signal: new AbortController().signal,
-  };
 
   // No books at all: a replay as of the close of the last bar in the store (fixtures end 2022-06-30 23:00).
   const replay = await runScanPipeline({ ...deps, now: () => now }, { dryRun: true });
@@ -69,23 +80,15 @@ Deno.test("default as-of: now when the hot tier has live books, else the last cl
 Deno.test("served_by: a fresh hot book says hot; after tiers.hot_max_age_ms the next read says warm; worst feed wins (controllable clock)", async () => {
   await using dir = await tempDir();
   const rest = startFakeKrakenRest();
-  const cfg = { ...config, kraken: { ...config.kraken, rest_base_url: rest.url, max_retries: 0 } };
   const now0 = Date.UTC(2022, 5, 20, 8, 0, 2); // the 07:00 bar closed 2 s ago
   let clock = now0;
   const hits: Record<string, number> = {};
+  const cfg = depsWith(dir.path, rest.url).config;
   const door = openMarketDoor(cfg, dir.path, {}, {
     now: () => clock,
     metrics: { hitRatio: (t, r) => (hits[t] = r) },
   });
-  const deps = {
-    config: cfg,
-    dataDir: dir.path,
-    env: {},
-    log: nullLogger,
-    signal: new AbortController().signal,
-    now: () => clock,
-    door,
-  };
+  const deps = depsWith(dir.path, rest.url, { now: () => clock, door });
   // A verified ETH/USD book 4 s old: fresh for the hot tier (5 s), and older than the 2 s old bars.
   await writeMicrostructure(dir.path, "kraken", book(now0 - 4_000), { hotPath: cfg.tiers.hot_path });
   const universe = ["BTC/USD", "ETH/USD"];

@@ -4,7 +4,7 @@ import type { BookSides } from "../../market/microstructure.ts";
 import { snapshotFromBook } from "../../market/snapshot.ts";
 import { type KrakenRest, parseDepth, parseOhlc, parseTicker, parseTrades } from "./rest.ts";
 import { buildSymbolMap, type SymbolMap } from "./symbols.ts";
-import { BAR_INTERVAL_MIN, newClosedBars } from "./venue.ts";
+import { BAR_INTERVAL_MIN, closedHourlyBars } from "./venue.ts";
 
 /**
  * Kraken's public REST API as the warm tier's venue (the port in src/data/warm/ports.ts): Depth → books,
@@ -62,18 +62,8 @@ export function krakenWarm(rest: KrakenRest, o: { bookDepth: number }): WarmVenu
           const counters = { checksum_ok: 0, checksum_failed: 0, resyncs: 0 };
           return [snapshotFromBook("kraken", symbol, fetchedAt, book, counters)] as Out;
         }
-        case "bars": {
-          const r = parseOhlc(body);
-          return newClosedBars(r.rows, r.last, null, fetchedAt).map((b) => ({
-            ts: b.ts,
-            symbol,
-            open: b.open,
-            high: b.high,
-            low: b.low,
-            close: b.close,
-            volume: b.volume,
-          })) as Out;
-        }
+        case "bars":
+          return closedHourlyBars(parseOhlc(body), symbol, null, fetchedAt, symbol) as Out;
         case "trades":
           return parseTrades(body).trades.map((t) => ({
             symbol,

@@ -38,6 +38,21 @@ const tradeRow = (ts: number, id: number) => [
   id,
 ];
 
+const hotBook = (ts: number) => ({
+  ts,
+  venue: "kraken",
+  symbol: SYM,
+  best_bid: 100,
+  best_ask: 100.1,
+  mid: 100.05,
+  spread_bps: 9.995,
+  depth_usd_2pct: { bid: 1e6, ask: 1e6 },
+  verified: true as const,
+  checksum_ok: 1,
+  checksum_failed: 0,
+  resyncs: 0,
+});
+
 async function config(authority: Partial<Record<DataKind, string[]>> = {}): Promise<Config> {
   const { config } = await loadConfig({ configPath: "/nonexistent/cryptorun.yaml", env: {} });
   config.scan.fixture_venues = ["binance"];
@@ -61,20 +76,7 @@ async function plant(dir: string, cfg: Config): Promise<void> {
   );
   // Hot tier: a verified book before and one after `to`.
   for (const ts of [T - 1_000, T + 1_000]) {
-    await writeMicrostructure(dir, "kraken", {
-      ts,
-      venue: "kraken",
-      symbol: SYM,
-      best_bid: 100,
-      best_ask: 100.1,
-      mid: 100.05,
-      spread_bps: 9.995,
-      depth_usd_2pct: { bid: 1e6, ask: 1e6 },
-      verified: true,
-      checksum_ok: 1,
-      checksum_failed: 0,
-      resyncs: 0,
-    }, { hotPath: cfg.tiers.hot_path });
+    await writeMicrostructure(dir, "kraken", hotBook(ts), { hotPath: cfg.tiers.hot_path });
   }
   // Database: trades before, at and after `to`.
   const db = await openPersistence(cfg.persistence, dir, {});
@@ -187,20 +189,7 @@ Deno.test("data door PIT, live reads: a hot book stamped after the door's clock 
   const cfg = await config({ books: ["hot:kraken_ws"] });
   const now = T;
   for (const ts of [now - 2_000, now + 10_000]) {
-    await writeMicrostructure(dir.path, "kraken", {
-      ts,
-      venue: "kraken",
-      symbol: SYM,
-      best_bid: 100,
-      best_ask: 100.1,
-      mid: 100.05,
-      spread_bps: 9.995,
-      depth_usd_2pct: { bid: 1e6, ask: 1e6 },
-      verified: true,
-      checksum_ok: 1,
-      checksum_failed: 0,
-      resyncs: 0,
-    }, { hotPath: cfg.tiers.hot_path });
+    await writeMicrostructure(dir.path, "kraken", hotBook(ts), { hotPath: cfg.tiers.hot_path });
   }
   const door = openMarketDoor(cfg, dir.path, {}, { now: () => now });
   const read = await door.read("books", { venue: "kraken", symbols: [SYM], to: "now" });
