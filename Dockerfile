@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
-# Stage 1: build the single cryptorun binary.
+# GENERATED from deploy/image/image.ts (one description for this image and the one the tests build and
+# run): edit that file, then `deno task gen`.
+
+# Stage 1 (release): build.
 FROM denoland/deno:2.9.6 AS build
-WORKDIR /src
+WORKDIR /app
 COPY deno.json deno.lock ./
 COPY main.ts ./
 COPY src ./src
@@ -9,21 +12,33 @@ COPY scripts ./scripts
 COPY config ./config
 COPY migrations ./migrations
 COPY fixtures ./fixtures
-RUN deno install --frozen --entrypoint main.ts && deno task compile
+ENV CRYPTORUN_APP_DATA_DIR=/data \
+    CRYPTORUN_METRICS_LISTEN=0.0.0.0:9464 \
+    CRYPTORUN_SECRETS_DIR=/run/secrets \
+    DENO_NO_UPDATE_CHECK=1
+ARG ALLOW_HOSTS=postgres:5432,redis:6379
+RUN deno install --frozen --entrypoint main.ts \
+  && deno task compile --config=/app/config/cryptorun.yaml --data-dir=/data \
+       --allow-host=${ALLOW_HOSTS} --output=/out/cryptorun
+RUN ["/usr/bin/deno", "eval", "Deno.mkdirSync('/staging/data', { recursive: true }); Deno.mkdirSync('/staging/tmp', { mode: 0o1777 }); Deno.chmodSync('/staging/tmp', 0o1777)"]
 
-# Stage 2: minimal runtime with CA certificates, non-root.
+# Stage 2: minimal runtime (glibc, CA certificates, no shell), non-root.
 FROM gcr.io/distroless/cc-debian12:nonroot
 WORKDIR /app
-COPY --from=build /src/dist/cryptorun /app/cryptorun
-COPY --from=build /src/config /app/config
-USER nonroot:nonroot
-ENV CRYPTORUN_APP_DATA_DIR=/data
+COPY --from=build /out/cryptorun /out/cryptorun.sha256 /app/
+COPY --from=build /app/config /app/config
+COPY --from=build --chown=65532:65532 /staging/data /data
+COPY --from=build /staging/tmp /tmp
+USER 65532:65532
+ENV CRYPTORUN_APP_DATA_DIR=/data \
+    CRYPTORUN_METRICS_LISTEN=0.0.0.0:9464 \
+    CRYPTORUN_SECRETS_DIR=/run/secrets \
+    DENO_NO_UPDATE_CHECK=1 \
+    DENO_DIR=/tmp/deno
 VOLUME ["/data"]
 EXPOSE 9464
-# The health check asks the running serve (its /readyz): a second process cannot open the embedded database
-# serve holds.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/app/cryptorun", "health", "--server", "http://127.0.0.1:9464"]
+# The health check asks the running serve (its /readyz): a second process cannot open the embedded
+# database serve holds.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["/app/cryptorun", "health", "--server", "http://127.0.0.1:9464"]
 ENTRYPOINT ["/app/cryptorun"]
-# One long-running process: metrics, health endpoints and the schedulers. Inside a container the listener
-# must bind all interfaces so a published port reaches it; outside containers serve stays on loopback.
-CMD ["serve", "--listen", "0.0.0.0:9464", "--with-ingest", "--with-scan"]
+CMD ["serve", "--with-ingest", "--with-scan"]

@@ -67,12 +67,14 @@ function windowOf(days: number, w: string) {
     : { from: mid + 13 * 3_600_000, to: mid + 14 * 3_600_000 - 1, columns: undefined, symbols: ["C007/USD"] };
 }
 
+/** Bytes of the current snapshot's part files (the partition folders under `current`). */
 async function dirBytes(root: string): Promise<number> {
   let n = 0;
-  for await (const d of Deno.readDir(root)) {
+  const cur = `${root}/current`;
+  for await (const d of Deno.readDir(cur)) {
     if (!d.isDirectory) continue;
-    for await (const f of Deno.readDir(`${root}/${d.name}`)) {
-      n += (await Deno.stat(`${root}/${d.name}/${f.name}`)).size;
+    for await (const f of Deno.readDir(`${cur}/${d.name}`)) {
+      n += (await Deno.stat(`${cur}/${d.name}/${f.name}`)).size;
     }
   }
   return n;
@@ -128,7 +130,7 @@ if (values.mode === "gen") {
   const c = await db.connect();
   const cols = w.columns ? w.columns.join(", ") : "*";
   const sym = w.symbols ? ` AND symbol = '${w.symbols[0]}'` : "";
-  const sql = `SELECT ${cols} FROM read_parquet('${values.root}/*/*.parquet', hive_partitioning=true)
+  const sql = `SELECT ${cols} FROM read_parquet('${values.root}/current/*/*.parquet', hive_partitioning=true)
     WHERE ts BETWEEN make_timestamptz(${w.from}::BIGINT*1000) AND make_timestamptz(${w.to}::BIGINT*1000)${sym}`;
   const once = async () => {
     const t0 = performance.now();

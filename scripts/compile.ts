@@ -1,24 +1,28 @@
-import { dirname } from "node:path";
+import { basename, dirname, resolve } from "node:path";
+import { loadConfig } from "../src/config/load.ts";
+import { resolveSecret, SECRETS_DIR_ENV } from "../src/secrets/mod.ts";
+import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
 
 /**
- * deno task compile — builds dist/cryptorun, the single executable.
+ * deno task compile — builds dist/cryptorun, the single executable, with the least permissions its deployment
+ * needs (src/deploy/permissions.ts): read and write with the system directories denied (Deno creates the cold
+ * tier's commit symlink only under unscoped read/write), network to the hosts the config names. Compile it for the deployment it will run in:
+ *
+ *   deno task compile [--config=FILE] [--data-dir=DIR] [--allow-host=HOST[:PORT],…] [--output=FILE]
+ *                     [--target=TRIPLE]
+ *
+ * The config is loaded exactly as the binary will load it (env overrides included); secrets set now (the DSN,
+ * the Redis URL) contribute their host:port, never anything else. `--allow-host` adds hosts that exist only
+ * at run time. Next to the binary it writes `<output>.sha256` (`sha256sum -c` format).
  *
  * `deno compile` downloads its runtime (denort) unless DENORT_BIN points at one; this script passes the
  * environment through, so `DENORT_BIN=/path/to/denort deno task compile` builds offline.
- * The permissions below are the binary's, and the `cryptorun` task in deno.json uses exactly the same
- * (tests/cli/tasks_test.ts checks).
  */
 
-/** Least permissions of the binary: files (data dir, config), network (venues, DB, brokers, serve), env, sys. */
-export const COMPILE_PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-net",
-  "--allow-env",
-  "--allow-sys",
-] as const;
+/** Permission kinds of the binary; the `cryptorun` task in deno.json grants the same kinds, unscoped. */
+export const PERMISSION_KINDS = ["env", "net", "read", "sys", "write"] as const;
 
-/** Files the binary reads at run time that are not imported modules. */
+/** Files the binary reads at run time that are not imported modules (embedded: no read permission needed). */
 export const COMPILE_INCLUDES = ["migrations", "fixtures", "config"] as const;
 
 /**
@@ -28,26 +32,82 @@ export const COMPILE_INCLUDES = ["migrations", "fixtures", "config"] as const;
  */
 export const NPM_EXCLUDES = ["registry.npmjs.org/bintrees/1.0.2/test"] as const;
 
-export function compileArgs(output = "dist/cryptorun", target?: string, npmCache?: string): string[] {
+export interface CompileOptions {
+  permissions: string[];
+  output?: string;
+  target?: string;
+  npmCache?: string;
+}
+
+export function compileArgs(o: CompileOptions): string[] {
   return [
     "compile",
-    ...COMPILE_PERMISSIONS,
+    ...o.permissions,
+    // Every wasm asset (parquet-wasm, PGlite's wasm and data files, hash-wasm) ships inside its npm package,
+    // and compile embeds the packages main.ts reaches, whole.
     ...COMPILE_INCLUDES.flatMap((p) => ["--include", p]),
     // Only what main.ts reaches (dev-only packages such as DuckDB stay out); every dynamic import in src/
     // is a string literal, so the stream backends are reachable.
     "--exclude-unused-npm",
-    ...(npmCache ? NPM_EXCLUDES.flatMap((p) => ["--exclude", `${npmCache}/${p}`]) : []),
-    ...(target ? ["--target", target] : []),
+    ...(o.npmCache ? NPM_EXCLUDES.flatMap((p) => ["--exclude", `${o.npmCache}/${p}`]) : []),
+    ...(o.target ? ["--target", o.target] : []),
     "--output",
-    output,
+    o.output ?? "dist/cryptorun",
     "main.ts",
   ];
 }
 
+function flag(name: string): string | undefined {
+  return Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** The binary's permission flags for a config file, data dir and extra hosts (env as the binary will see). */
+export async function binaryPermissions(opts: {
+  configPath?: string;
+  dataDir?: string;
+  extraHosts?: string[];
+  env?: Record<string, string>;
+}): Promise<string[]> {
+  const env = opts.env ?? Deno.env.toObject();
+  const configPath = opts.configPath ?? "config/cryptorun.yaml";
+  const { config } = await loadConfig({ configPath, explicit: opts.configPath !== undefined, env });
+  // A secret file mounted only at run time (Kubernetes, compose) is not an error here: --allow-host names
+  // its host instead.
+  const unset = { value: undefined };
+  const dsn = await resolveSecret(
+    { env: config.persistence.dsn_env, file: config.persistence.dsn_file },
+    "persistence.dsn",
+    env,
+  ).catch(() => unset);
+  const redis = await resolveSecret(
+    { env: config.stream.redis_url_env, file: config.stream.redis_url_file },
+    "stream.redis_url",
+    env,
+  ).catch(() => unset);
+  return leastPermissions({
+    config,
+    dataDir: resolve(opts.dataDir ?? config.app.data_dir),
+    configPath: resolve(configPath),
+    secretHosts: secretHosts(config, { dsn: dsn.value, redisUrl: redis.value }),
+    extraHosts: opts.extraHosts,
+    // Secret files: their directories, and the secrets directory (src/secrets/resolve.ts).
+    extraReads: [
+      ...[config.persistence.dsn_file, config.stream.redis_url_file].filter((f): f is string => !!f)
+        .map((f) => dirname(resolve(f))),
+      ...(env[SECRETS_DIR_ENV] ? [resolve(env[SECRETS_DIR_ENV])] : []),
+    ],
+  });
+}
+
+/** `sha256sum` line for a file: `<hex>  <name>`. */
+export async function sha256Line(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex}  ${basename(path)}\n`;
+}
+
 if (import.meta.main) {
-  const target = Deno.args.find((a) => a.startsWith("--target="))?.slice("--target=".length);
-  const output = Deno.args.find((a) => a.startsWith("--output="))?.slice("--output=".length) ??
-    "dist/cryptorun";
+  const output = flag("output") ?? "dist/cryptorun";
   const denort = Deno.env.get("DENORT_BIN");
   if (denort) {
     try {
@@ -57,12 +117,23 @@ if (import.meta.main) {
       Deno.exit(2);
     }
   }
+  let permissions: string[];
+  try {
+    permissions = await binaryPermissions({
+      configPath: flag("config"),
+      dataDir: flag("data-dir"),
+      extraHosts: flag("allow-host")?.split(",").filter(Boolean),
+    });
+  } catch (err) {
+    console.error(`compile: ${(err as Error).message}`);
+    Deno.exit(2);
+  }
   await Deno.mkdir(dirname(output), { recursive: true });
   const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stderr: "null" }).output();
   const npmCache = info.success
     ? (JSON.parse(new TextDecoder().decode(info.stdout)) as { npmCache?: string }).npmCache
     : undefined;
-  const args = compileArgs(output, target, npmCache);
+  const args = compileArgs({ permissions, output, target: flag("target"), npmCache });
   console.error(`compile: deno ${args.join(" ")}${denort ? `  (DENORT_BIN=${denort})` : ""}`);
   const r = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" }).output();
   if (r.code !== 0) {
@@ -70,6 +141,12 @@ if (import.meta.main) {
       "compile: failed. deno compile downloads its runtime (denort) unless DENORT_BIN names a local copy " +
         "(e.g. from the denort release zip for your platform).",
     );
+    Deno.exit(r.code);
   }
-  Deno.exit(r.code);
+  await Deno.writeTextFile(`${output}.sha256`, await sha256Line(output));
+  console.error(
+    `compile: wrote ${output} and ${output}.sha256 (verify: cd ${dirname(output)} && sha256sum -c ${
+      basename(output)
+    }.sha256)`,
+  );
 }

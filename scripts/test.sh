@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 LOG_PREFIX=test
 source scripts/lib/servers.sh
 
-need_packages postgresql="$PG_BIN/initdb" redis-server=redis-server prometheus=promtool lz4=lz4
+# podman + runc build and run the container image in tests/deploy (image_test.ts).
+need_packages postgresql="$PG_BIN/initdb" redis-server=redis-server prometheus=promtool lz4=lz4 podman=podman runc=runc
 servers_init
 
 start_postgres 55432 cryptorun_test

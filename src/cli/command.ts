@@ -66,6 +66,11 @@ interface CommandBase {
   /** Full help: usage, flags, examples. */
   help: string;
   options: OptionSpec;
+  /**
+   * String flags whose value is optional: a bare `--name` (not followed by a value) stands for
+   * `--name=<this value>` (e.g. `--wait` = wait without a time limit, `--wait=30s`).
+   */
+  optionalValues?: Record<string, string>;
 }
 
 export type Command =

@@ -1,5 +1,5 @@
 /** Flag-value helpers shared by the subcommands: every bad value is a UsageError (exit 2) naming the flag. */
-import type { ParsedArgs } from "./command.ts";
+import type { OptionSpec, ParsedArgs } from "./command.ts";
 import { UsageError } from "../util/errors.ts";
 import { normalizeSymbol, USD_PAIR_RE } from "../market/symbols.ts";
 
@@ -24,7 +24,9 @@ export function positiveInt(args: ParsedArgs, name: string, max: number): number
   const t = v.trim();
   const n = Number(t);
   if (!/^\d+$/.test(t) || n <= 0) {
-    throw new UsageError(`--${name}: expected a positive integer, found ${JSON.stringify(v)}`);
+    throw new UsageError(
+      `--${name}: expected a positive integer, found ${JSON.stringify(v)}${numberProblem(t, n)}`,
+    );
   }
   if (!Number.isSafeInteger(n) || n > max) {
     throw new UsageError(
@@ -48,4 +50,56 @@ export function symbolsFlag(args: ParsedArgs, name: string): string[] | undefine
     }
     return n;
   });
+}
+
+/** What is wrong with a number-like flag value, as a suffix (" (negative)"), or "" when it is not a number. */
+export function numberProblem(t: string, n = Number(t)): string {
+  if (t === "" || !Number.isFinite(n)) return "";
+  if (n < 0 || Object.is(n, -0)) return " (negative)";
+  if (n === 0) return " (zero)";
+  if (!Number.isInteger(n)) return " (not a whole number)";
+  if (!/^\d+$/.test(t)) return " (write plain digits)";
+  return "";
+}
+
+/** A flag value that starts with `-` but is a number (`-1`, `-0.5`, `-1e3`), not another flag. */
+const NEGATIVE_NUMBER_RE = /^-(?:\d|\.\d)/;
+
+/**
+ * node:util `parseArgs` refuses `--top -1` ("argument is ambiguous") because the value starts with `-`. A value
+ * that is a negative number is joined to its flag (`--top=-1`), so the flag's own check can say what is wrong
+ * (`--top: expected a positive integer, found "-1" (negative)`). Flags that take no value are left alone.
+ */
+export function joinNegativeValues(args: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return [...out, ...args.slice(i)];
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : undefined;
+    const next = args[i + 1];
+    if (name && options[name]?.type === "string" && next !== undefined && NEGATIVE_NUMBER_RE.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** A `parseArgs` error as one plain line: unknown flags, stray arguments, a flag whose value is missing. */
+export function parseArgsMessage(err: unknown, args: string[]): string {
+  const msg = String((err as Error)?.message ?? err).split("\n")[0];
+  const amb = /^Option '(-[\w-]+|--[\w-]+)(?: <value>)?' argument is ambiguous/.exec(msg) ??
+    /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument missing/.exec(msg);
+  if (amb) {
+    const flag = amb[1];
+    const next = args[args.indexOf(flag) + 1];
+    if (next === undefined) return `${flag}: missing value`;
+    return next.startsWith("--") || /^-\w$/.test(next)
+      ? `${flag}: missing value (the next argument ${next} is a flag)`
+      : `${flag}: missing value (the next argument ${JSON.stringify(next)} starts with "-"; ` +
+        `for a value that starts with "-" write ${flag}=${next})`;
+  }
+  return msg
+    .replace(/^Unknown option '(.*?)'.*$/, "unknown flag $1")
+    .replace(/^Unexpected argument '(.*?)'.*$/, "unexpected argument $1");
 }

@@ -5,11 +5,13 @@ import { createLogger, LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
 import { ConfigError, exitCodeOf, UsageError } from "../util/errors.ts";
 import { clearProgressLine } from "../util/progress_line.ts";
+import { describeFsError } from "../util/fs_errors.ts";
 import type { Command, CommandContext, GlobalFlags, ParsedArgs } from "./command.ts";
 import { resolveHandler } from "./dispatch.ts";
 import { GLOBAL_HELP, GLOBAL_OPTIONS } from "./globals.ts";
 import { COMMANDS } from "./registry.ts";
 import { VERSION } from "./version.ts";
+import { joinNegativeValues, parseArgsMessage } from "./flags.ts";
 import { resolve } from "node:path";
 
 export interface RunIO {
@@ -77,13 +79,10 @@ function splitAtCommand(argv: string[]): { pre: string[]; command?: string; rest
 
 function parseStrict(args: string[], options: Command["options"], allowPositionals: boolean): ParsedArgs {
   try {
-    const r = parseArgs({ args, options, allowPositionals, strict: true });
+    const r = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true });
     return { values: r.values as ParsedArgs["values"], positionals: r.positionals };
   } catch (err) {
-    const msg = (err as Error).message.split("\n")[0]
-      .replace(/^Unknown option '(.*?)'.*$/, "unknown flag $1")
-      .replace(/^Unexpected argument '(.*?)'.*$/, "unexpected argument $1");
-    throw new UsageError(msg);
+    throw new UsageError(parseArgsMessage(err, args));
   }
 }
 
@@ -140,7 +139,8 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       return 0;
     }
     const positionals = "actions" in cmd ? true : cmd.allowPositionals ?? false;
-    const parsed = parseStrict(rest, { ...GLOBAL_OPTIONS, ...cmd.options }, positionals);
+    const args = withOptionalValues(rest, cmd.optionalValues ?? {});
+    const parsed = parseStrict(args, { ...GLOBAL_OPTIONS, ...cmd.options }, positionals);
     // Globals given after the command override those before it.
     const globals = globalsFrom({ ...pre.values, ...stripUndefined(parsed.values) });
     json = globals.json;
@@ -187,7 +187,10 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
   } catch (err) {
     const code = exitCodeOf(err);
     const e = err as Error;
-    const msg = redact(e instanceof UsageError || e instanceof ConfigError ? e.message : `${e.message ?? e}`);
+    const msg = redact(
+      describeFsError(e) ??
+        (e instanceof UsageError || e instanceof ConfigError ? e.message : `${e.message ?? e}`),
+    );
     if (json) {
       io.stderr(JSON.stringify({ level: "error", error: e.name ?? "Error", message: msg, exit: code }));
     } else {
@@ -196,6 +199,20 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
     }
     return code;
   }
+}
+
+/** A bare `--name` of an optional-value flag, not followed by a value, becomes `--name=<default>`. */
+function withOptionalValues(args: string[], defaults: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return [...out, ...args.slice(i)];
+    const name = a.startsWith("--") ? a.slice(2) : "";
+    const next = args[i + 1];
+    if (name in defaults && (next === undefined || next.startsWith("-"))) out.push(`${a}=${defaults[name]}`);
+    else out.push(a);
+  }
+  return out;
 }
 
 function stripUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {

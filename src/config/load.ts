@@ -97,6 +97,39 @@ function checkNoSecrets(file: ParsedFile): void {
   walk(file.data, []);
 }
 
+/** `scheme://user:password@…`: a URL carrying a password (the password itself is never shown). */
+const URL_WITH_PASSWORD_RE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]*@/i;
+
+/**
+ * Refuses a URL with a password in any non-secret key (`stream.pulsar_ws_url: ws://admin:pw@…`,
+ * `kraken.ws_url`, …), in a file or an env override: it would be printed by `health --config-only` and
+ * logged with the URL. Names the key (file:line or the env var), never the password.
+ */
+function checkNoUrlPasswords(
+  files: Array<[ParsedFile | undefined, Record<string, unknown>]>,
+  overrides: EnvOverride[],
+): void {
+  const walk = (v: unknown, p: PropertyKey[], file: ParsedFile | undefined): void => {
+    if (typeof v === "string") {
+      if (!URL_WITH_PASSWORD_RE.test(v.trim())) return;
+      const key = p.join(".");
+      const o = overrides.find((o) => key === o.path || key.startsWith(o.path + "."));
+      const at = file?.where(p);
+      const where = o ? `environment ${o.variable}` : `${file?.path ?? EMBEDDED}${at ? ":" + at : ""}`;
+      throw new ConfigError(
+        `${where}: ${key}: a URL with a password is a secret and is never read from config ` +
+          `(the value is not shown); drop the user:password@ part and give credentials through a secret ` +
+          `(docs/CONFIG.md § Secrets)`,
+      );
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i], file));
+    else if (v && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) walk(child, [...p, k], file);
+    }
+  };
+  for (const [file, data] of files) walk(data, [], file);
+}
+
 /** Unwraps default/prefault/optional/nullable wrappers to reach the structural schema. */
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema as z.ZodType & { _zod: { def: { innerType?: z.ZodType; type: string } } };
@@ -152,6 +185,21 @@ export interface EnvOverride {
   value: unknown;
 }
 
+/** Env var names that hold secrets: every `*_env` key's value in the files, or its default. */
+function secretEnvNames(main: Record<string, unknown>, sources: Record<string, unknown>): Set<string> {
+  const names = new Set<string>();
+  const collect = (v: unknown) => {
+    if (!v || typeof v !== "object" || Array.isArray(v)) return;
+    for (const [k, child] of Object.entries(v)) {
+      if (k.endsWith("_env") && typeof child === "string") names.add(child);
+      else collect(child);
+    }
+  };
+  const defaults = { ...MainFileSchema.parse({}), ...SourcesFileSchema.parse({}) };
+  for (const v of [defaults, main, sources]) collect(v);
+  return names;
+}
+
 /**
  * Applies `CRYPTORUN_<SECTION>_<KEY>` overrides. SECTION is a top-level section name, KEY the key path inside
  * it joined by `_`, both upper-cased (CRYPTORUN_STREAM_BATCH_BYTES → stream.batch_bytes). Variables whose
@@ -164,8 +212,11 @@ export function applyEnvOverrides(
   env: Record<string, string>,
 ): EnvOverride[] {
   const applied: EnvOverride[] = [];
+  const secretNames = secretEnvNames(main, sources);
   for (const [name, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (!name.startsWith(ENV_PREFIX)) continue;
+    // A secret's variable (CRYPTORUN_KRAKEN_API_KEY is `kraken.api_key_env`'s default) is not an override.
+    if (secretNames.has(name)) continue;
     const rest = name.slice(ENV_PREFIX.length);
     const section = Object.keys(ALL_SECTIONS).find((s) => rest.startsWith(s.toUpperCase() + "_"));
     if (!section) continue;
@@ -228,7 +279,10 @@ function validate<T>(
   const name = file?.path ?? fallbackName;
   const where = file?.where ?? (() => "");
   const lines = r.error.issues.slice(0, 5).map((i) => {
-    const o = overrides.find((o) => o.path === i.path.join("."));
+    // An issue inside a list or object that came from the environment (scan.quotes.1 of
+    // CRYPTORUN_SCAN_QUOTES=USD,,USDT) is the variable's too.
+    const key = i.path.join(".");
+    const o = overrides.find((o) => key === o.path || key.startsWith(o.path + "."));
     // A value that came from the environment is reported against the variable, not the file.
     return o
       ? formatIssue(`environment ${o.variable}`, data, () => "", i)
@@ -290,6 +344,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<Loaded> {
   const main = structuredClone(mainFile?.data ?? {});
   const sources = structuredClone(sourcesFile?.data ?? {});
   const overrides = applyEnvOverrides(main, sources, env);
+  checkNoUrlPasswords([[mainFile, main], [sourcesFile, sources]], overrides);
   const mainCfg = validate(MainFileSchema, mainFile, EMBEDDED, main, overrides);
   const srcCfg = validate(SourcesFileSchema, sourcesFile, EMBEDDED, sources, overrides);
   return {

@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.ts";
 import { resolveSecret } from "../config/secrets.ts";
 import { DATA_KINDS } from "../config/sections/tiers.ts";
 import { type MarketDoor, openMarketDoor } from "../data/door/open.ts";
+import { onSecretRotated } from "../secrets/rotation.ts";
 import type { DbLease } from "./db_lease.ts";
 import { readComponentStatuses, type StatusReadResult } from "./status_store.ts";
 
@@ -127,6 +128,12 @@ export function defaultSources(
   // Inventory only: the door opens no database and calls no REST API for it.
   let door: MarketDoor | undefined;
   const theDoor = () => (door ??= openMarketDoor(cfg, dataDir, env));
+  // A rotated DSN (SIGHUP, secret file changed): drop the connection, the next ping opens one with it.
+  const unsubscribe = onSecretRotated("persistence.dsn", async () => {
+    const old = db;
+    db = undefined;
+    await old?.close().catch(() => {});
+  });
   return {
     async coldStats(signal) {
       const venue = cfg.scan.venue;
@@ -198,6 +205,7 @@ export function defaultSources(
     },
     componentStatuses: () => readComponentStatuses(dataDir),
     async close() {
+      unsubscribe();
       const d = db;
       db = undefined;
       await Promise.all([d?.close(), door?.close()]);

@@ -3,7 +3,13 @@ import type { Logger } from "../log/logger.ts";
 import { atomicWriteStream } from "../util/atomic_write.ts";
 import { bookChecksumFailures, bookResyncs, boundedSymbol } from "../metrics/metrics.ts";
 import { createIngestPipeline, type IngestSummary } from "./pipeline.ts";
-import { type LiveConnection, type LiveVenue, RESYNC_REASONS, type VenueFeed } from "./ports.ts";
+import {
+  type ConnectionCounters,
+  type LiveConnection,
+  type LiveVenue,
+  RESYNC_REASONS,
+  type VenueFeed,
+} from "./ports.ts";
 import { tierSinks } from "./tier_sinks.ts";
 
 /**
@@ -43,6 +49,8 @@ export interface LiveIngestOptions<F extends VenueFeed = VenueFeed> {
 export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>): Promise<{
   summary: IngestSummary;
   written: { hot: number; trades: number; bars: number };
+  /** The live session's counters: attempts, opened sockets (0 = never connected). */
+  connection: ConnectionCounters;
 }> {
   const { symbols, durationMs, recordPath, dataDir, venue } = o;
   const dryRun = o.dryRun === true;
@@ -74,6 +82,7 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
   });
 
   const recorded: string[] = [];
+  let connection: ConnectionCounters = { connections: 0, opened: 0 };
   const conn = connRef.conn = venue.connect({
     symbols,
     feed: pipe.feed,
@@ -102,7 +111,7 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
       });
     }, 1000);
     try {
-      const r = await conn.run();
+      const r = connection = await conn.run();
       o.log.info(`${venue.venue} ws: stopped`, { ...r });
     } finally {
       clearInterval(tick);
@@ -127,5 +136,5 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
     o.signal.removeEventListener("abort", onAbort);
     await tiers.close();
   }
-  return { summary: pipe.summary(), written: pipe.written() };
+  return { summary: pipe.summary(), written: pipe.written(), connection };
 }

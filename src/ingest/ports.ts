@@ -63,10 +63,20 @@ export interface VenueFeed {
 /** Creates a venue feed reporting to `events` (one per pipeline). */
 export type FeedFactory<F extends VenueFeed = VenueFeed> = (events: FeedEvents) => F;
 
+/** What a live connection reports when it stops. */
+export interface ConnectionCounters {
+  /** Connection attempts. */
+  connections: number;
+  /** Attempts whose socket opened (0: the venue was never reached). */
+  opened: number;
+  /** The last socket error or close code, for "never connected" messages. */
+  lastError?: string;
+}
+
 /** A venue's live connection, as `runLiveIngest` drives it. */
 export interface LiveConnection {
   /** Streams until the signal given to `connect` aborts, reconnecting by itself; resolves with its counters. */
-  run(): Promise<object>;
+  run(): Promise<ConnectionCounters>;
   /** Asks the venue for a fresh snapshot of one book (after the feed dropped it). */
   resync(venueSymbol: string): void;
 }

@@ -47,6 +47,7 @@ const QUARANTINE = {
   negative_volume: true,
   duplicate: true,
   bad_row: true,
+  conflict: true,
 } satisfies Record<InvalidReason, true>;
 
 /** The tier writers. Persistence and the cold store are opened on first use (a book-only replay needs neither). */

@@ -44,7 +44,7 @@ const PATTERNS: Array<[RegExp, string]> = [
   // api_key=value, password: value, token=value (query strings, libpq, YAML-ish, env dumps)
   [
     new RegExp(
-      `(\\b[\\w-]*${SECRET_KEY}[\\w-]*(?<!_env|_file|_envs)\\s*[=:]\\s*)(?!\\*\\*\\*)(?!["{\\[])([^\\s&,;"'}]+)`,
+      `(\\b[\\w-]*${SECRET_KEY}[\\w-]*(?<!_env|_file|_envs|_dir)\\s*[=:]\\s*)(?!\\*\\*\\*)(?!["{\\[])([^\\s&,;"'}]+)`,
       "gi",
     ),
     `$1${REDACTED}`,
@@ -71,7 +71,7 @@ export function redactValue(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     const keyRe = new RegExp(`^[\\w-]*${SECRET_KEY}[\\w-]*$`, "i");
     for (const [k, v] of Object.entries(value)) {
-      if (keyRe.test(k) && !/_(env|file)$/i.test(k) && v !== null && v !== undefined && v !== "") {
+      if (keyRe.test(k) && !/_(env|file|dir)$/i.test(k) && v !== null && v !== undefined && v !== "") {
         out[k] = REDACTED;
       } else {
         out[k] = redactValue(v);

@@ -228,6 +228,27 @@ export const httpRequests = new client.Counter({
   labelNames: ["route", "code"] as const,
   registers: [registry],
 });
+export const httpConnections = new client.Gauge({
+  name: "cryptorun_http_connections",
+  help: "Open connections to the `serve` HTTP endpoints.",
+  registers: [registry],
+});
+export const httpConnectionsClosed = new client.Counter({
+  name: "cryptorun_http_connections_closed_total",
+  help:
+    "Connections to `serve` closed, by reason: done, client_closed, header_timeout, idle_timeout, write_timeout, " +
+    "bad_request, evicted (an idle one closed for a new one: connection cap or out of file descriptors), " +
+    "over_cap (refused: the cap was reached and none was idle), shutdown, error.",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+export const httpAcceptErrors = new client.Counter({
+  name: "cryptorun_http_accept_errors_total",
+  help:
+    "Temporary accept errors of `serve` by kind (emfile, enfile, …): the server backs off and keeps serving.",
+  labelNames: ["kind"] as const,
+  registers: [registry],
+});
 export const sseClients = new client.Gauge({
   name: "cryptorun_sse_clients",
   help: "Connected server-sent-event clients per stream.",

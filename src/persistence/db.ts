@@ -22,11 +22,15 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** `host:port/db` of a DSN without user or password (for logs and status output). */
+/**
+ * `host:port/db` of a DSN — the only parts of a DSN CryptoRun ever shows (logs, status output, errors): never
+ * the user, the password or the query. Anything that is not a postgres:// URL shows as a placeholder.
+ */
 export function describeDsn(dsn: string): string {
   try {
     const u = new URL(dsn);
-    return `${u.hostname}:${u.port || "5432"}${u.pathname || "/"}`;
+    if (!/^postgres(?:ql)?:$/.test(u.protocol) || !dsn.includes("://")) return "(not a postgres:// DSN)";
+    return `${u.hostname}:${u.port || "5432"}/${u.pathname.slice(1).split("/")[0]}`;
   } catch {
     return "(unparseable DSN)";
   }

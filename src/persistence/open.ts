@@ -33,6 +33,20 @@ export async function resolveDsn(cfg: PersistenceConfig, env: Record<string, str
         ` (or use persistence.kind: embedded)`,
     );
   }
+  // Only a postgres:// or postgresql:// URL: npm:postgres reads a scheme-less `user:pw@host/db` as something
+  // else entirely (and the parts a log may show — host, port, database — would then hold the password).
+  let url: URL | undefined;
+  try {
+    url = new URL(s.value);
+  } catch { /* reported below */ }
+  if (!url || !/^postgres(?:ql)?:$/.test(url.protocol) || !s.value.includes("://")) {
+    const from = cfg.dsn_file ? `the file ${cfg.dsn_file}` : `the env var ${cfg.dsn_env}`;
+    const key = cfg.dsn_file ? "persistence.dsn_file" : "persistence.dsn_env";
+    throw new ConfigError(
+      `persistence: the DSN in ${from} is not a URL like postgres://user@host:5432/db: only postgres:// ` +
+        `and postgresql:// URLs are accepted (${key}; the value is a secret and is not shown)`,
+    );
+  }
   return s.value;
 }
 

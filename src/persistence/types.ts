@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseTime, type TimeRange } from "../util/time.ts";
+import { checkTime, type TimeRange } from "../util/time.ts";
 
 export type { TimeRange };
 
@@ -13,21 +13,19 @@ const finite = (what: string) =>
     message: `${what}: expected a finite number (not NaN/Infinity)`,
   });
 
-/** A string time as everywhere in CryptoRun (parseTime: ISO-8601, no zone = UTC, or epoch ms); else Invalid Date. */
-function dateOfString(v: string): Date {
-  try {
-    return new Date(parseTime(v, "ts"));
-  } catch {
-    return new Date(Number.NaN);
-  }
-}
-
 /**
- * A timestamp: a valid Date (numbers = epoch ms and ISO strings are accepted and converted; a string without a
- * zone is UTC, never the machine's local time).
+ * A timestamp: a valid Date (numbers = epoch ms and strings are accepted and converted; a string goes through
+ * the one time parser, src/util/time.ts `checkTime`: no zone = UTC, impossible dates refused with the reason).
  */
 export const Timestamp = z.preprocess(
-  (v) => (typeof v === "number" ? new Date(v) : typeof v === "string" ? dateOfString(v) : v),
+  (v, ctx) => {
+    if (typeof v === "number") return new Date(v);
+    if (typeof v !== "string") return v;
+    const t = checkTime(v);
+    if (t.ok) return new Date(t.ms);
+    ctx.addIssue({ code: "custom", message: `expected a time: ${t.reason}`, input: v });
+    return z.NEVER;
+  },
   z.date({ error: "expected a Date" }).refine((d) => Number.isFinite(d.getTime()), {
     message: "expected a valid date",
   }),

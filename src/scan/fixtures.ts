@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InputError, show } from "../util/errors.ts";
 import { issueParts } from "../util/zod_issue.ts";
+import { checkTime } from "../util/time.ts";
 
 /** One hourly OHLCV row (the cold tier's OhlcvRow shape). */
 export const BarRow = z.object({
@@ -71,8 +72,10 @@ export function parseBarsCsv(text: string, path: string): BarRow[] {
     if (cells.length !== 7) {
       throw new InputError(`${path}:${i + 1}: expected 7 fields, found ${cells.length}: ${show(line)}`);
     }
+    const t = checkTime(cells[0]);
+    if (!t.ok) throw new InputError(`${path}:${i + 1}: ts: ${t.reason}, found ${show(cells[0])}`);
     const row = {
-      ts: cell(cells[0]),
+      ts: t.ms,
       symbol: cells[1],
       open: cell(cells[2]),
       high: cell(cells[3]),

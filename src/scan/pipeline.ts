@@ -20,7 +20,7 @@ import { HOUR_MS as HOUR, isoMs } from "../util/time.ts";
 import type { BookSnapshot } from "../gates/mod.ts";
 import { type FeedInfo, type RowFeeds, runScan, type ScanOutput, type SymbolSeries } from "./engine.ts";
 import { FIXTURE_FILES, readBarsCsv } from "./fixtures.ts";
-import { persistResults, publishResults, type SinkReport } from "./sinks.ts";
+import { persistResults, publishResults, runSink, type SinkReport } from "./sinks.ts";
 import { admit, groupSeries, quoteOf } from "./universe.ts";
 
 export interface PipelineDeps {
@@ -301,14 +301,25 @@ async function readAndScan(
   scanCandidates.set({ state: "ranked" }, output.results.length);
   scanCandidates.set({ state: "passed" }, output.results.filter((r) => r.passed).length);
 
-  const sinks: SinkReport = { regimeStored: false, premoveStored: 0, published: 0, skipped: [] };
+  const sinks: SinkReport = { regimeStored: false, premoveStored: 0, published: 0, skipped: [], failed: [] };
   if (opts.dryRun) {
     sinks.skipped.push("--dry-run: nothing persisted or published");
   } else {
     stages?.update(4, "persisting premove artifacts");
-    await persistResults(cfg, deps, output, sinks);
+    const where = cfg.persistence.kind === "postgres" ? "postgres" : "embedded database";
+    await runSink(
+      `storing premove artifacts (${where})`,
+      sinks,
+      signal,
+      () => persistResults(cfg, deps, output, sinks),
+    );
     stages?.update(5, "publishing envelopes");
-    await publishResults(cfg, deps, output, sinks);
+    await runSink(
+      `publishing envelopes (${cfg.stream.kind})`,
+      sinks,
+      signal,
+      () => publishResults(cfg, deps, output, sinks),
+    );
     for (const r of output.results) {
       if (sinks.premoveStored > 0) {
         const n = [r.premove.gate_a, r.premove.gate_b, r.premove.gate_c].filter((g) => g === true).length;

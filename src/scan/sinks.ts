@@ -14,6 +14,29 @@ export interface SinkReport {
   published: number;
   /** Why a sink did not run (disabled in config, --dry-run, missing regime inputs…). */
   skipped: string[];
+  /**
+   * Sinks that failed (database or broker unreachable…), one line each. The ranking is computed and returned
+   * all the same: the caller shows it and reports these separately (non-zero exit).
+   */
+  failed: string[];
+}
+
+/**
+ * Runs one sink; a failure is recorded in `rep.failed` (naming the sink and where it writes — host:port only,
+ * the message is redacted at the top level) instead of discarding the computed ranking. Aborts still throw.
+ */
+export async function runSink(
+  what: string,
+  rep: SinkReport,
+  signal: AbortSignal,
+  sink: () => Promise<void>,
+): Promise<void> {
+  try {
+    await sink();
+  } catch (err) {
+    if (signal.aborted) throw err;
+    rep.failed.push(`${what}: ${(err as Error).message ?? err}`);
+  }
 }
 
 interface SinkDeps {

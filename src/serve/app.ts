@@ -14,6 +14,8 @@ import { createReadiness } from "./readiness.ts";
 import { createScheduler, type Job } from "./scheduler.ts";
 import { isLoopback, type ListenAddr, startServer } from "./server.ts";
 import { createSupervisor, type Supervisor } from "./supervisor.ts";
+import { secretStatuses } from "../config/effective.ts";
+import { startSecretRotation } from "../secrets/rotation.ts";
 
 /**
  * The long-running process `cryptorun serve` runs: metrics, health probes, scan events, and the optional
@@ -107,6 +109,12 @@ export async function runServe(o: ServeOptions): Promise<void> {
     o.listen,
     createHandler({ registry, readiness, events, log, version: o.version, startedAt: Date.now() }),
     log,
+    {
+      maxConnections: cfg.metrics.http_max_connections,
+      headerTimeoutMs: cfg.metrics.http_header_timeout_ms,
+      idleTimeoutMs: cfg.metrics.http_idle_timeout_ms,
+      writeTimeoutMs: cfg.metrics.http_write_timeout_ms,
+    },
   );
   if (!isLoopback(server.addr.hostname)) {
     log.warn("listening on a non-loopback address: the endpoints have no authentication", {
@@ -124,6 +132,11 @@ export async function runServe(o: ServeOptions): Promise<void> {
     sessions: supervisors.map((x) => x.state().name),
   });
 
+  // Every configured secret is read (and registered with the redactor) now; SIGHUP or a change of a secret
+  // file reads them again (src/secrets/rotation.ts).
+  await secretStatuses(o.config, o.env);
+  const rotation = new AbortController();
+  const rotating = startSecretRotation({ signal: rotation.signal, log });
   readiness.start();
   scheduler.start();
   for (const sup of supervisors) sup.start();
@@ -137,6 +150,8 @@ export async function runServe(o: ServeOptions): Promise<void> {
     server.finished,
   ]);
   log.info("shutting down");
+  rotation.abort();
+  await rotating.stopped;
   await Promise.all([scheduler.stop(), ...supervisors.map((x) => x.stop())]);
   events.close();
   await server.shutdown();

@@ -140,6 +140,8 @@ export function scanJob(ctx: JobContext): Promise<JobRun> {
     } finally {
       release();
     }
+    // The scheduler counts a run whose results were not stored or published as failed (it says why).
+    if (report.sinks.failed.length > 0) throw new Error(report.sinks.failed.join("; "));
     return scanJson(report.output, { notes: report.notes, top: ctx.config.scan.top });
   });
 }

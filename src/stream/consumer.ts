@@ -28,6 +28,7 @@ import type { Producer } from "./producer.ts";
 import { dlqTopic } from "./topic.ts";
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry.ts";
 import type { Delivery, Source } from "./source.ts";
+import { checkTime } from "../util/time.ts";
 
 /** Checksums already handled (bounded, oldest forgotten first). */
 export class SeenSet {
@@ -73,9 +74,8 @@ export function dlqEnvelope(topic: string, d: Delivery, err: EnvelopeError): Env
   let symbol = "UNKNOWN";
   try {
     const o = JSON.parse(d.text);
-    if (typeof o?.ts === "string" && TS_RE.test(o.ts) && Number.isFinite(Date.parse(o.ts))) {
-      ts = Date.parse(o.ts);
-    }
+    const t = typeof o?.ts === "string" && TS_RE.test(o.ts) ? checkTime(o.ts) : undefined;
+    if (t?.ok) ts = t.ms;
     if (typeof o?.symbol === "string" && SYMBOL_RE.test(o.symbol)) symbol = o.symbol;
   } catch { /* not JSON: keep the defaults */ }
   const record: DlqRecord = {

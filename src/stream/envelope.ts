@@ -18,6 +18,7 @@
 import { z } from "zod";
 import { blake3 } from "@noble/hashes/blake3.js";
 import { InputError, show } from "../util/errors.ts";
+import { checkTime, isoMs } from "../util/time.ts";
 
 export const ENVELOPE_VERSION = 1 as const;
 
@@ -167,11 +168,14 @@ function checkFields(e: Envelope): EnvelopeError | undefined {
   if (e.version !== ENVELOPE_VERSION) {
     return new EnvelopeError("unknown_version", "version", `expected 1, found ${show(e.version)}`);
   }
-  if (!TS_RE.test(e.ts) || new Date(Date.parse(e.ts)).toISOString() !== e.ts) {
+  const t = checkTime(e.ts);
+  if (!TS_RE.test(e.ts) || !t.ok || isoMs(t.ms) !== e.ts) {
     return new EnvelopeError(
       "bad_ts",
       "ts",
-      `expected RFC 3339 UTC like 2024-01-02T03:04:05.678Z, found ${show(e.ts)}`,
+      `expected RFC 3339 UTC like 2024-01-02T03:04:05.678Z${t.ok ? "" : ` (${t.reason})`}, found ${
+        show(e.ts)
+      }`,
     );
   }
   if (!SYMBOL_RE.test(e.symbol)) {

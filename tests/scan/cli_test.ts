@@ -192,17 +192,19 @@ Deno.test("fixture CSV errors name the file, line, field and value", async () =>
   assert.throws(
     () =>
       parseBarsCsv(
-        "ts_ms,symbol,open,high,low,close,volume\n1,BTC/USD,1,2,0.5,1,3\n2,BTC/USD,1,2,0.5,abc,3\n",
+        "ts_ms,symbol,open,high,low,close,volume\n1640995200000,BTC/USD,1,2,0.5,1,3\n1640998800000,BTC/USD,1,2,0.5,abc,3\n",
         "x.csv",
       ),
     (e: Error) => e instanceof InputError && /x\.csv:3: close: .*found "abc"/.test(e.message),
   );
   assert.throws(
-    () => parseBarsCsv("ts_ms,symbol,open,high,low,close,volume\n1,btc-usd,1,2,0.5,1,3\n", "y.csv"),
+    () =>
+      parseBarsCsv("ts_ms,symbol,open,high,low,close,volume\n1640995200000,btc-usd,1,2,0.5,1,3\n", "y.csv"),
     (e: Error) => e instanceof InputError && /y\.csv:2: symbol: .*found "btc-usd"/.test(e.message),
   );
   assert.throws(
-    () => parseBarsCsv("ts_ms,symbol,open,high,low,close,volume\n1,BTC/USD,1,0.9,0.5,1,3\n", "z.csv"),
+    () =>
+      parseBarsCsv("ts_ms,symbol,open,high,low,close,volume\n1640995200000,BTC/USD,1,0.9,0.5,1,3\n", "z.csv"),
     /z\.csv:2: high\/low: bar range does not contain open\/close/,
   );
   assert.throws(() => parseBarsCsv("a,b\n", "h.csv"), /h\.csv:1: header: expected ts_ms,symbol/);
@@ -213,8 +215,14 @@ Deno.test("fixture CSV errors name the file, line, field and value", async () =>
     (e: Error) => e instanceof InputError && /e\.csv:2: ts: .*found ""/.test(e.message),
   );
   assert.throws(
-    () => parseBarsCsv(`${head}1,BTC/USD,1,2,0.5,1,\n`, "v.csv"),
+    () => parseBarsCsv(`${head}1640995200000,BTC/USD,1,2,0.5,1,\n`, "v.csv"),
     (e: Error) => e instanceof InputError && /v\.csv:2: volume: .*found ""/.test(e.message),
+  );
+  // A ts that is not 13-digit epoch ms or ISO-8601 is refused by the one time parser, naming the value.
+  assert.throws(
+    () => parseBarsCsv(`${head}1640995200,BTC/USD,1,2,0.5,1,3\n`, "s.csv"),
+    (e: Error) =>
+      e instanceof InputError && /s\.csv:2: ts: looks like epoch SECONDS.*found "1640995200"/.test(e.message),
   );
   await assert.rejects(
     readBarsCsv("/nonexistent/x.csv.gz"),

@@ -48,7 +48,6 @@ Deno.test("default as-of: now when the hot tier has live books, else the last cl
   const rest = startFakeKrakenRest();
   rest.down = true;
   const deps = depsWith(dir.path, rest.url);
-  const cfg = deps.config;
   const now = Date.UTC(2022, 5, 20, 8, 0, 30); // 30 s after the 07:00 bar closed
 
   // No books at all: a replay as of the close of the last bar in the store (fixtures end 2022-06-30 23:00).

@@ -6,36 +6,61 @@ const actions = () => import("./cold/actions.ts");
 
 export const coldCommand: Command = {
   name: "cold",
-  summary: "cold tier (Parquet/CSV history): write a CSV in, dump a PIT window, stats and gaps",
-  help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV history of OHLCV bars
+  summary:
+    "cold tier (Parquet/CSV history): write, dump a PIT window, stats, verify/repair, compact, upgrade",
+  help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV history of OHLCV bars, checksummed
 
-Usage: cryptorun cold <write|dump|stats> [flags]
-  cryptorun cold write --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
-                       [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
-  cryptorun cold dump  --from ISO --to ISO [--table ohlcv] [--columns ts,close] [--symbols BTC/USD,ETH/USD]
-                       [--format parquet|csv] [--iso] [--json]
-  cryptorun cold stats [--table ohlcv] [--format parquet|csv] [--json]
+Usage: cryptorun cold <write|dump|stats|verify|compact|upgrade> [flags]
+  cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
+                         [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
+                         [--wait[=DURATION]]
+  cryptorun cold dump    --from ISO --to ISO [--table ohlcv] [--columns ts,close] [--symbols BTC/USD,ETH/USD]
+                         [--format parquet|csv] [--iso] [--json]
+  cryptorun cold stats   [--table ohlcv] [--format parquet|csv] [--json]
+  cryptorun cold verify  [--table ohlcv] [--repair-from DIR] [--gc] [--wait[=DURATION]] [--json]
+  cryptorun cold compact [--table ohlcv] [--from ISO --to ISO] [--format parquet|csv] [--max-rows-per-file N]
+                         [--wait[=DURATION]] [--json]
+  cryptorun cold upgrade [--table ohlcv] [--wait[=DURATION]] [--json]
 
-Layout: <data-dir>/<cold.path>/dt=YYYY-MM-DD/part-NNNNN.parquet (or .csv, .csv.gz, .csv.lz4), rows sorted by
-ts then symbol in every file; readable as is by DuckDB, Spark, Trino:
-  SELECT * FROM read_parquet('<path>/*/*.parquet', hive_partitioning=true)
+Layout: <data-dir>/<cold.path>/current -> _snapshots/vNNNNNNNN/, holding _manifest.json (every file with its
+BLAKE3 and block checksums) and dt=YYYY-MM-DD/part-NNNNN.parquet (or .csv, .csv.gz, .csv.lz4), rows sorted
+by ts then symbol in every file. Each write publishes a whole new snapshot with ONE atomic switch of
+'current'. Readable as is by DuckDB, Spark, Trino — through 'current' (docs/COLD.md):
+  SELECT * FROM read_parquet('<path>/current/*/*.parquet', hive_partitioning=true)
+
+Actions:
+  write     append a CSV; all or nothing, one writer per table at a time
+  dump      print a window (every file the table lists, whatever its format, merged in ts order)
+  stats     rows, files, bytes, ts range from the manifest; per-symbol counts and gaps
+  verify    check every byte of the current snapshot against its checksums; exit 1 listing damaged files
+  compact   merge each day's parts into one sorted part (one commit)
+  upgrade   convert a table of the wave-1 layout (dt=* directly under the root) into snapshot v1
 
 Flags:
   --table NAME            table (default: cold.parquet_schema.table, ohlcv)
   --input FILE            write: CSV with header ts_ms,symbol,open,high,low,close,volume; ts as epoch ms or
                           ISO-8601 (no zone = UTC); compression from the extension (.csv, .csv.gz, .csv.lz4)
-  --format parquet|csv    override cold.format (parquet needs cold.enable_parquet: true)
+  --format parquet|csv    write/compact: the format written (default cold.format; parquet needs
+                          cold.enable_parquet: true). dump/stats: only files of this format (default: all; a
+                          format the table holds no file of is an error saying what it holds)
   --compression C         write: Parquet gzip|lz4|snappy|zstd|uncompressed (lz4 is written as LZ4_RAW);
                           CSV gzip|lz4|none (default cold.parquet_compression / cold.compression)
   --row-group-size N      write: rows per Parquet row group (default cold.row_group_size; at most 16777216)
-  --max-rows-per-file N   write: rows buffered before a part file is written (bounds memory; default 1048576;
-                          at most 16777216)
-  --skip-invalid          write: skip bad rows and report how many were skipped and why, instead of failing
-  --from, --to TIME       dump: the window, ISO-8601 or epoch ms; BOTH bounds inclusive
+  --max-rows-per-file N   write/compact: rows buffered before a part file is written (bounds memory; default
+                          1048576; at most 16777216)
+  --skip-invalid          write: skip bad rows and conflicts and report how many were skipped and why
+  --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade: wait for another writer of the
+                          table (bare --wait: until it is done; --wait=30s: at most that long); without it
+                          a busy table fails at once (exit 1) naming the writer
+  --from, --to TIME       dump: the window, ISO-8601 or epoch ms; BOTH bounds inclusive. compact: only days
+                          that intersect it
   --columns a,b           dump: columns to print, in this order (default all: ts,symbol,open,high,low,close,volume)
   --symbols A/USD,B/USD   dump: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
   --iso                   dump: print ts as ISO-8601 instead of epoch ms
-  --json                  dump: NDJSON (one object per row); write/stats: one JSON object
+  --repair-from DIR       verify: restore damaged files from another copy of the table (a replica or a
+                          backup), found by their BLAKE3, and commit them as a new snapshot
+  --gc                    verify: also remove debris (staging, uncommitted and expired snapshots)
+  --json                  dump: NDJSON (one object per row); other actions: one JSON object
 
 Pitfalls:
   - Partitions are UTC days: dt=2025-09-01 holds bars whose OPEN is in 2025-09-01T00:00Z..23:59:59.999Z,
@@ -44,25 +69,32 @@ Pitfalls:
     SECONDS (1577836800 = 2020-01-01 in seconds) — multiply by 1000.
   - --from and --to are both INCLUSIVE: --to 2025-09-02T00:00:00Z includes the 00:00 bar of the 2nd. For a
     half-open day use --to 2025-09-01T23:59:59.999Z. Nothing with ts > --to is ever read (point-in-time safe).
-  - Appending never rewrites a day: each write adds part files. A (ts, symbol) already stored is a
-    duplicate and is rejected (or skipped with --skip-invalid).
+  - Re-running a write is safe: a (ts, symbol) already stored with identical values is counted as already
+    stored, not written twice; the same key with other values is a conflict error naming both (or skipped
+    with --skip-invalid). A write killed at any point leaves the table as it was before or after it.
+  - Query 'current/*/*.parquet', not '*/*.parquet': the old glob of the wave-1 layout matches no file now.
+  - A damaged file is an error naming it (exit 1), never different numbers: run 'cold verify'.
   - Symbols are normalised USD pairs (BTC/USD; xbt-usd is read as BTC/USD). Rows with non-finite prices,
     high < low or negative volume are rejected.
 
 Performance:
-  Narrow windows stay fast because a read opens only the dt= partitions the window touches, skips row groups
-  whose ts min/max statistics miss the window, decodes only the asked columns, and stops at the first row
-  after --to. Memory is bounded by one row group. Smaller --row-group-size = finer pruning but more
-  overhead; ~128k rows suits minute bars of hundreds of pairs. zstd is the best size/speed trade-off;
-  lz4 decodes fastest. CSV has no statistics: prefer Parquet for anything but interchange.
+  Narrow windows stay fast because a read opens only the files of the manifest whose day and ts range touch
+  the window, skips row groups whose ts min/max statistics miss it, decodes only the asked columns, and
+  stops at the first row after --to; checksums are verified per 64 KiB block, only for the blocks read.
+  Memory is bounded by one row group. Smaller --row-group-size = finer pruning but more overhead; ~128k rows
+  suits minute bars of hundreds of pairs. zstd is the best size/speed trade-off; lz4 decodes fastest. CSV has
+  no statistics: prefer Parquet for anything but interchange. Many small appends → run 'cold compact'.
 
 Examples:
   cryptorun cold write --input bars.csv.gz
-  cryptorun cold write --input bars.csv --format parquet --compression lz4 --row-group-size 65536
+  cryptorun cold write --input bars.csv --format parquet --compression lz4 --row-group-size 65536 --wait=2m
   cryptorun cold write --input dirty.csv --skip-invalid --json
-  cryptorun cold dump --table ohlcv --from 2025-09-01T00:00:00Z --to 2025-09-02T00:00:00Z --columns ts,close --format parquet
+  cryptorun cold dump --table ohlcv --from 2025-09-01T00:00:00Z --to 2025-09-02T00:00:00Z --columns ts,close
   cryptorun cold dump --from 2025-09-01 --to 2025-09-01T01:00:00Z --symbols BTC/USD --json
-  cryptorun cold stats --table ohlcv`,
+  cryptorun cold stats --table ohlcv
+  cryptorun cold verify --json
+  cryptorun cold verify --repair-from /backup/cold/ohlcv
+  cryptorun cold compact --from 2025-09-01 --to 2025-09-30`,
   options: {
     table: { type: "string" },
     input: { type: "string" },
@@ -76,11 +108,15 @@ Examples:
     columns: { type: "string" },
     symbols: { type: "string" },
     iso: { type: "boolean" },
+    wait: { type: "string" },
+    "repair-from": { type: "string" },
+    gc: { type: "boolean" },
   },
+  optionalValues: { wait: "forever" },
   actions: [
     {
       name: "write",
-      usage: "cryptorun cold write --input FILE.csv[.gz|.lz4]",
+      usage: "cryptorun cold write   --input FILE.csv[.gz|.lz4]",
       flags: [
         "table",
         "input",
@@ -89,20 +125,39 @@ Examples:
         "row-group-size",
         "max-rows-per-file",
         "skip-invalid",
+        "wait",
       ],
       load: async (): Promise<Handler> => (await actions()).runWrite,
     },
     {
       name: "dump",
-      usage: "cryptorun cold dump  --from ISO --to ISO",
+      usage: "cryptorun cold dump    --from ISO --to ISO",
       flags: ["table", "from", "to", "columns", "symbols", "format", "iso"],
       load: async (): Promise<Handler> => (await actions()).runDump,
     },
     {
       name: "stats",
-      usage: "cryptorun cold stats [--table ohlcv]",
+      usage: "cryptorun cold stats   [--table ohlcv]",
       flags: ["table", "format"],
       load: async (): Promise<Handler> => (await actions()).runStats,
+    },
+    {
+      name: "verify",
+      usage: "cryptorun cold verify  [--table ohlcv] [--repair-from DIR] [--gc]",
+      flags: ["table", "repair-from", "gc", "wait"],
+      load: async (): Promise<Handler> => (await actions()).runVerify,
+    },
+    {
+      name: "compact",
+      usage: "cryptorun cold compact [--table ohlcv] [--from ISO --to ISO]",
+      flags: ["table", "from", "to", "format", "max-rows-per-file", "wait"],
+      load: async (): Promise<Handler> => (await actions()).runCompact,
+    },
+    {
+      name: "upgrade",
+      usage: "cryptorun cold upgrade [--table ohlcv]",
+      flags: ["table", "wait"],
+      load: async (): Promise<Handler> => (await actions()).runUpgrade,
     },
   ],
 };

@@ -48,7 +48,8 @@ Pitfalls:
     exits 1 with nothing written, so the fixed file can simply be replayed again.
   - A v2 book for a symbol with no known precision is an error naming the symbol (use --asset-pairs).
   - The ±2% depth counts only the levels the book holds: with book_depth 10 it can under-count.
-  - Exit code 0 also when checksums failed (they are counted and reported); bad input exits 1.
+  - Exit code 0 also when checksums failed (they are counted and reported); bad input exits 1, and so does a
+    live run that never connected to kraken.ws_url during --duration (it says why).
 
 Examples:
   cryptorun ingest --venue kraken --replay fixtures/kraken/book_v1_recorded.jsonl --json

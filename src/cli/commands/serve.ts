@@ -45,6 +45,10 @@ Pitfalls:
   - /readyz runs the same checks as 'cryptorun health' (cached for health.refresh_ms); stale recorded
     data makes it 503 by design: tune health.*_max_age_ms.
   - Port already in use → exit 1 naming the address.
+  - Connections: a request head must arrive within metrics.http_header_timeout_ms (10 s), a kept-alive
+    connection's next one within metrics.http_idle_timeout_ms (60 s); past metrics.http_max_connections (512)
+    or out of file descriptors, the oldest idle connection is closed and serving goes on (docs/MONITORING.md
+    § Connection limits). Keep the cap below 'ulimit -n' minus ~100.
   - --with-ingest talks to Kraken (kraken.rest_base_url, kraken.ws_url); a bar run with any failed symbol
     counts as outcome="error" after writing what succeeded. The book session reconnects by itself; it
     fails (and is restarted) when it wrote no verified book for max(60 s, 6 × kraken.ws_silence_ms).

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TIMER_MS } from "../../util/time.ts";
 
 /** One column of `cold.parquet_schema` (spec A1.1). */
 export const ParquetFieldSpec = z.strictObject({
@@ -41,5 +42,11 @@ export const ColdSection = z.strictObject({
   /** Parquet codec; `lz4` is written as LZ4_RAW (readable by DuckDB, Spark, Trino). */
   parquet_compression: z.enum(["gzip", "lz4", "snappy", "zstd", "uncompressed"]).default("zstd"),
   row_group_size: z.number().int().positive().default(128 * 1024),
+  /** Snapshots kept before the current one (besides those inside the grace period). */
+  keep_snapshots: z.number().int().nonnegative().max(1000).default(2),
+  /** A snapshot superseded less than this long ago is kept (readers that resolved it finish). */
+  snapshot_grace_ms: z.number().int().nonnegative().default(3_600_000),
+  /** How long in-process writers (ingest, poll, scan bootstrap) wait for another writer of the table. */
+  lock_timeout_ms: z.number().int().nonnegative().max(MAX_TIMER_MS).default(60_000),
 });
 export type ColdConfig = z.infer<typeof ColdSection>;

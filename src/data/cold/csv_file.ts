@@ -1,4 +1,5 @@
 import { InputError, show } from "../../util/errors.ts";
+import { digestBuilder, type FileDigest, sizeMismatch, verifyingStream } from "./checksum.ts";
 import type { ColumnBatch, Columns, ValueColumn } from "./columns.ts";
 import { sliceBatch, VALUE_COLUMNS } from "./columns.ts";
 import { compressStream, csvCompressionOf, decompressStream } from "./compression.ts";
@@ -6,9 +7,13 @@ import { textLines } from "./csv_lines.ts";
 import { assertCsvHeader, CSV_HEADER } from "./schema.ts";
 import type { CsvCompression, IoEvent, TimeRange } from "./types.ts";
 
-/** Writes sorted rows as a CSV file (header `ts_ms,symbol,open,high,low,close,volume`), compressed as `c`. */
-export async function writeCsvFile(path: string, cols: Columns, c: CsvCompression): Promise<number> {
+/**
+ * Writes sorted rows as a CSV file (header `ts_ms,symbol,open,high,low,close,volume`), compressed as `c`,
+ * fsynced; returns the digest of the bytes written (for the manifest).
+ */
+export async function writeCsvFile(path: string, cols: Columns, c: CsvCompression): Promise<FileDigest> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const digest = await digestBuilder();
   const enc = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     start() {},
@@ -38,16 +43,17 @@ export async function writeCsvFile(path: string, cols: Columns, c: CsvCompressio
       };
     })(),
   });
-  let bytes = 0;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, ctrl) {
-      bytes += chunk.length;
-      ctrl.enqueue(chunk);
-    },
-  });
-  // pipeTo closes the file when the stream ends (and aborts it on error).
-  await body.pipeThrough(compressStream(c)).pipeThrough(counter).pipeTo(file.writable);
-  return bytes;
+  try {
+    for await (const chunk of body.pipeThrough(compressStream(c))) {
+      digest.update(chunk);
+      let off = 0;
+      while (off < chunk.length) off += await file.write(chunk.subarray(off));
+    }
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  return digest.finish();
 }
 
 export interface CsvReadRequest {
@@ -57,6 +63,8 @@ export interface CsvReadRequest {
   signal?: AbortSignal;
   onIo?: (e: IoEvent) => void;
   batchSize?: number;
+  /** The file's digest from the manifest: each block is verified before any of its rows is decoded. */
+  digest?: FileDigest;
 }
 
 function num(s: string | undefined, field: string, where: string, line: string): number {
@@ -74,7 +82,8 @@ function num(s: string | undefined, field: string, where: string, line: string):
 /**
  * Streams the rows of one stored CSV file inside the window (compression detected from the extension).
  * The header is validated; a malformed row fails with file:line, field and value. In a ts-sorted file,
- * reading stops at the first ts > to (PIT: nothing after `to` is decoded).
+ * reading stops at the first ts > to (PIT: nothing after `to` is decoded). With a digest, bytes reach the
+ * decompressor only block by block, each verified first (a mismatch is a ChecksumError).
  */
 export async function* readCsvFile(path: string, req: CsvReadRequest): AsyncGenerator<ColumnBatch> {
   const c = csvCompressionOf(path);
@@ -94,10 +103,13 @@ export async function* readCsvFile(path: string, req: CsvReadRequest): AsyncGene
   let lastTs = -Infinity;
   let sorted = true;
   try {
-    const lines = textLines(
-      file.readable.pipeThrough(counter).pipeThrough(decompressStream(c, path)),
-      req.signal,
-    );
+    if (req.digest) {
+      const actual = (await file.stat()).size;
+      if (actual !== req.digest.size) throw sizeMismatch(path, req.digest.size, String(actual));
+    }
+    const raw = file.readable.pipeThrough(counter);
+    const verified = req.digest ? raw.pipeThrough(verifyingStream(path, req.digest)) : raw;
+    const lines = textLines(verified.pipeThrough(decompressStream(c, path)), req.signal);
     let first = true;
     for await (const { line, lineNo } of lines) {
       if (first) {
@@ -139,7 +151,7 @@ export async function* readCsvFile(path: string, req: CsvReadRequest): AsyncGene
     if (first) assertCsvHeader(undefined, path);
     if (n > 0) yield sliceBatch(b, 0, n);
   } catch (err) {
-    if (err instanceof InputError) throw err;
+    if (err instanceof InputError) throw err; // ChecksumError included
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     if (req.signal?.aborted) throw err;
     throw new InputError(

@@ -1,19 +1,15 @@
 import { normalizeSymbol } from "../../market/symbols.ts";
 import { InputError, show } from "../../util/errors.ts";
-import { parseTime } from "../../util/time.ts";
+import { checkTime, timeOrNaN } from "../../util/time.ts";
 import { csvCompressionOf, decompressStream } from "./compression.ts";
 import { textLines } from "./csv_lines.ts";
 import { checkRow } from "./row_check.ts";
 import { CSV_HEADER } from "./schema.ts";
 import type { InvalidReason, OhlcvRow } from "./types.ts";
 
-/** ts as integer epoch ms, or ISO-8601 (a date alone = 00:00 UTC; no zone = UTC). NaN when neither. */
+/** ts as 13-digit epoch ms or ISO-8601 (src/util/time.ts `checkTime`: no zone = UTC). NaN when neither. */
 export function parseTs(s: string): number {
-  try {
-    return parseTime(s, "ts");
-  } catch {
-    return NaN;
-  }
+  return timeOrNaN(s);
 }
 
 const num = (s: string | undefined) => (s === undefined || s.trim() === "" ? NaN : Number(s));
@@ -81,8 +77,9 @@ export async function* readInputCsv(
         }
         throw new InputError(`${where}: expected 7 fields, found ${f.length}; row: ${show(line, 160)}`);
       }
+      const t = checkTime(f[0]);
       const row: OhlcvRow = {
-        ts: parseTs(f[0]),
+        ts: t.ok ? t.ms : NaN,
         symbol: normalizeSymbol(f[1]),
         open: num(f[2]),
         high: num(f[3]),
@@ -90,7 +87,9 @@ export async function* readInputCsv(
         close: num(f[5]),
         volume: num(f[6]),
       };
-      const problem = checkRow(row as unknown as Record<string, unknown>);
+      const problem = t.ok
+        ? checkRow(row as unknown as Record<string, unknown>)
+        : { reason: "bad_ts" as const, field: "ts", message: t.reason };
       if (problem) {
         if (opts.skipInvalid) {
           skip(problem.reason);

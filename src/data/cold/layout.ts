@@ -1,10 +1,11 @@
 import { join } from "node:path";
-import { DAY_MS, utcDay } from "../../util/time.ts";
+import { DAY_MS, timeOrNaN, utcDay } from "../../util/time.ts";
 import type { TimeRange } from "./types.ts";
 
 /**
- * On-disk layout (Hive style, UTC days): `<root>/dt=YYYY-MM-DD/part-NNNNN.<ext>`. Names starting with "."
- * are temp files of a write in progress and are never read.
+ * Partitions (Hive style, UTC days): `dt=YYYY-MM-DD/part-NNNNN.<ext>` — inside a snapshot directory
+ * (table_dir.ts), or directly under the root in a wave-1 table (legacy.ts). Names starting with "." are
+ * temp files of a wave-1 write that was killed and are never read.
  */
 
 const DT_RE = /^dt=(\d{4}-\d{2}-\d{2})$/;
@@ -19,7 +20,7 @@ export interface Partition {
 }
 
 export function partitionOf(root: string, dt: string): Partition {
-  const start = Date.parse(`${dt}T00:00:00Z`);
+  const start = timeOrNaN(dt);
   return { dt, dir: join(root, `dt=${dt}`), start, end: start + DAY_MS - 1 };
 }
 
@@ -27,14 +28,14 @@ export function dtOf(ts: number): string {
   return utcDay(ts);
 }
 
-/** Every partition under `root`, oldest first ([] when root does not exist). */
-export async function listPartitions(root: string): Promise<Partition[]> {
+/** Every partition folder under `dir`, oldest first ([] when dir does not exist). */
+export async function listPartitions(dir: string): Promise<Partition[]> {
   const out: Partition[] = [];
   try {
-    for await (const e of Deno.readDir(root)) {
+    for await (const e of Deno.readDir(dir)) {
       const m = DT_RE.exec(e.name);
-      if (e.isDirectory && m && Number.isFinite(Date.parse(`${m[1]}T00:00:00Z`))) {
-        out.push(partitionOf(root, m[1]));
+      if (e.isDirectory && m && Number.isFinite(timeOrNaN(m[1]))) {
+        out.push(partitionOf(dir, m[1]));
       }
     }
   } catch (err) {
@@ -44,8 +45,18 @@ export async function listPartitions(root: string): Promise<Partition[]> {
   return out.sort((a, b) => a.start - b.start);
 }
 
+/** The `dt=*` folders directly under a table root (the wave-1 layout). */
+export function legacyPartitionDirs(root: string): Promise<Partition[]> {
+  return listPartitions(root);
+}
+
+/** A temp file a wave-1 write left behind (`.part-<id>.tmp<ext>`): never data. */
+export function isLegacyDebris(name: string): boolean {
+  return name.startsWith(".part-") && name.includes(".tmp");
+}
+
 /** Partitions whose UTC day intersects the inclusive window. */
-export function prunePartitions(parts: Partition[], range: TimeRange): Partition[] {
+export function prunePartitions<P extends { start: number; end: number }>(parts: P[], range: TimeRange): P[] {
   return parts.filter((p) => p.end >= range.from && p.start <= range.to);
 }
 
@@ -56,7 +67,7 @@ export interface PartFile {
   ext: string;
 }
 
-/** The committed part files of a partition with extension `ext` (or all when omitted), in part order. */
+/** The part files of a partition folder with extension `ext` (or all when omitted), in part order. */
 export async function listPartFiles(dir: string, ext?: string): Promise<PartFile[]> {
   const out: PartFile[] = [];
   try {
@@ -81,4 +92,9 @@ export function partName(n: number, ext: string): string {
 /** Extensions a format's files may have (CSV: any compression; reads detect it from the name). */
 export function extensionsOf(format: "parquet" | "csv"): string[] {
   return format === "parquet" ? [".parquet"] : [".csv", ".csv.gz", ".csv.lz4"];
+}
+
+/** The format of a part file by its name. */
+export function formatOfName(name: string): "parquet" | "csv" {
+  return name.endsWith(".parquet") ? "parquet" : "csv";
 }

@@ -16,7 +16,7 @@ const PRICE_FIELDS = ["open", "high", "low", "close"] as const;
  * crypto market data is older. Anything before it is almost always epoch SECONDS read as milliseconds
  * (1577836800 → 1970-01-19), which would otherwise land silently in 1970 partitions.
  */
-export const MIN_TS_MS = Date.parse("2009-01-03T00:00:00Z");
+export const MIN_TS_MS = Date.UTC(2009, 0, 3);
 
 /** ISO-8601 of an epoch-ms value, when Date can represent it (a safe integer may be beyond ±8.64e15). */
 const isoOrNothing = (ms: number): string => (Math.abs(ms) <= 8.64e15 ? ` (${isoMs(ms)})` : "");

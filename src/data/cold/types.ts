@@ -21,6 +21,7 @@ export type InvalidReason =
   | "high_below_low"
   | "negative_volume"
   | "duplicate"
+  | "conflict"
   | "bad_row";
 
 export interface WriteOptions {
@@ -34,6 +35,12 @@ export interface WriteOptions {
   maxRowsPerFile?: number;
   /** Skip invalid rows (counted by reason in the result) instead of failing the whole write. */
   skipInvalid?: boolean;
+  /** How long to wait for another writer of the table (ms; 0 = fail at once; default cold.lock_timeout_ms). */
+  waitMs?: number;
+  /** Appended to the "table is being written" error (the CLI: "; use --wait"). */
+  busyHint?: string;
+  /** What is writing (recorded in the lock and the manifest; default "cryptorun"). */
+  command?: string;
   /** Called with the number of rows accepted so far (progress bars). */
   onProgress?: (rowsSeen: number) => void;
   signal?: AbortSignal;
@@ -45,6 +52,10 @@ export interface WriteResult {
   partitions: string[];
   bytes: number;
   skipped: Partial<Record<InvalidReason, number>>;
+  /** Rows whose (ts, symbol) was already stored with identical values (a re-run): not written again. */
+  alreadyStored: number;
+  /** The snapshot this write committed (null: nothing new to commit). */
+  snapshot: number | null;
 }
 
 export interface ReadOptions {
@@ -52,7 +63,10 @@ export interface ReadOptions {
   columns?: string[];
   /** Only these symbols. */
   symbols?: string[];
-  /** Override the configured format for this read. */
+  /**
+   * Only files of this format (default: every file the table lists, whatever its format). A format the table
+   * holds no file of is an error saying what it holds.
+   */
   format?: StorageFormat;
   signal?: AbortSignal;
   /** Instrumentation: called for every file opened and every row group actually read. */
@@ -77,8 +91,15 @@ export interface SymbolStats {
 
 export interface ColdStats {
   table: string;
+  /** The format asked for (files of other formats are not counted), or the configured one. */
   format: StorageFormat;
   path: string;
+  /** "snapshot" (verified), "legacy" (wave-1 layout, unverified) or "empty". */
+  layout?: "snapshot" | "legacy" | "empty";
+  /** The current snapshot's version (null without one). */
+  snapshot?: number | null;
+  /** Files per format in the whole table (what `--format` can select). */
+  formats?: Partial<Record<StorageFormat, number>>;
   partitions: number;
   files: number;
   rowGroups: number;

@@ -37,7 +37,12 @@ export interface WsClientOptions {
 }
 
 export interface WsRunResult {
+  /** Connection attempts. */
   connections: number;
+  /** Attempts whose socket opened (0: the server was never reached). */
+  opened: number;
+  /** The last socket error or close code of an attempt, for "never connected" messages. */
+  lastError?: string;
   reconnects: number;
   frames: number;
   frameErrors: number;
@@ -75,7 +80,7 @@ async function runKrakenWs(
   const base = o.backoffBaseMs ?? 500;
   const cap = o.backoffCapMs ?? 30_000;
   const random = o.random ?? Math.random;
-  const result: WsRunResult = { connections: 0, reconnects: 0, frames: 0, frameErrors: 0 };
+  const result: WsRunResult = { connections: 0, opened: 0, reconnects: 0, frames: 0, frameErrors: 0 };
   let attempt = 0;
   let reqId = 0;
 
@@ -103,6 +108,7 @@ async function runKrakenWs(
         ws = new WebSocket(o.url);
       } catch (err) {
         log.error("kraken ws: cannot connect", { url: o.url, error: (err as Error).message });
+        result.lastError = (err as Error).message;
         resolve(false);
         return;
       }
@@ -162,6 +168,7 @@ async function runKrakenWs(
       });
 
       ws.onopen = () => {
+        result.opened++;
         log.info("kraken ws: connected", { url: o.url, symbols: o.symbols.length });
         o.onOpen?.(attempt);
         armSilence();
@@ -195,6 +202,7 @@ async function runKrakenWs(
       };
       ws.onerror = (e) => {
         log.warn("kraken ws: socket error", { error: (e as ErrorEvent).message ?? "error" });
+        result.lastError = (e as ErrorEvent).message || "socket error";
       };
       ws.onclose = (e) => {
         clearTimeout(silenceTimer);

@@ -4,6 +4,7 @@ import { formatFixed } from "./checksum.ts";
 import type { LevelChange } from "./book.ts";
 import { normalizePair } from "../../market/symbols.ts";
 import type { TradePrint } from "../../market/trade.ts";
+import { checkTime } from "../../util/time.ts";
 
 /**
  * Parsing of Kraken WebSocket frames, v1 (arrays, decimal strings) and v2 (objects, JSON numbers), into one
@@ -153,9 +154,9 @@ const V1Ticker = z.looseObject({
 
 function parseIsoMs(s: string | undefined, field: string): number | undefined {
   if (s === undefined) return undefined;
-  const ms = Date.parse(s);
-  if (!Number.isFinite(ms)) throw new FrameError(`${field}: not an RFC 3339 time: ${JSON.stringify(s)}`);
-  return ms;
+  const t = checkTime(s);
+  if (!t.ok) throw new FrameError(`${field}: not an RFC 3339 time (${t.reason}): ${JSON.stringify(s)}`);
+  return t.ms;
 }
 
 function secondsTextToMs(s: string, field: string): number {

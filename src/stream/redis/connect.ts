@@ -48,7 +48,13 @@ export async function connectRedis(url: string): Promise<RedisClient> {
     await client.connect();
   } catch (err) {
     client.disconnect();
-    throw new Error(`redis: cannot connect to ${redact(url)}: ${lastError || (err as Error).message}`);
+    // The URL is a secret: only its host and port are ever shown.
+    let where = "the configured Redis URL";
+    try {
+      const u = new URL(url);
+      where = `${u.hostname}:${u.port || "6379"}`;
+    } catch { /* keep the placeholder */ }
+    throw new Error(`redis: cannot connect to ${where}: ${redact(lastError || (err as Error).message)}`);
   }
   return client;
 }

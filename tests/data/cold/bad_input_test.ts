@@ -6,7 +6,11 @@ import { ColdSection } from "../../../src/config/sections/cold.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
 import { listPartitions } from "../../../src/data/cold/layout.ts";
 import { parquetEncoder, writeRows } from "../../../src/data/cold/writer.ts";
+import { beginTransaction } from "../../../src/data/cold/commit.ts";
+import { withTableLock } from "../../../src/data/cold/lock.ts";
+import { names } from "./table_helpers.ts";
 import { InputError } from "../../../src/util/errors.ts";
+import { ChecksumError } from "../../../src/data/cold/checksum.ts";
 import { DAY_MS } from "../../../src/util/time.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { collect, syntheticBars } from "./synthetic.ts";
@@ -29,24 +33,33 @@ async function allFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-Deno.test("a corrupted Parquet file → InputError naming the file", async () => {
+Deno.test("a corrupted or truncated part → ChecksumError naming the file and offset, no row returned", async () => {
   await using dir = await tempDir();
   const store = openColdStore(ColdSection.parse({}), dir.path);
   const res = await store.write("ohlcv", ROWS);
   const victim = res.files[0];
   const bytes = await Deno.readFile(victim);
   // Garble the footer (the last bytes hold its length and the PAR1 magic).
-  bytes.fill(0x55, bytes.length - 64);
-  await Deno.writeFile(victim, bytes);
+  const garbled = bytes.slice();
+  garbled.fill(0x55, garbled.length - 64);
+  await Deno.writeFile(victim, garbled);
   await assert.rejects(collect(store.read("ohlcv", ALL)), (e: Error) => {
-    assert.ok(e instanceof InputError, `${e}`);
+    assert.ok(e instanceof ChecksumError, `${e}`);
+    assert.ok(e instanceof InputError, "exit 1");
     assert.ok(e.message.includes(victim), e.message);
-    assert.match(e.message, /not a readable Parquet file/);
+    assert.match(e.message, /checksum mismatch at bytes 0\.\.\d+ \(block 0 of 1\)/);
     return true;
   });
-  // A truncated file too.
+  // A truncated file: its size differs from the manifest's.
   await Deno.writeFile(victim, bytes.subarray(0, 100));
-  await assert.rejects(collect(store.read("ohlcv", ALL)), /not a readable Parquet file/);
+  await assert.rejects(
+    collect(store.read("ohlcv", ALL)),
+    new RegExp(
+      `${
+        victim.replaceAll("/", "\\/").replaceAll(".", "\\.")
+      }: size 100 bytes differs from the manifest's ${bytes.length}`,
+    ),
+  );
 });
 
 function writeForeignParquet(path: string, fields: arrow.Field[], cols: Record<string, arrow.Data>) {
@@ -196,62 +209,89 @@ Deno.test("a failure late in a multi-day write leaves no file behind (temp files
   assert.equal((await collect(store.read("ohlcv", ALL))).length, 10);
 });
 
-Deno.test("an I/O error midway through the commit removes the parts already linked: all or nothing", async () => {
+Deno.test("an error while the next snapshot is built leaves `current` as it was: all or nothing", async () => {
   await using dir = await tempDir();
   const cfg = ColdSection.parse({});
   const store = openColdStore(cfg, dir.path);
   const DAY2 = ROWS.filter((r) => r.ts >= D0 + DAY_MS);
-  // Earlier data: day 1 only (its part-00000 must come through untouched).
   await store.write("ohlcv", ROWS.filter((r) => r.ts < D0 + DAY_MS));
-  const before = await allFiles(store.root);
+  const before = await Deno.readLink(`${store.root}/current`);
   const earlier = await collect(store.read("ohlcv", ALL));
-  const more = [
-    ...DAY2,
-    { ...DAY2[0], ts: D0 + 2 * DAY_MS }, // a third day
-    { ...DAY2[0], ts: D0 + 23 * 3_600_000 + 60_000 }, // an append to day 1 (a new part-00001)
-  ];
-  // The 1st link succeeds, the 2nd fails with an error that is not "already exists" (e.g. EIO, ENOSPC).
-  const linked: string[] = [];
-  const link = async (from: string, to: string) => {
-    if (linked.length === 1) throw new Deno.errors.PermissionDenied(`link ${to}: injected failure`);
-    await Deno.link(from, to);
-    linked.push(to);
-  };
-  const opts = {
-    root: store.root,
-    encoder: parquetEncoder(cfg.parquet_schema, "zstd", 1000),
-    readKeys: () => Promise.resolve(new Set<string>()),
-    maxRowsPerFile: 1_000_000,
-    skipInvalid: false,
-  };
-  await assert.rejects(writeRows(more, { ...opts, link }), /injected failure/);
-  assert.equal(linked.length, 1, "the failure must hit after a part was linked");
-  // Nothing of that write remains (no part, no temp file), and the earlier data reads back as it was.
-  assert.deepEqual(await allFiles(store.root), before);
+  const more = [...DAY2, { ...DAY2[0], ts: D0 + 2 * DAY_MS }, {
+    ...DAY2[0],
+    ts: D0 + 23 * 3_600_000 + 60_000,
+  }];
+  // Stage the parts, then lose one of them before the commit (e.g. EIO, a full disk): the link fails.
+  const opts = { table: "ohlcv", command: "test", keepSnapshots: 2, graceMs: 0 };
+  await withTableLock(store.root, { table: "ohlcv", command: "test", waitMs: 0 }, async (lock) => {
+    const txn = await beginTransaction(store.root, lock, opts);
+    const staged = await writeRows(more, {
+      txn,
+      encoder: parquetEncoder(cfg.parquet_schema, "zstd", 1000),
+      readFile: () => (async function* () {})(),
+      maxRowsPerFile: 1_000_000,
+      skipInvalid: false,
+    });
+    assert.equal(staged.staged.length, 3);
+    const victim = await txn.stagingPath(staged.staged[1].dt, staged.staged[1].name);
+    await Deno.remove(victim);
+    await assert.rejects(txn.commit("write"), /cannot link .*v00000002/);
+  });
+  // Nothing of that write is visible or left behind, and the earlier data reads back as it was.
+  assert.equal(await Deno.readLink(`${store.root}/current`), before);
   assert.deepEqual(await collect(store.read("ohlcv", ALL)), earlier);
-  // The same rows can be written again afterwards (nothing left behind to count as duplicates).
-  const res = await writeRows(more, opts);
+  assert.deepEqual(await names(`${store.root}/_snapshots`), ["v00000001"]);
+  assert.deepEqual(await names(`${store.root}/_staging`), []);
+  // The same rows can be written again afterwards.
+  const res = await store.write("ohlcv", more);
   assert.equal(res.rows, more.length);
   assert.equal((await collect(store.read("ohlcv", ALL))).length, earlier.length + more.length);
 });
 
-Deno.test("duplicates (inside the input and against stored rows): error, or skipped and counted", async () => {
+Deno.test("duplicates in the input, rows already stored (identical: counted; different: conflict)", async () => {
   await using dir = await tempDir();
   const store = openColdStore(ColdSection.parse({}), dir.path);
   await assert.rejects(store.write("ohlcv", [...ROWS, ROWS[3]]), (e: Error) => {
-    assert.match(e.message, /duplicate \(ts, symbol\): 2025-09-01T01:00:00.000Z ETH\/USD/);
+    assert.match(
+      e.message,
+      /duplicate \(ts, symbol\): 2025-09-01T01:00:00.000Z ETH\/USD .*more than once in the input/,
+    );
     return true;
   });
   await store.write("ohlcv", ROWS.slice(0, 20));
-  await assert.rejects(store.write("ohlcv", ROWS.slice(15, 30)), /already stored/);
-  const res = await store.write("ohlcv", [...ROWS.slice(15, 30), ROWS[25], { ...ROWS[26], volume: -5 }], {
+  // A re-run of overlapping input: rows stored with identical values are not written again, not an error.
+  const again = await store.write("ohlcv", ROWS.slice(15, 30));
+  assert.equal(again.rows, 10);
+  assert.equal(again.alreadyStored, 5);
+  assert.deepEqual(again.skipped, {});
+  const nothing = await store.write("ohlcv", ROWS.slice(0, 30));
+  assert.equal(nothing.rows, 0);
+  assert.equal(nothing.alreadyStored, 30);
+  assert.equal(nothing.snapshot, null, "nothing new: no commit");
+  // The same key with other values is a conflict naming ts, symbol and both values.
+  const changed = { ...ROWS[22], close: ROWS[22].close + 1 };
+  await assert.rejects(store.write("ohlcv", [ROWS[30], changed]), (e: Error) => {
+    assert.match(
+      e.message,
+      /^conflict: \(ts, symbol\) 2025-09-01T11:00:00\.000Z BTC\/USD \(ts=1756724400000\)/,
+    );
+    assert.ok(e.message.includes(`"close":${ROWS[22].close}`), e.message);
+    assert.ok(e.message.includes(`"close":${changed.close}`), e.message);
+    assert.match(e.message, /1 conflicting row\(s\) in day 2025-09-01 \(use --skip-invalid/);
+    return true;
+  });
+  const res = await store.write("ohlcv", [...ROWS.slice(30, 40), ROWS[35], changed, {
+    ...ROWS[36],
+    volume: -5,
+  }], {
     skipInvalid: true,
   });
-  assert.deepEqual(res.skipped, { duplicate: 6, negative_volume: 1 });
+  assert.deepEqual(res.skipped, { duplicate: 1, conflict: 1, negative_volume: 1 });
   assert.equal(res.rows, 10);
   const got = await collect(store.read("ohlcv", ALL));
-  assert.equal(got.length, 30);
-  assert.equal(new Set(got.map((r) => `${r.ts}|${r.symbol}`)).size, 30);
+  assert.equal(got.length, 40);
+  assert.equal(new Set(got.map((r) => `${r.ts}|${r.symbol}`)).size, 40);
+  assert.equal(got.find((r) => r.ts === ROWS[22].ts && r.symbol === ROWS[22].symbol)!.close, ROWS[22].close);
 });
 
 Deno.test("unknown table, bad range, unknown column → clear errors", async () => {

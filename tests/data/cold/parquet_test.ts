@@ -50,7 +50,7 @@ for (const codec of ["gzip", "lz4"] as const) {
     assert.deepEqual(got, [...want].sort((a, b) => a.ts - b.ts || a.symbol.localeCompare(b.symbol)));
 
     // Types as stored: ts INT64 timestamp(MILLIS), not DOUBLE; fields in the spec's order; codec as asked.
-    const parts = await listPartitions(`${dir.path}/cold/ohlcv`);
+    const parts = await listPartitions(`${dir.path}/cold/ohlcv/current`);
     const file = (await listPartFiles(parts[3].dir))[0];
     assert.match(file.name, /^part-00000\.parquet$/);
     const f = await openPositional(file.path);
@@ -125,14 +125,19 @@ Deno.test("appending a day writes a new part and never rewrites other days; read
   const second = later.filter((r) => r.symbol === "ETH/USD");
   await store.write("ohlcv", first);
   const before = new Map<string, Deno.FileInfo>();
-  for (const p of await listPartitions(store.root)) {
+  // Through `current`'s target as it is now: the files of snapshot v1.
+  const v1 = `${store.root}/${await Deno.readLink(`${store.root}/current`)}`;
+  for (const p of await listPartitions(v1)) {
     for (const f of await listPartFiles(p.dir)) before.set(f.path, await Deno.stat(f.path));
   }
+  assert.equal(before.size, 6);
   const res = await store.write("ohlcv", second);
   assert.deepEqual(res.partitions, ["2025-09-01", "2025-09-02", "2025-09-03"]);
   assert.ok(res.files.every((f) => /part-00001\.parquet$/.test(f)), res.files.join(","));
   for (const [path, st] of before) {
-    const now = await Deno.stat(path);
+    // The same bytes (same inode) carry over into the new snapshot: nothing was rewritten.
+    const now = await Deno.stat(path.replace(v1, `${store.root}/current`));
+    assert.equal(now.ino, st.ino, `${path} carried over as a hard link`);
     assert.equal(now.mtime?.getTime(), st.mtime?.getTime(), `${path} untouched`);
     assert.equal(now.size, st.size);
   }
@@ -149,7 +154,9 @@ Deno.test("enable_parquet: false → everything is CSV (format parquet in config
   const got = await collect(store.read("ohlcv", { from: 0, to: D0 + 3 * DAY_MS }));
   assert.equal(got.length, 300);
   // No Parquet anywhere.
-  for (const p of await listPartitions(store.root)) {
+  const parts = await listPartitions(`${store.root}/current`);
+  assert.ok(parts.length > 0);
+  for (const p of parts) {
     assert.ok((await listPartFiles(p.dir)).every((f) => f.ext === ".csv.gz"));
   }
 });

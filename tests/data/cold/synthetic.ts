@@ -1,4 +1,12 @@
+import { type Columns, ColumnsBuilder } from "../../../src/data/cold/columns.ts";
 import type { OhlcvRow } from "../../../src/market/ohlcv.ts";
+
+/** Rows as sorted columns (what the part encoders take). */
+export function columnsOf(rows: OhlcvRow[]): Columns {
+  const b = new ColumnsBuilder();
+  for (const r of rows) b.push(r);
+  return b.buildSorted();
+}
 
 /** Deterministic (seeded LCG) OHLCV bars: `symbols` × every `stepMs` in [start, end). */
 export function syntheticBars(

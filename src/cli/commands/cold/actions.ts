@@ -1,10 +1,12 @@
 import type { CommandContext, ParsedArgs } from "../../command.ts";
 import type { InputStats } from "../../../data/cold/input.ts";
 import type { ColdStats, InvalidReason, StorageFormat } from "../../../data/cold/types.ts";
+import type { GcReport } from "../../../data/cold/gc.ts";
+import type { VerifyReport } from "../../../data/cold/verify.ts";
 import { UsageError } from "../../../util/errors.ts";
 import { positiveInt, str, symbolsFlag } from "../../flags.ts";
 import { createProgress } from "../../../util/progress.ts";
-import { isoMs, parseRange } from "../../../util/time.ts";
+import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
 
 /**
  * The actions of `cryptorun cold` (loaded only when one is chosen). The cold tier itself is imported after
@@ -31,17 +33,38 @@ async function setup(ctx: CommandContext, args: ParsedArgs) {
       throw new UsageError(`--format parquet: Parquet is disabled (cold.enable_parquet: false)`);
     }
   }
+  // The cold tier is imported only once the flags are known to be well-formed (a bad flag never loads it).
   const { configuredFormat, openColdStore } = await import("../../../data/cold/store.ts");
+  const store = openColdStore(cfg.cold, await ctx.dataDir(), { log: ctx.log });
   const format: StorageFormat = (f as StorageFormat | undefined) ?? configuredFormat(cfg.cold);
-  return { cfg, store: openColdStore(cfg.cold, await ctx.dataDir()), table, format };
+  /** dump/stats: the --format filter, only when given (default: every file the table lists). */
+  const formatFilter = f === undefined ? undefined : format;
+  return {
+    cfg,
+    store,
+    table,
+    format,
+    formatFilter,
+    lock: lockFlags(args, "cryptorun cold " + args.positionals[0]),
+  };
+}
+
+/** --wait[=DURATION] → how long to wait for the writer lock (0 without the flag: fail at once). */
+function lockFlags(args: ParsedArgs, command: string) {
+  const w = str(args, "wait");
+  const waitMs = w === undefined ? 0 : w === "forever" ? Infinity : parseDuration(w, "--wait");
+  return {
+    waitMs,
+    busyHint: w === undefined ? "; use --wait" : "",
+    command,
+    signal: undefined as AbortSignal | undefined,
+  };
 }
 
 export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table, format, lock } = await setup(ctx, args);
   const input = str(args, "input");
   if (!input) throw new UsageError(`cold write: --input FILE.csv[.gz|.lz4] is required`);
-  const { store, table, format } = await setup(ctx, args);
-  const { readInputCsv } = await import("../../../data/cold/input.ts");
-  const { formatSkipped } = await import("../../../data/cold/row_check.ts");
   const compression = str(args, "compression");
   const codecs = format === "parquet"
     ? ["gzip", "lz4", "snappy", "zstd", "uncompressed"]
@@ -60,6 +83,8 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
   } catch (err) {
     throw new UsageError(`--input: cannot read ${JSON.stringify(input)}: ${(err as Error).message}`);
   }
+  const { readInputCsv } = await import("../../../data/cold/input.ts");
+  const { formatSkipped } = await import("../../../data/cold/row_check.ts");
   const inStats: InputStats = { lines: 0, bytesRead: 0, skipped: {} };
   const bar = createProgress(ctx.interactive, "cold write", size, "bytes");
   const t0 = performance.now();
@@ -74,8 +99,9 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
         rowGroupSize,
         maxRowsPerFile,
         skipInvalid,
-        signal: ctx.signal,
         onProgress: () => bar.update(inStats.bytesRead),
+        ...lock,
+        signal: ctx.signal,
       },
     );
     bar.update(size);
@@ -93,6 +119,8 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
       table,
       format,
       rows: result.rows,
+      already_stored: result.alreadyStored,
+      snapshot: result.snapshot,
       files: result.files,
       partitions: result.partitions,
       bytes: result.bytes,
@@ -102,14 +130,19 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
   } else {
     ctx.out(
       `wrote ${result.rows} rows to ${result.files.length} ${format} file(s) in ${result.partitions.length} ` +
-        `partition(s) (${result.bytes} bytes, ${seconds.toFixed(2)} s) under ${store.root}`,
+        `partition(s) (${result.bytes} bytes, ${seconds.toFixed(2)} s) under ${store.root}` +
+        (result.snapshot === null ? "; nothing new to commit" : ` (snapshot ${result.snapshot})`),
     );
+    if (result.alreadyStored > 0) {
+      ctx.out(`${result.alreadyStored} row(s) were already stored with identical values (not written again)`);
+    }
     if (skipInvalid) ctx.out(`skipped ${skippedTotal} invalid row(s): ${formatSkipped(skipped)}`);
   }
   ctx.log.info("cold write done", {
     table,
     format,
     rows: result.rows,
+    already_stored: result.alreadyStored,
     files: result.files.length,
     skipped: skippedTotal,
   });
@@ -117,12 +150,11 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
 }
 
 export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { cfg, store, table, formatFilter } = await setup(ctx, args);
   const from = str(args, "from");
   const to = str(args, "to");
   if (from === undefined || to === undefined) throw new UsageError(`cold dump: --from and --to are required`);
   const range = parseRange(from, to);
-  const symbols = symbolsFlag(args, "symbols");
-  const { cfg, store, table, format } = await setup(ctx, args);
   const all = cfg.cold.parquet_schema.fields.map((f) => f.name);
   const colArg = str(args, "columns");
   const columns = colArg === undefined ? all : colArg.split(",").map((c) => c.trim()).filter((c) => c !== "");
@@ -134,45 +166,65 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
       );
     }
   }
+  const symbols = symbolsFlag(args, "symbols");
   const iso = args.values.iso === true;
   const json = ctx.globals.json;
-  if (!json) ctx.out(columns.join(","));
   let rows = 0;
-  for await (const b of store.readBatches(table, range, { columns, symbols, format, signal: ctx.signal })) {
-    for (let i = 0; i < b.length; i++) {
-      if (json) {
-        const o: Record<string, unknown> = {};
-        for (const c of columns) {
-          o[c] = c === "ts"
-            ? (iso ? isoMs(b.ts[i]) : b.ts[i])
-            : c === "symbol"
-            ? b.symbol[i]
-            : b[c as "open"]![i];
+  const it = store.readBatches(table, range, {
+    columns,
+    symbols,
+    format: formatFilter,
+    signal: ctx.signal,
+  })[Symbol.asyncIterator]();
+  // The first batch (or the error of a table that cannot be read) comes before the header line.
+  let next = await it.next();
+  if (!json) ctx.out(columns.join(","));
+  try {
+    for (; !next.done; next = await it.next()) {
+      const b = next.value;
+      for (let i = 0; i < b.length; i++) {
+        if (json) {
+          const o: Record<string, unknown> = {};
+          for (const c of columns) {
+            o[c] = c === "ts"
+              ? (iso ? isoMs(b.ts[i]) : b.ts[i])
+              : c === "symbol"
+              ? b.symbol[i]
+              : b[c as "open"]![i];
+          }
+          ctx.out(JSON.stringify(o));
+        } else {
+          let line = "";
+          for (let k = 0; k < columns.length; k++) {
+            const c = columns[k];
+            const v = c === "ts"
+              ? (iso ? isoMs(b.ts[i]) : String(b.ts[i]))
+              : c === "symbol"
+              ? b.symbol[i]
+              : String(b[c as "open"]![i]);
+            line += k === 0 ? v : "," + v;
+          }
+          ctx.out(line);
         }
-        ctx.out(JSON.stringify(o));
-      } else {
-        let line = "";
-        for (let k = 0; k < columns.length; k++) {
-          const c = columns[k];
-          const v = c === "ts"
-            ? (iso ? isoMs(b.ts[i]) : String(b.ts[i]))
-            : c === "symbol"
-            ? b.symbol[i]
-            : String(b[c as "open"]![i]);
-          line += k === 0 ? v : "," + v;
-        }
-        ctx.out(line);
       }
+      rows += b.length;
     }
-    rows += b.length;
+  } finally {
+    await it.return?.();
   }
-  ctx.log.info("cold dump done", { table, format, rows, from: isoMs(range.from), to: isoMs(range.to) });
+  ctx.log.info("cold dump done", {
+    table,
+    format: formatFilter ?? "all",
+    rows,
+    from: isoMs(range.from),
+    to: isoMs(range.to),
+  });
   return 0;
 }
 
 export async function runStats(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { store, table, format } = await setup(ctx, args);
-  const s = await store.stats(table, { format, signal: ctx.signal });
+  const { store, table, formatFilter } = await setup(ctx, args);
+  const s = await store.stats(table, { format: formatFilter, signal: ctx.signal });
   if (ctx.globals.json) {
     ctx.out(JSON.stringify(s));
     return 0;
@@ -184,8 +236,14 @@ export async function runStats(ctx: CommandContext, args: ParsedArgs): Promise<n
 const t = (ms: number | null) => (ms === null ? "-" : isoMs(ms));
 
 export function renderStats(s: ColdStats): string[] {
+  const held = Object.entries(s.formats ?? {}).map(([k, n]) => `${n} ${k}`).join(", ") || "no files";
+  const layout = s.layout === "snapshot"
+    ? `snapshot ${s.snapshot}`
+    : s.layout === "legacy"
+    ? "wave-1 layout, unverified: run 'cryptorun cold upgrade'"
+    : "empty";
   const lines = [
-    `table ${s.table} (${s.format}) at ${s.path}`,
+    `table ${s.table} at ${s.path} (${layout}; ${held})`,
     `partitions ${s.partitions}  files ${s.files}  row groups ${s.rowGroups}  rows ${s.rows}  bytes ${s.bytes}`,
     `ts ${t(s.minTs)} .. ${t(s.maxTs)}`,
   ];
@@ -208,4 +266,125 @@ export function renderStats(s: ColdStats): string[] {
     }
   }
   return lines;
+}
+
+export async function runVerify(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  if (args.values.wait !== undefined && !args.values.gc && !args.values["repair-from"]) {
+    throw new UsageError(
+      `--wait applies to cold verify only with --gc or --repair-from (they take the lock)`,
+    );
+  }
+  const { store, table, lock } = await setup(ctx, args);
+  const replica = str(args, "repair-from");
+  const lk = { ...lock, signal: ctx.signal };
+  let gc: GcReport | undefined;
+  if (args.values.gc === true) gc = await store.gc(table, lk);
+  if (replica !== undefined) {
+    const r = await store.repair(table, replica, lk);
+    const after = await store.verify(table, { signal: ctx.signal });
+    if (ctx.globals.json) {
+      ctx.out(
+        JSON.stringify({ ...after, repaired: r.repaired, dropped: r.dropped, was_damaged: r.damaged, gc }),
+      );
+    } else {
+      for (const d of r.damaged) ctx.out(`damaged  ${d.problem.padEnd(10)} ${d.path}: ${d.detail}`);
+      for (const x of r.repaired) ctx.out(`repaired ${x.path} from ${x.from}`);
+      for (const x of r.dropped) ctx.out(`dropped  stray file ${x}`);
+      if (r.snapshot !== null) ctx.out(`committed repair as snapshot ${r.snapshot}`);
+      else ctx.out(`nothing to repair`);
+      renderVerify(ctx, after);
+    }
+    return after.ok ? 0 : 1;
+  }
+  const bar = createProgress(ctx.interactive, "cold verify", 1, "files");
+  let report;
+  try {
+    report = await store.verify(table, {
+      signal: ctx.signal,
+      onFile: (done, total) => {
+        if (done === 1) bar.setTotal(total);
+        bar.update(done);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  if (ctx.globals.json) ctx.out(JSON.stringify({ ...report, gc }));
+  else {
+    if (gc) ctx.out(`gc: ${gcSummary(gc)}`);
+    for (const d of report.damaged) ctx.out(`damaged  ${d.problem.padEnd(10)} ${d.path}: ${d.detail}`);
+    renderVerify(ctx, report);
+  }
+  if (!report.ok) {
+    ctx.log.error("cold verify: damaged files", { table, damaged: report.damaged.length });
+  }
+  return report.ok ? 0 : 1;
+}
+
+function renderVerify(ctx: CommandContext, r: VerifyReport): void {
+  const where = r.snapshot === null ? "empty table" : `snapshot ${r.snapshot}`;
+  ctx.out(
+    r.ok
+      ? `OK: table ${r.table} at ${r.root} (${where}): ${r.files} file(s), ${r.bytes} bytes verified`
+      : `FAIL: table ${r.table} at ${r.root} (${where}): ${r.damaged.length} damaged file(s) of ${r.files}; ` +
+        `restore them with 'cryptorun cold verify --repair-from <copy of the table>'`,
+  );
+}
+
+function gcSummary(g: GcReport): string {
+  return `removed ${g.staging.length} staging dir(s), ${g.uncommitted.length} uncommitted and ` +
+    `${g.snapshots.length} expired snapshot(s), ${g.tempLinks.length} temp link(s), ${g.legacy.length} ` +
+    `wave-1 leftover(s)` +
+    (g.keptLegacy.length
+      ? `; kept ${g.keptLegacy.length} uncommitted wave-1 part(s): ${g.keptLegacy.join(", ")}`
+      : "");
+}
+
+export async function runCompact(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table, format, lock } = await setup(ctx, args);
+  const from = str(args, "from");
+  const to = str(args, "to");
+  if ((from === undefined) !== (to === undefined)) {
+    throw new UsageError(`cold compact: give both --from and --to, or neither (all days)`);
+  }
+  const range = from !== undefined ? parseRange(from, to!) : undefined;
+  const maxRowsPerFile = positiveInt(args, "max-rows-per-file", MAX_ROWS_FLAG);
+  const r = await store.compact(table, { ...lock, signal: ctx.signal, range, maxRowsPerFile, format });
+  if (ctx.globals.json) ctx.out(JSON.stringify({ table, ...r }));
+  else {
+    ctx.out(
+      r.snapshot === null
+        ? `nothing to compact (no day has more than one part)`
+        : `compacted ${r.partitions.length} day(s): ${r.removed} part(s) → ${r.added} (${r.rows} rows` +
+          (r.duplicatesDropped ? `, ${r.duplicatesDropped} identical duplicate row(s) dropped` : "") +
+          `), snapshot ${r.snapshot}`,
+    );
+  }
+  return 0;
+}
+
+export async function runUpgrade(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table, lock } = await setup(ctx, args);
+  const r = await store.upgrade(table, { ...lock, signal: ctx.signal });
+  if (ctx.globals.json) {
+    ctx.out(
+      JSON.stringify({
+        table,
+        upgraded: r?.manifest != null,
+        files: r?.files ?? 0,
+        debris: r?.debris ?? 0,
+        snapshot: r?.manifest?.version ?? null,
+      }),
+    );
+  } else if (!r) ctx.out(`table ${table} at ${store.root} needs no upgrade`);
+  else {
+    ctx.out(
+      `upgraded table ${table} at ${store.root}: ${r.files} part(s) indexed and checksummed into snapshot ` +
+        `${
+          r.manifest?.version ?? "-"
+        }, ${r.debris} temp file(s) of killed writes dropped. External queries: ` +
+        `read '${store.root}/current/*/*.parquet'`,
+    );
+  }
+  return 0;
 }

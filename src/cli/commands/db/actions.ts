@@ -1,5 +1,6 @@
 import type { CommandContext, ParsedArgs } from "../../command.ts";
 import { UsageError } from "../../../util/errors.ts";
+import { numberProblem } from "../../flags.ts";
 import type { SchemaStatus } from "../../../persistence/migrate.ts";
 import type { Db } from "../../../persistence/db.ts";
 import type { MigrationFile } from "../../../persistence/migration_files.ts";
@@ -13,7 +14,9 @@ function parseTo(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
   if (!/^\d{1,18}$/.test(s)) {
-    throw new UsageError(`--to: expected a migration version (0, 1, 2, …), found ${JSON.stringify(s)}`);
+    throw new UsageError(
+      `--to: expected a migration version (0, 1, 2, …), found ${JSON.stringify(s)}${numberProblem(s.trim())}`,
+    );
   }
   return Number(s);
 }

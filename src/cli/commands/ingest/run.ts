@@ -147,7 +147,7 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     })),
   ];
 
-  const { summary, written: w } = await runLiveIngest({
+  const { summary, written: w, connection } = await runLiveIngest({
     config: cfg,
     dataDir,
     env: ctx.env,
@@ -161,6 +161,15 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
     recordPath,
     dryRun,
   });
+  if (connection.opened === 0 && !ctx.signal.aborted) {
+    // A run that did nothing it was asked to exits non-zero and says why (never "0 messages", exit 0).
+    throw new Error(
+      `ingest: never connected to ${k.ws_url} during ${
+        durationMs !== undefined ? `--duration ${v.duration}` : "the run"
+      } (${connection.connections} attempt(s); last error: ${connection.lastError ?? "none reported"}); ` +
+        `nothing ingested`,
+    );
+  }
   printSummary(
     ctx,
     summary,

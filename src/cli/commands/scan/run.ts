@@ -77,14 +77,19 @@ export const run: Handler = async (ctx, args) => {
     );
   }
   notes.push(...s.skipped);
+  // What was printed stands; a sink that failed is reported on its own and the run fails (exit 1).
+  const sinksOk = (): number => {
+    if (s.failed.length === 0) return 0;
+    throw new Error(`scan ranked ${out.results.length} pairs (printed) but ${s.failed.join("; ")}`);
+  };
   if (explain !== undefined) {
     const row = explainRow(out);
     if (ctx.globals.json) ctx.out(JSON.stringify(explainJson(out, row)));
     else for (const line of explainText(out, row)) ctx.out(line);
-    return 0;
+    return sinksOk();
   }
   const meta = { notes, top: top ?? cfg.scan.top };
   if (ctx.globals.json) ctx.out(JSON.stringify(scanJson(out, meta)));
   else for (const line of scanTable(out, meta)) ctx.out(line);
-  return 0;
+  return sinksOk();
 };

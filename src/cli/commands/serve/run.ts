@@ -2,7 +2,7 @@ import type { Handler } from "../../command.ts";
 import { UsageError } from "../../../util/errors.ts";
 import { DAY_MS, parseDuration } from "../../../util/time.ts";
 import { VERSION } from "../../version.ts";
-import { parseListen } from "../../../serve/server.ts";
+import { parseListen } from "../../../util/listen_addr.ts";
 
 /** `cryptorun serve`: the flags; the process itself is src/serve/app.ts (loaded once the flags are valid). */
 

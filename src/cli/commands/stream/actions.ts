@@ -306,7 +306,11 @@ export async function verifyAction(ctx: CommandContext, args: ParsedArgs): Promi
   const maxFailures = positiveInt(args, "max-failures", MAX_FAILURES_LISTED) ?? 20;
   let size: number;
   try {
-    size = (await Deno.stat(input)).size;
+    const st = await Deno.stat(input);
+    if (st.isDirectory) {
+      throw new InputError(`--input: ${JSON.stringify(input)} is a directory, not an NDJSON file`);
+    }
+    size = st.size;
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new InputError(`--input: no such file ${JSON.stringify(input)}`);
