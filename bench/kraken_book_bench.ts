@@ -139,7 +139,13 @@ if (import.meta.main) {
   }
   rates.sort((a, b) => a - b);
   const m = (x: number) => `${(x / 1e6).toFixed(2)} M updates/s`;
-  console.log(
-    `apply + verify every update: median ${m(rates[100])}, best ${m(rates[199])}, worst ${m(rates[0])}`,
-  );
+  const line = `apply + verify every update: median ${m(rates[100])}, best ${m(rates[199])}, worst ${
+    m(rates[0])
+  }`;
+  if (Deno.args.includes("--json")) {
+    console.error(line);
+    console.log(JSON.stringify({ median_updates_per_s: rates[100], best_updates_per_s: rates[199] }));
+  } else {
+    console.log(line);
+  }
 }

@@ -1,8 +1,10 @@
 /**
  * Scan benchmark (issue #8): 500 symbols × 1 year of hourly bars (synthetic, seeded), in memory.
- *   deno run -A bench/scan_rolling.ts [symbols=500] [hours=8760]
+ *   deno run -A bench/scan_rolling.ts [symbols=500] [hours=8760] [--json] [--no-growth]
  * Prints: single scan as of the last bar (median of 15), the rolling scan over every 4h step of the year,
  * and how the single-scan cost grows with symbols and with history length. Results: docs/PERFORMANCE.md.
+ * `--json` ends with one JSON line of the numbers (bench/side_by_side.ts reads it); `--no-growth` skips the
+ * growth tables.
  */
 import { GatesSection } from "../src/config/sections/gates.ts";
 import { RegimeSection } from "../src/config/sections/regime.ts";
@@ -10,8 +12,11 @@ import process from "node:process";
 import { runScan, type SymbolSeries } from "../src/scan/engine.ts";
 import { HOUR, START, syntheticUniverse } from "./scan_data.ts";
 
-const SYMBOLS = Number(Deno.args[0] ?? 500);
-const HOURS = Number(Deno.args[1] ?? 8760);
+const args = Deno.args.filter((a) => !a.startsWith("--"));
+const json = Deno.args.includes("--json");
+const SYMBOLS = Number(args[0] ?? 500);
+const HOURS = Number(args[1] ?? 8760);
+const say = (s: string) => json ? console.error(s) : console.log(s);
 const gates = GatesSection.parse({});
 const regime = RegimeSection.parse({});
 
@@ -28,13 +33,14 @@ function single(series: SymbolSeries[], asOf: number, reps = 15): number {
 
 const t0 = performance.now();
 const universe = syntheticUniverse(SYMBOLS, HOURS);
-console.log(`generated ${SYMBOLS} × ${HOURS} bars in ${(performance.now() - t0).toFixed(0)} ms`);
+say(`generated ${SYMBOLS} × ${HOURS} bars in ${(performance.now() - t0).toFixed(0)} ms`);
 const end = START + HOURS * HOUR;
 for (let i = 0; i < 3; i++) runScan({ asOf: end, series: universe, gates, regime }); // warm-up (JIT)
 
-console.log(
+const singleMs = single(universe, end);
+say(
   `single scan, ${SYMBOLS} symbols × ${HOURS} h, as of the last bar: ${
-    single(universe, end).toFixed(1)
+    singleMs.toFixed(1)
   } ms (median of 15)`,
 );
 
@@ -47,17 +53,27 @@ let ranked = 0;
 for (const t of steps) ranked += runScan({ asOf: t, series: universe, gates, regime }).results.length;
 const rollMs = performance.now() - r0;
 const cpu = process.cpuUsage(c0);
-console.log(
+say(
   `rolling scan, every 4h: ${steps.length} scans in ${(rollMs / 1000).toFixed(2)} s wall, ${
     ((cpu.user + cpu.system) / 1e6).toFixed(2)
   } s CPU (${(rollMs / steps.length).toFixed(1)} ms/scan, ${ranked} rows)`,
 );
 
-console.log("growth with symbols (history 8760 h):");
-for (const n of [50, 100, 250, 500].filter((n) => n <= SYMBOLS)) {
-  console.log(`  ${String(n).padStart(4)} symbols: ${single(universe.slice(0, n), end).toFixed(2)} ms`);
+if (json) {
+  console.log(JSON.stringify({
+    single_scan_ms: singleMs,
+    rolling_s: rollMs / 1000,
+    rolling_cpu_s: (cpu.user + cpu.system) / 1e6,
+    ms_per_scan: rollMs / steps.length,
+    scans: steps.length,
+  }));
 }
-console.log(`growth with history length (${Math.min(SYMBOLS, 500)} symbols, as of the end of each history):`);
+if (Deno.args.includes("--no-growth")) Deno.exit(0);
+say("growth with symbols (history 8760 h):");
+for (const n of [50, 100, 250, 500].filter((n) => n <= SYMBOLS)) {
+  say(`  ${String(n).padStart(4)} symbols: ${single(universe.slice(0, n), end).toFixed(2)} ms`);
+}
+say(`growth with history length (${Math.min(SYMBOLS, 500)} symbols, as of the end of each history):`);
 for (const h of [720, 2190, 4380, 8760].filter((h) => h <= HOURS)) {
-  console.log(`  ${String(h).padStart(5)} h: ${single(universe, START + h * HOUR).toFixed(2)} ms`);
+  say(`  ${String(h).padStart(5)} h: ${single(universe, START + h * HOUR).toFixed(2)} ms`);
 }

@@ -17,9 +17,16 @@ export const HOUR = 3_600_000;
 
 /** Number of bars closed at `asOf`: bars with ts + 1h ≤ asOf (binary search). */
 export function closedCount(ts: Float64Array, asOf: number): number {
-  let lo = 0;
-  let hi = ts.length;
   const limit = asOf - HOUR;
+  const n = ts.length;
+  // Bars are ≥ 1h apart, so at most (limit − ts[0]) / 1h + 1 of them are closed: gap-free hourly bars sit
+  // exactly at that bound (one check instead of a search); otherwise search.
+  if (n > 0 && ts[0] <= limit) {
+    const guess = Math.min(n, Math.floor((limit - ts[0]) / HOUR) + 1);
+    if (ts[guess - 1] <= limit && (guess === n || ts[guess] > limit)) return guess;
+  }
+  let lo = 0;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (ts[mid] <= limit) lo = mid + 1;

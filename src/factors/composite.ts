@@ -46,28 +46,43 @@ export function composite(
   values: Record<FactorName, number>,
   weights: FactorWeights,
 ): CompositeResult {
-  const points = {} as Record<FactorName, number>;
-  const contributions = {} as Record<FactorName, number>;
-  const steps: CompositeResult["steps"] = [];
-  let running = 0;
-  for (const f of FACTOR_ORDER) {
-    if (f === "social") continue;
-    points[f] = toPoints(values[f], POINT_SCALES[f]);
-    contributions[f] = weights[f] * points[f];
-    running += contributions[f];
-    steps.push({ factor: f, score: running });
-  }
+  // FACTOR_ORDER spelled out (object literals of one shape: the scan builds one per row).
+  const pm = toPoints(values.momentum, POINT_SCALES.momentum);
+  const pt = toPoints(values.technical, POINT_SCALES.technical);
+  const pv = toPoints(values.volume, POINT_SCALES.volume);
+  const pq = toPoints(values.quality, POINT_SCALES.quality);
+  let cm = weights.momentum * pm;
+  let ct = weights.technical * pt;
+  let cv = weights.volume * pv;
+  let cq = weights.quality * pq;
+  const afterMomentum = 0 + cm;
+  const afterTechnical = afterMomentum + ct;
+  const afterVolume = afterTechnical + cv;
+  const running = afterVolume + cq;
   const internal = Math.min(100, Math.max(0, running));
   if (internal !== running) {
     // Keep attribution summing to the score: scale the weighted contributions to the clamped total.
     const k = running === 0 ? 0 : internal / running;
-    for (const f of FACTOR_ORDER) if (f !== "social") contributions[f] *= k;
+    cm *= k;
+    ct *= k;
+    cv *= k;
+    cq *= k;
   }
-  steps.push({ factor: "clamp", score: internal });
-  points.social = socialPoints(values.social);
+  const social = socialPoints(values.social);
   // internal ∈ [0,100] and social ∈ [0,10], so the final clamp to [0,110] never cuts the social points.
-  const score = Math.min(110, Math.max(0, internal + points.social));
-  contributions.social = points.social;
-  steps.push({ factor: "social", score });
-  return { score, internal, contributions, points, steps };
+  const score = Math.min(110, Math.max(0, internal + social));
+  return {
+    score,
+    internal,
+    contributions: { momentum: cm, technical: ct, volume: cv, quality: cq, social },
+    points: { momentum: pm, technical: pt, volume: pv, quality: pq, social },
+    steps: [
+      { factor: "momentum", score: afterMomentum },
+      { factor: "technical", score: afterTechnical },
+      { factor: "volume", score: afterVolume },
+      { factor: "quality", score: running },
+      { factor: "clamp", score: internal },
+      { factor: "social", score },
+    ],
+  };
 }

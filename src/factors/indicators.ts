@@ -1,4 +1,7 @@
 import { type Bars, HOUR, lastIndexAtOrBefore } from "./bars.ts";
+import { barMoves, chunkMemo, meanRs, MEMO_RING, NO_RS, RS_SIZES } from "./rolling_memo.ts";
+
+const MEMO_MASK = MEMO_RING - 1;
 
 /**
  * Classic technical indicators over the bars before `end`. Each uses a FIXED warm-up window (not "all
@@ -9,24 +12,20 @@ import { type Bars, HOUR, lastIndexAtOrBefore } from "./bars.ts";
 /** Warm-up multiplier for Wilder-smoothed indicators: 5×n bars before the value. */
 const WARMUP = 5;
 
-/** True range of bar i (i ≥ 1): the largest of H−L, |H − previous close|, |L − previous close|. */
-function trueRange(bars: Bars, i: number): number {
-  return Math.max(
-    bars.high[i] - bars.low[i],
-    Math.abs(bars.high[i] - bars.close[i - 1]),
-    Math.abs(bars.low[i] - bars.close[i - 1]),
-  );
-}
-
-/** Average true range (Wilder, n bars) at the last bar before `end`; NaN if fewer than n+1 bars. */
+/**
+ * Average true range (Wilder, n bars) at the last bar before `end`; NaN if fewer than n+1 bars. True range of
+ * bar i: the largest of H−L, |H − previous close|, |L − previous close| (memoised across calls, see
+ * rolling_memo.ts).
+ */
 export function atr(bars: Bars, end: number, n = 14): number {
   if (end < n + 1) return NaN;
   const start = Math.max(1, end - WARMUP * n);
+  const mv = barMoves(bars, start, end).moves;
   let value = NaN;
   let sum = 0;
   let count = 0;
   for (let i = start; i < end; i++) {
-    const tr = trueRange(bars, i);
+    const tr = mv[3 * (i & MEMO_MASK)];
     if (count < n) {
       sum += tr;
       count++;
@@ -40,18 +39,22 @@ export function atr(bars: Bars, end: number, n = 14): number {
 
 /** RSI (Wilder, n periods) of a series' last value; NaN if fewer than n+1 values. */
 export function rsi(values: ArrayLike<number>, n = 14): number {
-  const len = values.length;
-  if (len < n + 1) return NaN;
+  return rsiOf(values, 0, values.length, n);
+}
+
+/** `rsi` of values[from, to) (no subarray per call). */
+function rsiOf(values: ArrayLike<number>, from: number, to: number, n: number): number {
+  if (to - from < n + 1) return NaN;
   let gain = 0;
   let loss = 0;
-  for (let i = 1; i <= n; i++) {
+  for (let i = from + 1; i <= from + n; i++) {
     const d = values[i] - values[i - 1];
     if (d > 0) gain += d;
     else loss -= d;
   }
   gain /= n;
   loss /= n;
-  for (let i = n + 1; i < len; i++) {
+  for (let i = from + n + 1; i < to; i++) {
     const d = values[i] - values[i - 1];
     gain = (gain * (n - 1) + Math.max(d, 0)) / n;
     loss = (loss * (n - 1) + Math.max(-d, 0)) / n;
@@ -72,11 +75,27 @@ export function sampledCloses(
   stepMs: number,
   count: number,
 ): number[] {
+  const out = new Float64Array(count);
+  const n = sampleCloses(out, bars, end, anchor, stepMs, count);
+  return Array.from(out.subarray(count - n));
+}
+
+/**
+ * `sampledCloses` into the END of `out` (oldest first, ending at out[count − 1]); returns how many were found
+ * (they are out[count − found, count)). No allocation: the scan's hot path.
+ */
+export function sampleCloses(
+  out: Float64Array,
+  bars: Bars,
+  end: number,
+  anchor: number,
+  stepMs: number,
+  count: number,
+): number {
   // Boundaries descend, so the index only moves left: short steps walk back bar by bar, long steps (daily)
   // binary-search within what is left.
   // For gap-free hourly bars the next index is exactly `stepBars` further left: jump there, then correct by
   // walking (gaps) — the result is the same as a search, in ~2 comparisons per boundary.
-  const rev: number[] = [];
   const ts = bars.ts;
   const stepBars = Math.max(1, Math.round(stepMs / HOUR));
   let j = end - 1;
@@ -89,34 +108,39 @@ export function sampledCloses(
       else while (g + 1 < j && ts[g + 1] <= limit) g++;
       j = g;
     }
-    if (j < 0) break;
-    rev.push(bars.close[j]);
+    if (j < 0) return k;
+    out[count - 1 - k] = bars.close[j];
   }
-  return rev.reverse();
+  return count;
 }
+
+let rsiCloses = new Float64Array(WARMUP * 14 + 1);
 
 /** RSI(14) on completed 4h closes (UTC 4h boundaries ≤ asOf), with a 5×14-period warm-up. */
 export function rsi4h(bars: Bars, end: number, asOf: number, n = 14): number {
   const step = 4 * HOUR;
   const anchor = Math.floor(asOf / step) * step;
-  return rsi(sampledCloses(bars, end, anchor, step, WARMUP * n + 1), n);
+  const count = WARMUP * n + 1;
+  if (rsiCloses.length < count) rsiCloses = new Float64Array(count);
+  const found = sampleCloses(rsiCloses, bars, end, anchor, step, count);
+  return rsiOf(rsiCloses, count - found, count, n);
 }
 
 /** ADX (Wilder, n bars) at the last bar before `end`; NaN if fewer than 2n+1 bars. */
 export function adx(bars: Bars, end: number, n = 14): number {
   if (end < 2 * n + 1) return NaN;
   const start = Math.max(1, end - WARMUP * 2 * n);
+  const mv = barMoves(bars, start, end).moves;
   let trS = 0, pS = 0, mS = 0;
   let count = 0;
   let dxSum = 0;
   let dxCount = 0;
   let adxValue = NaN;
   for (let i = start; i < end; i++) {
-    const up = bars.high[i] - bars.high[i - 1];
-    const down = bars.low[i - 1] - bars.low[i];
-    const pdm = up > down && up > 0 ? up : 0;
-    const mdm = down > up && down > 0 ? down : 0;
-    const tr = trueRange(bars, i);
+    const k = 3 * (i & MEMO_MASK);
+    const tr = mv[k];
+    const pdm = mv[k + 1];
+    const mdm = mv[k + 2];
     if (count < n) {
       trS += tr;
       pS += pdm;
@@ -163,50 +187,39 @@ export function logReturns(bars: Bars): Float64Array {
 /**
  * Hurst exponent by rescaled-range (R/S) analysis of the last `window` 1h log returns: the slope of
  * log(mean R/S) on log(chunk size) over chunk sizes 8, 16, 32, 64. ≈0.5 random walk, >0.5 trending.
- * NaN if fewer than window+1 bars.
+ * NaN if fewer than window+1 bars. Each chunk's R/S is memoised across calls (rolling_memo.ts `meanRs`).
  */
 export function hurst(bars: Bars, end: number, window = 128): number {
   if (end < window + 1) return NaN;
-  const r = logReturns(bars).subarray(end - window, end);
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const size of [8, 16, 32, 64]) {
-    if (size > window) break;
-    let rsSum = 0;
-    let chunks = 0;
-    for (let s = 0; s + size <= window; s += size) {
-      let mean = 0;
-      for (let i = s; i < s + size; i++) mean += r[i];
-      mean /= size;
-      let cum = 0, max = -Infinity, min = Infinity, sq = 0;
-      for (let i = s; i < s + size; i++) {
-        const d = r[i] - mean;
-        cum += d;
-        sq += d * d;
-        if (cum > max) max = cum;
-        if (cum < min) min = cum;
-      }
-      const sd = Math.sqrt(sq / size);
-      if (sd > 0) {
-        rsSum += (max - min) / sd;
-        chunks++;
-      }
-    }
-    if (chunks > 0) {
-      xs.push(Math.log(size));
-      ys.push(Math.log(rsSum / chunks));
+  const lr = logReturns(bars);
+  const memo = chunkMemo(lr);
+  let points = 0;
+  for (let si = 0; si < RS_SIZES.length; si++) {
+    if (RS_SIZES[si] > window) break;
+    const mean = meanRs(memo, lr, end - window, window, si);
+    if (mean !== NO_RS) {
+      fitX[points] = LOG_SIZES[si];
+      fitY[points] = Math.log(mean);
+      points++;
     }
   }
-  if (xs.length < 2) return NaN;
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  if (points < 2) return NaN;
+  let mx = 0, my = 0;
+  for (let i = 0; i < points; i++) mx += fitX[i];
+  for (let i = 0; i < points; i++) my += fitY[i];
+  mx /= points;
+  my /= points;
   let num = 0, den = 0;
-  for (let i = 0; i < xs.length; i++) {
-    num += (xs[i] - mx) * (ys[i] - my);
-    den += (xs[i] - mx) ** 2;
+  for (let i = 0; i < points; i++) {
+    num += (fitX[i] - mx) * (fitY[i] - my);
+    den += (fitX[i] - mx) ** 2;
   }
   return den > 0 ? num / den : NaN;
 }
+
+const LOG_SIZES = RS_SIZES.map((size) => Math.log(size));
+const fitX = new Float64Array(RS_SIZES.length);
+const fitY = new Float64Array(RS_SIZES.length);
 
 /**
  * Annualised realized volatility: stdev of 1h log returns over the last `hours` bars × √(24·365). NaN if

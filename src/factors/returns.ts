@@ -21,7 +21,13 @@ export const MOMENTUM_HORIZONS = [1, 4, 12, 24, 168] as const;
 export type HorizonReturns = [number, number, number, number, number];
 
 export function horizonReturns(bars: Bars, end: number): HorizonReturns {
-  return MOMENTUM_HORIZONS.map((h) => pctReturn(bars, end, h)) as HorizonReturns;
+  return [
+    pctReturn(bars, end, MOMENTUM_HORIZONS[0]),
+    pctReturn(bars, end, MOMENTUM_HORIZONS[1]),
+    pctReturn(bars, end, MOMENTUM_HORIZONS[2]),
+    pctReturn(bars, end, MOMENTUM_HORIZONS[3]),
+    pctReturn(bars, end, MOMENTUM_HORIZONS[4]),
+  ];
 }
 
 /**

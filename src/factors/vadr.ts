@@ -12,17 +12,20 @@ import { type Bars, HOUR } from "./bars.ts";
 export function vadr(bars: Bars, end: number, minBars = 20): { value: number | null; bars: number } {
   if (end < 1) return { value: null, bars: 0 };
   const last = bars.ts[end - 1];
-  const short = window(bars, end, last - 23 * HOUR);
-  const long = window(bars, end, last - 95 * HOUR);
-  if (short.n < minBars || short.v <= 0 || long.v <= 0) return { value: null, bars: short.n };
-  const den = long.wr / long.v;
-  if (!(den > 0)) return { value: null, bars: short.n };
-  return { value: short.wr / short.v / den, bars: short.n };
-}
-
-function window(bars: Bars, end: number, from: number): { n: number; v: number; wr: number } {
+  // One pass back over the 96h window; the 24h window is its first part, summed in the same order, so its
+  // sums are the long window's sums when the walk leaves the last 24h.
+  const from24 = last - 23 * HOUR;
+  const from96 = last - 95 * HOUR;
   let n = 0, v = 0, wr = 0;
-  for (let i = end - 1; i >= 0 && bars.ts[i] >= from; i--) {
+  let shortN = -1, shortV = 0, shortWr = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    const t = bars.ts[i];
+    if (t < from24 && shortN < 0) {
+      shortN = n;
+      shortV = v;
+      shortWr = wr;
+    }
+    if (t < from96) break;
     n++;
     const vol = bars.volume[i];
     const low = bars.low[i];
@@ -31,5 +34,13 @@ function window(bars: Bars, end: number, from: number): { n: number; v: number; 
       wr += (vol * (bars.high[i] - low)) / low;
     }
   }
-  return { n, v, wr };
+  if (shortN < 0) {
+    shortN = n;
+    shortV = v;
+    shortWr = wr;
+  }
+  if (shortN < minBars || shortV <= 0 || v <= 0) return { value: null, bars: shortN };
+  const den = wr / v;
+  if (!(den > 0)) return { value: null, bars: shortN };
+  return { value: shortWr / shortV / den, bars: shortN };
 }

@@ -38,10 +38,41 @@ export function num(x: number, digits = 2): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   // Enough decimals that a value just below a round threshold never prints as the threshold.
-  if (a >= 1e9) return `${+(x / 1e9).toFixed(3)}B`;
-  if (a >= 1e6) return `${+(x / 1e6).toFixed(3)}M`;
-  if (a >= 1e4) return `${+(x / 1e3).toFixed(3)}k`;
+  if (a >= 1e9) return `${trimZeros((x / 1e9).toFixed(3))}B`;
+  if (a >= 1e6) return `${trimZeros((x / 1e6).toFixed(3))}M`;
+  if (a >= 1e4) return `${trimZeros((x / 1e3).toFixed(3))}k`;
   const k = 10 ** digits;
-  const r = Math.round(x * k) / k;
-  return `${r === 0 ? 0 : r}`;
+  const m = Math.round(x * k);
+  if (m === 0) return "0";
+  if (digits < 0 || digits > 4 || !Number.isInteger(digits)) return `${m / k}`;
+  // `${m / k}` printed from integers (a number-to-string conversion of a fraction costs several times more):
+  // m / 10^d has at most 9 significant digits here, so its shortest round-trip form is exactly m's digits
+  // with the point d places from the right and trailing zeros dropped (tests compare the two).
+  const u = m < 0 ? -m : m;
+  const whole = Math.floor(u / k);
+  const frac = u - whole * k;
+  const text = frac === 0 ? `${whole}` : `${whole}${fractions(digits)[frac]}`;
+  return m < 0 ? `-${text}` : text;
+}
+
+/** `+s` printed back: a toFixed string without trailing fraction zeros (and without a bare point). */
+function trimZeros(s: string): string {
+  if (s.indexOf(".") < 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (s.charCodeAt(end - 1) === 46 /* . */) end--;
+  return s.slice(0, end);
+}
+
+/** FRACTIONS[d][f] = "." + the d-digit fraction f without trailing zeros (f > 0). */
+const FRACTIONS: string[][] = [];
+function fractions(d: number): string[] {
+  let t = FRACTIONS[d];
+  if (t === undefined) {
+    t = FRACTIONS[d] = Array.from(
+      { length: 10 ** d },
+      (_, f) => `.${String(f).padStart(d, "0")}`.replace(/0+$/, ""),
+    );
+  }
+  return t;
 }

@@ -1,4 +1,5 @@
 import { type Bars, HOUR } from "../factors/bars.ts";
+import { kthOfWindow, MEMO_RING } from "../factors/rolling_memo.ts";
 
 /**
  * Premove gates A/B/C (DOMAIN.md §3, docs/PREMOVE.md of the original; 2-of-3 with weights 40/35/25). Pure.
@@ -62,18 +63,41 @@ export function vwap24h(bars: Bars, end: number): number {
 /** p80 of the volumes of the 168 bars before the last usable bar; NaN with fewer than 24 of them. */
 export function volumeP80(bars: Bars, end: number): number {
   if (end < 2) return NaN;
-  const from = bars.ts[end - 1] - 168 * HOUR;
-  let start = end - 1;
-  while (start > 0 && bars.ts[start - 1] >= from) start--;
+  const ts = bars.ts;
+  const from = ts[end - 1] - 168 * HOUR;
+  // The first bar opened at or after `from`: bars are ≥ 1h apart, so it is at most 168 bars back; search there
+  // and walk on if the bound does not hold (bars closer than 1h).
+  let lo = Math.max(0, end - 1 - 168);
+  let hi = end - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] >= from) hi = mid;
+    else lo = mid + 1;
+  }
+  let start = lo;
+  while (start > 0 && ts[start - 1] >= from) start--;
   const n = end - 1 - start;
   if (n < 24) return NaN;
-  return kth(bars.volume.slice(start, end - 1), Math.min(n - 1, Math.ceil(0.8 * n) - 1));
+  const k = Math.min(n - 1, Math.ceil(0.8 * n) - 1);
+  // A rolling scan moves this window a few bars per step: keep it sorted across calls (rolling_memo.ts).
+  if (n <= MEMO_RING) return kthOfWindow(bars.volume, start, end - 1, k);
+  if (selectScratch.length < n) selectScratch = new Float64Array(n);
+  selectScratch.set(bars.volume.subarray(start, end - 1));
+  return kthOf(selectScratch, n, k);
 }
+
+/** For windows longer than the memo's ring (bars closer than 1h apart): one copy, reused. */
+let selectScratch = new Float64Array(0);
 
 /** The k-th smallest value (0-based) of `a`, by quickselect (reorders `a`; O(n) on average). */
 export function kth(a: Float64Array, k: number): number {
+  return kthOf(a, a.length, k);
+}
+
+/** The k-th smallest (0-based) of a[0, n), by quickselect (reorders that part of `a`; O(n) on average). */
+export function kthOf(a: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   while (lo < hi) {
     const pivot = a[(lo + hi) >>> 1];
     let i = lo;

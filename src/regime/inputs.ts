@@ -1,9 +1,11 @@
 import { type Bars, closedCount, HOUR } from "../factors/bars.ts";
-import { realizedVol, sampledCloses } from "../factors/indicators.ts";
+import { realizedVol, sampleCloses } from "../factors/indicators.ts";
 import { pctReturn } from "../factors/returns.ts";
 import type { RegimeInputs } from "./types.ts";
 
 const DAY = 24 * HOUR;
+/** The last 20 daily closes of one symbol (reused). */
+const daily = new Float64Array(20);
 
 /**
  * The detector's inputs at a 4h boundary `at`, over the universe's bars, using only bars CLOSED by `at`
@@ -21,9 +23,10 @@ export function regimeInputs(universe: Bars[], at: number): RegimeInputs {
     if (at - (bars.ts[end - 1] + HOUR) > DAY) continue;
     const v = realizedVol(bars, end, 168);
     if (Number.isFinite(v)) vols.push(v);
-    const daily = sampledCloses(bars, end, at, DAY, 20);
-    if (daily.length === 20) {
-      const ma = daily.reduce((a, b) => a + b, 0) / 20;
+    if (sampleCloses(daily, bars, end, at, DAY, 20) === 20) {
+      let sum = 0;
+      for (let i = 0; i < 20; i++) sum += daily[i];
+      const ma = sum / 20;
       maCount++;
       if (daily[19] > ma) above++;
     }

@@ -6,7 +6,7 @@ import { gramSchmidt } from "../factors/gram_schmidt.ts";
 import { adx, atr, barsInWindow, hurst, notionalVolume, rsi4h } from "../factors/indicators.ts";
 import { momentumCore } from "../factors/momentum.ts";
 import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
-import { accel4h, horizonReturns } from "../factors/returns.ts";
+import { accel4h, type HorizonReturns, horizonReturns } from "../factors/returns.ts";
 import { vadr } from "../factors/vadr.ts";
 import { allRequiredPassed, type BookSnapshot, evaluateEntryGates, type GateResult } from "../gates/mod.ts";
 import { gateA, gateB, gateC, volumeP80, vwap24h } from "../premove/gates.ts";
@@ -118,20 +118,6 @@ export function regimeAt(
   return { name: decision.regime, boundary, inputs, decision, weights: regimeWeights(decision.regime) };
 }
 
-interface Candidate {
-  s: SymbolSeries;
-  end: number;
-  raw: Record<FactorName, number>;
-  returns: number[];
-  accel: number;
-  rsi: number;
-  adx: number;
-  hurst: number;
-  atr: number;
-  vadr: { value: number | null; bars: number };
-  notional24h: number;
-}
-
 /**
  * The scan, pure: bars in, ranked and explained rows out. Point in time by construction — every series is cut
  * at the bars closed by `asOf` and every feature reads only bars before that cut — so adding bars after
@@ -141,13 +127,27 @@ export function runScan(inp: ScanInput): ScanOutput {
   const { asOf } = inp;
   const regime = regimeAt(inp.series, asOf, inp.regime);
   const skipped: ScanOutput["skipped"] = [];
-  const cands: Candidate[] = [];
   // The quality factor never reads a book stamped after the as-of time (the liquidity gates refuse one
   // themselves, with the reason): the scan stays point in time whatever the caller passes in `books`.
   const bookOf = (s: SymbolSeries) => {
     const book = inp.books?.get(`${s.venue}|${s.symbol}`);
     return book && book.ts <= asOf ? book : undefined;
   };
+  // Candidates' features in typed columns (candidate i = the i-th series not skipped); row objects are made
+  // once, for the output.
+  const cap = inp.series.length;
+  const picked: SymbolSeries[] = [];
+  const ends = new Int32Array(cap);
+  const horizons: HorizonReturns[] = [];
+  const vadrs: ReturnType<typeof vadr>[] = [];
+  const accel = new Float64Array(cap);
+  const rsi = new Float64Array(cap);
+  const adxs = new Float64Array(cap);
+  const hursts = new Float64Array(cap);
+  const atrs = new Float64Array(cap);
+  const notional24h = new Float64Array(cap);
+  const raw = FACTOR_ORDER.map(() => new Float64Array(cap));
+  const [rawMomentum, rawTechnical, rawVolume, rawQuality, rawSocial] = raw;
   for (const s of inp.series) {
     const end = closedCount(s.bars.ts, asOf);
     if (end < 2) {
@@ -170,46 +170,48 @@ export function runScan(inp: ScanInput): ScanOutput {
       });
       continue;
     }
-    const r = rsi4h(b, end, asOf);
-    const a = adx(b, end);
-    const h = hurst(b, end);
-    const n24 = notionalVolume(b, end, 24);
-    cands.push({
-      s,
-      end,
-      returns,
-      accel: acc,
-      rsi: r,
-      adx: a,
-      hurst: h,
-      atr: atr(b, end),
-      vadr: vadr(b, end, inp.gates.vadr_min_bars),
-      notional24h: n24,
-      raw: {
-        momentum: core,
-        technical: technicalRaw(r, a, h),
-        volume: volumeRaw(n24, notionalVolume(b, end, 168)),
-        quality: qualityRaw(barsInWindow(b, end, 168), bookOf(s)),
-        social: inp.social?.get(s.symbol) ?? 0,
-      },
-    });
+    const i = picked.length;
+    picked.push(s);
+    horizons.push(returns);
+    ends[i] = end;
+    accel[i] = acc;
+    const r = rsi[i] = rsi4h(b, end, asOf);
+    const a = adxs[i] = adx(b, end);
+    const h = hursts[i] = hurst(b, end);
+    atrs[i] = atr(b, end);
+    vadrs.push(vadr(b, end, inp.gates.vadr_min_bars));
+    const n24 = notional24h[i] = notionalVolume(b, end, 24);
+    rawMomentum[i] = core;
+    rawTechnical[i] = technicalRaw(r, a, h);
+    rawVolume[i] = volumeRaw(n24, notionalVolume(b, end, 168));
+    rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), bookOf(s));
+    rawSocial[i] = inp.social?.get(s.symbol) ?? 0;
   }
 
-  const columns = FACTOR_ORDER.map((f) => ({ name: f, values: Float64Array.from(cands, (c) => c.raw[f]) }));
-  const ortho = gramSchmidt(columns);
+  const count = picked.length;
+  const ortho = gramSchmidt(FACTOR_ORDER.map((f, k) => ({ name: f, values: raw[k].subarray(0, count) })));
+  const [oMomentum, oTechnical, oVolume, oQuality, oSocial] = ortho.map((c) => c.values);
   const weights = regime.weights;
   const decisionTs = inp.decisionTs ?? asOf;
-  const rows: ScanRow[] = cands.map((c, i) => {
-    const values = Object.fromEntries(ortho.map((col) => [col.name, col.values[i]])) as Record<
-      FactorName,
-      number
-    >;
+  const rows: ScanRow[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const s = picked[i];
+    const returns = horizons[i];
+    // Keys in FACTOR_ORDER.
+    const values: Record<FactorName, number> = {
+      momentum: oMomentum[i],
+      technical: oTechnical[i],
+      volume: oVolume[i],
+      quality: oQuality[i],
+      social: oSocial[i],
+    };
     const comp = composite(values, weights);
-    const b = c.s.bars;
-    const last = c.end - 1;
+    const b = s.bars;
+    const end = ends[i];
+    const last = end - 1;
     const closeTs = b.ts[last] + HOUR;
-    const book = inp.books?.get(`${c.s.venue}|${c.s.symbol}`); // the gates refuse it when after as-of / stale
-    const feeds = inp.feeds?.get(`${c.s.venue}|${c.s.symbol}`);
+    const book = inp.books?.get(`${s.venue}|${s.symbol}`); // the gates refuse it when after as-of / stale
+    const feeds = inp.feeds?.get(`${s.venue}|${s.symbol}`);
     let oldest = { feed: "bars", age_ms: asOf - closeTs };
     for (const [feed, f] of Object.entries(feeds ?? {})) {
       if (feed !== "bars" && f.age_ms !== null && f.age_ms > oldest.age_ms) {
@@ -218,22 +220,22 @@ export function runScan(inp: ScanInput): ScanOutput {
     }
     const gates = evaluateEntryGates(
       {
-        symbol: c.s.symbol,
-        venue: c.s.venue,
-        quote: c.s.quote,
+        symbol: s.symbol,
+        venue: s.venue,
+        quote: s.quote,
         score: comp.score,
         barsOld: oldest.age_ms / HOUR,
         oldestFeed: oldest.feed,
         lastMove: Math.abs(b.close[last] - b.close[last - 1]),
-        atr: c.atr,
-        r24h: c.returns[3],
-        rsi4h: c.rsi,
-        accel4h: c.accel,
+        atr: atrs[i],
+        r24h: returns[3],
+        rsi4h: rsi[i],
+        accel4h: accel[i],
         delayS: (decisionTs - closeTs) / 1000,
-        notional24h: c.notional24h,
-        adx: c.adx,
-        hurst: c.hurst,
-        vadr: c.vadr,
+        notional24h: notional24h[i],
+        adx: adxs[i],
+        hurst: hursts[i],
+        vadr: vadrs[i],
         book,
       },
       inp.gates,
@@ -242,37 +244,43 @@ export function runScan(inp: ScanInput): ScanOutput {
     );
     const pm = {
       spot: b.close[last],
-      vwap24h: vwap24h(b, c.end),
+      vwap24h: vwap24h(b, end),
       confirmVolume: b.volume[last],
-      confirmP80: volumeP80(b, c.end),
+      confirmP80: volumeP80(b, end),
     };
     const premove = premoveVerdict(gateA(pm), gateB(pm), gateC(pm), regime.name === "mixed");
-    return {
+    rows[i] = {
       rank: 0,
-      symbol: c.s.symbol,
-      venue: c.s.venue,
-      quote: c.s.quote,
+      symbol: s.symbol,
+      venue: s.venue,
+      quote: s.quote,
       score: comp.score,
       contributions: comp.contributions,
       points: comp.points,
       steps: comp.steps,
       factors: {
-        raw: c.raw,
+        raw: {
+          momentum: rawMomentum[i],
+          technical: rawTechnical[i],
+          volume: rawVolume[i],
+          quality: rawQuality[i],
+          social: rawSocial[i],
+        },
         orthogonal: values,
         returns_pct: {
-          r1h: c.returns[0],
-          r4h: c.returns[1],
-          r12h: c.returns[2],
-          r24h: c.returns[3],
-          r7d: c.returns[4],
+          r1h: returns[0],
+          r4h: returns[1],
+          r12h: returns[2],
+          r24h: returns[3],
+          r7d: returns[4],
         },
-        accel4h: c.accel,
-        rsi4h: c.rsi,
-        adx: c.adx,
-        hurst: c.hurst,
-        atr: c.atr,
-        vadr: c.vadr.value,
-        notional_24h: c.notional24h,
+        accel4h: accel[i],
+        rsi4h: rsi[i],
+        adx: adxs[i],
+        hurst: hursts[i],
+        atr: atrs[i],
+        vadr: vadrs[i].value,
+        notional_24h: notional24h[i],
         last_bar_ts: b.ts[last],
       },
       gates,
@@ -281,7 +289,7 @@ export function runScan(inp: ScanInput): ScanOutput {
       oldest_feed: { ...oldest, fresh: oldest.age_ms <= inp.gates.freshness_max_bars * HOUR },
       ...(feeds ? { data: feeds } : {}),
     };
-  });
+  }
   rows.sort((x, y) =>
     y.score - x.score || (x.symbol < y.symbol ? -1 : x.symbol > y.symbol ? 1 : 0) ||
     (x.venue < y.venue ? -1 : 1)

@@ -15,14 +15,13 @@ import type { Logger } from "../log/logger.ts";
 import { nullLogger } from "../log/logger.ts";
 import { anomalyQuarantine, dataConsistencyErrors, envelopesTotal } from "../metrics/metrics.ts";
 import {
-  decodeEnvelope,
+  decodeValid,
   type Envelope,
   EnvelopeError,
   type EnvelopeErrorKind,
   makeEnvelope,
   SYMBOL_RE,
   TS_RE,
-  validate,
 } from "./envelope.ts";
 import type { Producer } from "./producer.ts";
 import { dlqTopic } from "./topic.ts";
@@ -99,7 +98,7 @@ export function check(d: Delivery): { ok: true; envelope: Envelope } | { ok: fal
     };
   }
   try {
-    return { ok: true, envelope: validate(decodeEnvelope(d.text)) };
+    return { ok: true, envelope: decodeValid(d.text) };
   } catch (err) {
     if (err instanceof EnvelopeError) return { ok: false, error: err };
     throw err;

@@ -23,7 +23,8 @@ const MAX_OFFSET_MIN = 14 * 60;
 const MONTHS = "January February March April May June July August September October November December"
   .split(" ");
 
-function daysInMonth(year: number, month: number): number {
+/** Days in a month of the proleptic Gregorian calendar (month 1–12). */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

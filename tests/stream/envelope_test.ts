@@ -3,13 +3,17 @@ import { Buffer } from "node:buffer";
 import { blake3 as wasmBlake3 } from "hash-wasm";
 import { blake3 } from "@noble/hashes/blake3.js";
 import {
+  blake3Hex,
   checkEnvelope,
   checksumInput,
+  checksumMatches,
   computeChecksum,
   decodeEnvelope,
+  decodeValid,
   encodeEnvelope,
   type Envelope,
   EnvelopeError,
+  formatTs,
   makeEnvelope,
   rawMemberText,
   validate,
@@ -170,4 +174,153 @@ Deno.test("decodeEnvelope: malformed lines are 'malformed' errors naming what is
     );
   }
   assert.throws(() => validate({}), (err) => err instanceof EnvelopeError && err.kind === "malformed");
+});
+
+Deno.test("hash-wasm checksums equal @noble/hashes on published vectors and real recorded messages", () => {
+  // BLAKE3 test_vectors.json (key-less hash, first 32 bytes): input i is the bytes j % 251 for j < len.
+  const vectors: [number, string][] = [
+    [0, "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"],
+    [1, "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213"],
+    [1023, "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11"],
+    [1024, "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7"],
+  ];
+  for (const [len, hex] of vectors) {
+    const input = Uint8Array.from({ length: len }, (_, i) => i % 251);
+    assert.equal(Buffer.from(blake3(input)).toString("hex"), hex, `@noble/hashes, ${len} bytes`);
+    assert.equal(blake3Hex(input), hex, `hash-wasm, ${len} bytes`);
+  }
+  // Real recorded Kraken messages (fixtures/kraken) as payloads: every envelope hashed both ways.
+  const lines = Deno.readTextFileSync(
+    new URL("../../fixtures/kraken/book_v1_recorded.jsonl", import.meta.url),
+  )
+    .split("\n").filter((l) => l !== "");
+  assert.ok(lines.length > 4000, `${lines.length} recorded messages`);
+  for (const [i, line] of lines.entries()) {
+    const e = makeEnvelope({ ts: 1618678123481 + i, symbol: "XBT/USD", source: "kraken", payload: line });
+    assert.equal(e.checksum, Buffer.from(blake3(checksumInput(e))).toString("hex"), line);
+  }
+});
+
+Deno.test("formatTs prints exactly what Date.prototype.toISOString prints, day cache or not", () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const min = Date.parse("0000-01-01T00:00:00.000Z");
+  const max = Date.parse("9999-12-31T23:59:59.999Z");
+  const times = [
+    min,
+    max,
+    0,
+    -1,
+    1,
+    86_399_999,
+    86_400_000,
+    -86_400_000,
+    Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+  ];
+  for (let i = 0; i < 20_000; i++) {
+    const base = i % 2 ? times[i % times.length] : min + Math.floor(rand() * (max - min));
+    times.push(base, base + Math.floor(rand() * 86_400_000), base + 1.5, base - 0.25);
+  }
+  for (const t of times) {
+    if (Math.trunc(t) < min || Math.trunc(t) > max) continue;
+    assert.equal(formatTs(t), new Date(t).toISOString(), String(t));
+  }
+  assert.equal(formatTs(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678))), "2024-01-02T03:04:05.678Z");
+  for (const bad of [min - 1, max + 1, 1e16, NaN, Infinity]) {
+    assert.throws(() => formatTs(bad), (err) => err instanceof Error && /envelope ts/.test(err.message));
+  }
+});
+
+Deno.test("decodeValid equals validate(decodeEnvelope(line)) on canonical, foreign and tampered lines", () => {
+  const e = base();
+  const good = encodeEnvelope(e);
+  const { checksum, ts } = e;
+  const lines = [
+    good,
+    // Foreign but valid: other field order and spacing (the general route).
+    `{ "version":1,"checksum":"${checksum}","payload" : {"close":64000.5},"source":"kraken","symbol":"BTC/USD",` +
+    `"ts":"${ts}" }`,
+    good.replace('"close":64000.5', '"close":64000.6'),
+    good.replace('{"close":64000.5}', ' {"close":64000.5}'),
+    good.replace('{"close":64000.5}', '{"close":64000.5}\u00a0'),
+    good.replace('{"close":64000.5}', '{"close":64000.5}\n'),
+    good.replace('{"close":64000.5}', '{"close":64000.5},"payload":{"close":64000.5}'),
+    good.replace('{"close":64000.5}', '1,"x":2'),
+    good.replace('{"close":64000.5}', "{close:1}"),
+    good.replace('{"close":64000.5}', ""),
+    good.replace(ts, "2024-13-01T00:00:00.000Z"),
+    good.replace(ts, "2024-02-30T00:00:00.000Z"),
+    good.replace(ts, "2024-05-01T24:00:00.000Z"),
+    good.replace("BTC/USD", "btc/usd"),
+    good.replace("BTC/USD", 'BTC\\"USD'),
+    good.replace('"kraken"', '"Kraken"'),
+    good.replace(checksum, checksum.toUpperCase()),
+    good.replace(checksum, checksum.replace(/^./, (c) => (c === "0" ? "1" : "0"))),
+    good.replace('"version":1}', '"version":2}'),
+    good.replace('"version":1}', '"version":1,"x":1}'),
+    good + " ",
+    good.slice(0, -1),
+    "not json",
+    "{}",
+  ];
+  for (const line of lines) {
+    let want: unknown, got: unknown;
+    try {
+      want = validate(decodeEnvelope(line));
+    } catch (err) {
+      want = err instanceof EnvelopeError ? `${err.kind}/${err.field}/${err.message}` : err;
+    }
+    try {
+      got = decodeValid(line);
+    } catch (err) {
+      got = err instanceof EnvelopeError ? `${err.kind}/${err.field}/${err.message}` : err;
+    }
+    assert.deepEqual(got, want, line);
+  }
+  assert.deepEqual(decodeValid(good), e);
+  // ts with a month 13 is bad_ts (it used to escape as a RangeError from toISOString).
+  assert.equal(kindOf({ ...e, ts: "2024-13-01T00:00:00.000Z" }), "bad_ts");
+});
+
+Deno.test("checksumMatches agrees with comparing computeChecksum's hex, for the right sum and near misses", () => {
+  const e = base();
+  assert.equal(checksumMatches(e, e.checksum), true);
+  for (let i = 0; i < 64; i++) {
+    const c = e.checksum[i];
+    const other = e.checksum.slice(0, i) +
+      (c === "f" ? "e" : c === "9" ? "a" : String.fromCharCode(c.charCodeAt(0) + 1)) +
+      e.checksum.slice(i + 1);
+    assert.equal(checksumMatches(e, other), false, `digit ${i} changed`);
+  }
+  assert.equal(checksumMatches({ ...e, payload: '{"close":1}' }, e.checksum), false);
+});
+
+Deno.test("decodeValid agrees with validate(decodeEnvelope) on random RFC 3339-shaped times, real or not", () => {
+  let seed = 21;
+  const rand = (n: number) => (seed = (seed * 16807) % 2147483647) % n;
+  const pad = (x: number, w: number) => String(x).padStart(w, "0");
+  let valid = 0;
+  for (let i = 0; i < 3000; i++) {
+    // Fields drawn a little past their ranges: month 00–13, day 00–32, hour 00–25, minute and second 00–61.
+    const ts = `${pad(rand(10000), 4)}-${pad(rand(14), 2)}-${pad(rand(33), 2)}T${pad(rand(26), 2)}:${
+      pad(rand(62), 2)
+    }:${pad(rand(62), 2)}.${pad(rand(1000), 3)}Z`;
+    const e = { ts, symbol: "BTC/USD", source: "kraken", payload: "{}", checksum: "", version: 1 };
+    e.checksum = computeChecksum(e);
+    const line = encodeEnvelope(e);
+    let want: unknown, got: unknown;
+    try {
+      want = validate(decodeEnvelope(line));
+    } catch (err) {
+      want = (err as Error).message;
+    }
+    try {
+      got = decodeValid(line);
+    } catch (err) {
+      got = (err as Error).message;
+    }
+    assert.deepEqual(got, want, ts);
+    if (typeof got === "object") valid++;
+  }
+  assert.ok(valid > 100 && valid < 2900, `${valid} of 3000 real times: both outcomes exercised`);
 });

@@ -5,7 +5,7 @@ import { parquetHeader } from "hyparquet/src/column.js";
 import { decompressPage } from "hyparquet/src/datapage.js";
 import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import { readPlain } from "hyparquet/src/plain.js";
-import { HYPARQUET_CODECS, PAGE_DECOMPRESSORS } from "./parquet_decompressors.ts";
+import { DATA_PAGE_DECOMPRESSORS, HYPARQUET_CODECS, PAGE_DECOMPRESSORS } from "./parquet_decompressors.ts";
 import type { PositionalFile } from "./positional_file.ts";
 
 /**
@@ -164,7 +164,8 @@ function decodeSpan(
           row += rows; // before the span: never decompressed
           continue;
         }
-        const page = decompressPage(body, header.uncompressed_page_size, codec, PAGE_DECOMPRESSORS);
+        // Its values are copied out below, before the next page: the decompressor may reuse its buffer.
+        const page = decompressPage(body, header.uncompressed_page_size, codec, DATA_PAGE_DECOMPRESSORS);
         const r = pageReader(page);
         if (col.optional) {
           defs = new Uint8Array(rows);
@@ -191,7 +192,7 @@ function decodeSpan(
         const rest = body.subarray(levels);
         values = h.is_compressed === false
           ? rest
-          : decompressPage(rest, header.uncompressed_page_size - levels, codec, PAGE_DECOMPRESSORS);
+          : decompressPage(rest, header.uncompressed_page_size - levels, codec, DATA_PAGE_DECOMPRESSORS);
       } else {
         continue; // index pages: nothing to decode
       }

@@ -58,9 +58,15 @@ export async function redisSource(
         toAck.push(id); // trimmed away while pending: nothing left to deliver
         continue;
       }
-      const map: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];
-      out.push({ id, text: map.e ?? JSON.stringify(map) });
+      let text: string | undefined;
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === "e") text = fields[i + 1]; // last wins
+      if (text === undefined) {
+        // A foreign entry without the envelope field: deliver its fields as JSON (it goes to the DLQ).
+        const map: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]] = fields[i + 1];
+        text = JSON.stringify(map);
+      }
+      out.push({ id, text });
     }
     return out;
   }

@@ -170,25 +170,22 @@ Deno.test("redis e2e: producer cancelled mid-send loses nothing it acknowledged;
   const small = StreamSection.parse({ kind: "redis", batch_bytes: 4096 });
   const producer = redisProducer(client, small, false);
   const ac = new AbortController();
-  // Abort after the first pipeline reply.
-  const origExec = client.pipeline;
-  let pipelines = 0;
-  client.pipeline = function (...a: Parameters<typeof origExec>) {
-    const p = origExec.apply(client, a);
-    const exec = p.exec.bind(p);
-    p.exec = async (...x: Parameters<typeof exec>) => {
-      const r = await exec(...x);
-      if (++pipelines === 3) ac.abort(new DOMException("cancelled", "AbortError"));
-      return r;
-    };
-    return p;
-  } as typeof origExec;
+  // Abort once the third batch (one XADD script call each) has been added.
+  const batched = client as unknown as { xaddBatch(...a: unknown[]): Promise<unknown> };
+  const origBatch = batched.xaddBatch;
+  let batches = 0;
+  batched.xaddBatch = async (...a: unknown[]) => {
+    const r = await origBatch.apply(client, a);
+    if (++batches === 3) ac.abort(new DOMException("cancelled", "AbortError"));
+    return r;
+  };
   await assert.rejects(
     producer.send(topic, sent, ac.signal),
     (err: unknown) => (err as Error).name === "AbortError",
   );
   await producer.close();
-  client.pipeline = origExec;
+  batched.xaddBatch = origBatch;
+  assert.equal(batches, 3);
   const afterCancel = await client.xlen(topic);
   assert.ok(afterCancel > 0 && afterCancel < 1000, `partial: ${afterCancel}`);
   // Every entry written before the cancel is intact and valid.
