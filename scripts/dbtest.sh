@@ -6,9 +6,9 @@
 # 2. initdb into a temp dir as a non-root user (Postgres refuses root), trust auth, loopback only, a free port
 #    from 57432; creates the database cryptorun_dbtest.
 # 3. Applies the migrations with `cryptorun db migrate` twice (the second run must change nothing; kind
-#    postgres, DSN from CRYPTORUN_PG_DSN), then runs tests/persistence and tests/data/facade_test.ts with
-#    CRYPTORUN_TEST_PG_DSN set (each test makes its own fresh database on this server). Extra arguments go
-#    to `deno test` (e.g. --filter fault).
+#    postgres, DSN from CRYPTORUN_PG_DSN), then runs tests/persistence with CRYPTORUN_TEST_PG_DSN set (each
+#    test makes its own fresh database on this server) and tests/data/door/pit_test.ts (trades read from the
+#    database through the data door, PIT). Extra arguments go to `deno test` (e.g. --filter fault).
 # 4. Stops the server, removes the temp dir, prints `deno test: N passed, N failed, N skipped`.
 set -euo pipefail
 export NO_COLOR=1
@@ -34,4 +34,4 @@ done
 
 export CRYPTORUN_TEST_PG_DSN="$PG_DSN"
 export CRYPTORUN_TEST_PG_BIN="$PG_BIN"
-run_deno_tests tests/persistence tests/data/facade_test.ts "$@"
+run_deno_tests tests/persistence tests/data/door/pit_test.ts "$@"

@@ -255,9 +255,19 @@ function checkConfig(inv: Inventory, docs: Docs): Problem[] {
     }
     // Key tokens: inline code of the first cell of each table row; the rest of the row for `<x>` patterns.
     const rows: Array<{ keys: string[]; all: string[]; line: string }> = [];
+    // Only tables headed `key` list config keys (a section may hold other tables, e.g. the tiers' sources).
+    let keyTable = false;
     for (const l of proseLines(s.body)) {
       const cells = tableCells(l);
-      if (!cells || cells[0] === "key") continue;
+      if (!cells) {
+        if (!l.trim().startsWith("|")) keyTable = false; // separator rows stay inside their table
+        continue;
+      }
+      if (!keyTable && cells[0] === "key") {
+        keyTable = true;
+        continue;
+      }
+      if (!keyTable) continue;
       const keys = [...cells[0].matchAll(/`([^`]+)`/g)].map((m) => m[1]);
       rows.push({ keys, all: [...l.matchAll(/`([^`]+)`/g)].map((m) => m[1]), line: l });
     }

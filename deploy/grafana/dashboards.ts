@@ -1,6 +1,6 @@
 /**
  * Generates the Grafana dashboards in this directory (one JSON file per area). The JSON files are checked in;
- * tests/serve/dashboards_test.ts fails when they differ from this generator's output and when a panel uses a
+ * tests/serve/deploy_test.ts fails when they differ from this generator's output and when a panel uses a
  * metric that `cryptorun serve` does not expose.
  *
  *   deno run --allow-write=deploy/grafana deploy/grafana/dashboards.ts
@@ -53,9 +53,20 @@ export const DASHBOARDS: DashboardSpec[] = [
       },
       {
         title: "Cache hit ratio",
-        description: "Hits / lookups per tier (warm target > 85%). Alert: CryptoRunCacheHitRateLow/Regression.",
+        description:
+          "Data door: answers a tier served fresh / lookups that reached it, last 1000 lookups (warm target > 85%). Alert: CryptoRunCacheHitRateLow/Regression.",
         targets: [{ expr: `avg by (tier) (cryptorun_cache_hit_ratio{${SEL}})`, legend: "{{tier}}" }],
         unit: "percentunit",
+      },
+      {
+        title: "Data door lookups/s",
+        description:
+          "Lookups per tier by outcome (hit, miss, stale, failed): where reads are served and what falls through (hot → warm → cold).",
+        targets: [{
+          expr: `sum by (tier, outcome) (rate(cryptorun_tier_lookups_total{${SEL}}[5m]))`,
+          legend: "{{tier}} {{outcome}}",
+        }],
+        unit: "ops",
       },
       {
         title: "Cold-tier rows/s",

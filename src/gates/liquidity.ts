@@ -2,8 +2,9 @@ import { failed, type GateResult, num, passed, unknown } from "./types.ts";
 
 /**
  * The fields of an exchange-native, checksum-verified book snapshot the liquidity gates read (a structural
- * subset of src/market/hot_store.ts's MicrostructureSnapshot). Aggregator data never reaches here: the scan
- * passes only snapshots read from the hot tier, which stores verified venue books only.
+ * subset of src/market/snapshot.ts's MicrostructureSnapshot). Aggregator data never reaches here: the scan
+ * passes only exchange-native books from the data door — the hot tier's checksum-verified WebSocket books or
+ * the venue's own REST Depth snapshot (warm tier).
  */
 export interface BookSnapshot {
   ts: number;

@@ -40,8 +40,10 @@ export interface EntryInputs {
   venue: string;
   quote: string;
   score: number;
-  /** Bars between the last closed bar's close and as-of. */
+  /** Age of the oldest feed in bars (the last closed bar's close, or an older book) at as-of. */
   barsOld: number;
+  /** The feed that set `barsOld` (default "bars"). */
+  oldestFeed?: string;
   lastMove: number;
   atr: number;
   r24h: number;
@@ -69,7 +71,7 @@ export function evaluateEntryGates(
   return [
     scoreGate(inp.score, cfg.min_score),
     freshnessGate(
-      { barsOld: inp.barsOld, lastMove: inp.lastMove, atr: inp.atr },
+      { barsOld: inp.barsOld, lastMove: inp.lastMove, atr: inp.atr, feed: inp.oldestFeed },
       cfg.freshness_max_bars,
       cfg.freshness_atr_mult,
     ),

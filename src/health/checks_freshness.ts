@@ -34,6 +34,46 @@ export async function freshnessHotCheck(input: HealthInput): Promise<CheckResult
   };
 }
 
+/**
+ * Warm tier: the newest stored REST response of the scan venue. Informational unless `health.require_tiers`
+ * lists warm: the warm tier is a fallback refreshed on use (a live read that reaches it refetches anything
+ * older than its TTL), so an old newest entry only means nothing needed it lately (PIT: a response fetched
+ * after `now` is not listed). Sets cryptorun_data_age_seconds{tier="warm"}; the warm tier's replication lag
+ * is the data door's (the age of the copies it actually reads).
+ */
+export async function freshnessWarmCheck(input: HealthInput): Promise<CheckResult> {
+  const name = "freshness_warm";
+  const venue = input.config.scan.venue;
+  const now = input.now.getTime();
+  const required = input.config.health.require_tiers.includes("warm");
+  const warm = await input.sources.warmEntries(venue, now, input.signal);
+  if (warm === null) {
+    return {
+      name,
+      ok: !required,
+      reason: required ? "warm tier required but no warm source is configured" : "warm tier not configured",
+    };
+  }
+  const maxAgeMs = input.config.tiers.warm_max_age_ms;
+  const v = judgeFreshness("warm", warm.newestTs, now, maxAgeMs, required);
+  if (v.ageMs !== null) dataAge.set({ tier: "warm" }, v.ageMs / 1000);
+  return {
+    name,
+    ok: v.ok || !required,
+    reason: v.ok || required
+      ? v.reason
+      : `${v.reason}; informational (health.require_tiers does not list warm)`,
+    details: {
+      venue,
+      sources: warm.sources,
+      entries: warm.entries,
+      newest_ts: warm.newestTs,
+      age_ms: v.ageMs,
+      max_age_ms: maxAgeMs,
+    },
+  };
+}
+
 /** Cold tier: the newest OHLCV bar (bar open) is recent enough; gaps per symbol are reported. */
 export async function freshnessColdCheck(input: HealthInput): Promise<CheckResult> {
   const name = "freshness_cold";

@@ -2,7 +2,7 @@ import type { HealthCheck } from "./check.ts";
 import { configCheck, dataDirCheck } from "./checks_basic.ts";
 import { componentsCheck } from "./checks_components.ts";
 import { databaseCheck } from "./checks_database.ts";
-import { freshnessColdCheck, freshnessHotCheck } from "./checks_freshness.ts";
+import { freshnessColdCheck, freshnessHotCheck, freshnessWarmCheck } from "./checks_freshness.ts";
 import { providerCheck } from "./checks_provider.ts";
 
 /** Every check `cryptorun health` and `/readyz` run, in order (documented in docs/MONITORING.md). */
@@ -12,6 +12,7 @@ export const HEALTH_CHECKS: HealthCheck[] = [
   databaseCheck,
   providerCheck,
   freshnessHotCheck,
+  freshnessWarmCheck,
   freshnessColdCheck,
   componentsCheck,
 ];

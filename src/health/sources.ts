@@ -1,12 +1,10 @@
-import { resolve } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { resolveSecret } from "../config/secrets.ts";
+import { DATA_KINDS } from "../config/sections/tiers.ts";
+import { type MarketDoor, openMarketDoor } from "../data/door/open.ts";
 import { onSecretRotated } from "../secrets/rotation.ts";
-import { openColdStore } from "../data/cold/store.ts";
-import { readMicrostructure } from "../data/hot/store.ts";
 import type { DbLease } from "./db_lease.ts";
 import { readComponentStatuses, type StatusReadResult } from "./status_store.ts";
-import { pathExists } from "../util/path_exists.ts";
 
 /** What the freshness check needs from cold-tier stats (a subset of `ColdStore.stats`). */
 export interface ColdFreshness {
@@ -26,15 +24,25 @@ export interface HotSnapshot {
   resyncs?: number;
 }
 
+/** What the warm-tier freshness check needs: the newest stored REST response (fetch time ≤ asOf). */
+export interface WarmFreshness {
+  /** The warm sources configured for the venue (`warm:kraken_rest`). */
+  sources: string[];
+  entries: number;
+  newestTs: number | null;
+}
+
 /**
- * The narrow ports the health checks read through. `defaultSources` wires the real stores; tests pass
- * fakes of exactly this shape.
+ * The narrow ports the health checks read through. `defaultSources` wires the real stores (through the data
+ * door's inventory); tests pass fakes of exactly this shape.
  */
 export interface HealthSources {
   /** Cold-tier stats of the OHLCV table. */
   coldStats(signal: AbortSignal): Promise<ColdFreshness>;
-  /** Latest verified book per symbol with ts <= asOf (PIT); null when this build has no hot tier. */
+  /** Latest verified book per symbol with ts <= asOf (PIT); null when no hot source is configured. */
   hotSnapshots(venue: string, asOf: number): Promise<Map<string, HotSnapshot> | null>;
+  /** The warm tier's stored responses of a venue (every kind); null when no warm source is configured. */
+  warmEntries(venue: string, asOf: number, signal: AbortSignal): Promise<WarmFreshness | null>;
   /**
    * Resolves when the configured database answers (optionally with a note, e.g. "in use by the scan job");
    * rejects with the reason otherwise.
@@ -97,8 +105,9 @@ async function directPostgres(cfg: Config, env: Record<string, string>): Promise
 }
 
 /**
- * The real adapters: cold tier via `openColdStore(...).stats`, hot tier via `readMicrostructure`, the
- * database via `openPersistence(...).ping` (opened once and reused, reopened after a failed ping).
+ * The real adapters: the tiers through the data door's inventory (cold: the `cold:<scan.venue>` table's
+ * stats; hot: the latest verified book per symbol; warm: the stored REST responses), the database via
+ * `openPersistence(...).ping` (opened once and reused, reopened after a failed ping).
  */
 export interface SourceOptions {
   /**
@@ -116,6 +125,9 @@ export function defaultSources(
 ): HealthSources {
   let db: Pingable | undefined;
   const lease = cfg.persistence.kind === "embedded" ? opts.embeddedLease : undefined;
+  // Inventory only: the door opens no database and calls no REST API for it.
+  let door: MarketDoor | undefined;
+  const theDoor = () => (door ??= openMarketDoor(cfg, dataDir, env));
   // A rotated DSN (SIGHUP, secret file changed): drop the connection, the next ping opens one with it.
   const unsubscribe = onSecretRotated("persistence.dsn", async () => {
     const old = db;
@@ -124,14 +136,47 @@ export function defaultSources(
   });
   return {
     async coldStats(signal) {
-      const store = openColdStore(cfg.cold, dataDir);
-      // A store that was never written is empty, not broken.
-      if (!(await pathExists(resolve(store.root)))) {
-        return { rows: 0, minTs: null, maxTs: null, perSymbol: {} };
+      const venue = cfg.scan.venue;
+      const inv = (await theDoor().inventory("bars", venue, Date.now(), signal))
+        .find((i) => i.source === `cold:${venue}`);
+      const out: ColdFreshness = { rows: 0, minTs: null, maxTs: null, perSymbol: {} };
+      for (const [symbol, e] of inv?.entries ?? []) {
+        const s = { rows: e.rows ?? 0, minTs: e.oldestTs ?? null, maxTs: e.newestTs, gaps: e.gaps ?? 0 };
+        out.perSymbol[symbol] = s;
+        out.rows += s.rows;
+        if (s.minTs !== null && (out.minTs === null || s.minTs < out.minTs)) out.minTs = s.minTs;
+        if (out.maxTs === null || s.maxTs > out.maxTs) out.maxTs = s.maxTs;
       }
-      return await store.stats(cfg.cold.parquet_schema.table, { signal });
+      return out;
     },
-    hotSnapshots: (venue, asOf) => readMicrostructure(dataDir, venue, asOf, { hotPath: cfg.tiers.hot_path }),
+    async hotSnapshots(venue, asOf) {
+      const hot = (await theDoor().inventory("books", venue, asOf)).filter((i) => i.tier === "hot");
+      if (hot.length === 0) return null;
+      const out = new Map<string, HotSnapshot>();
+      for (const inv of hot) {
+        for (const [symbol, e] of inv.entries) {
+          const cur = out.get(symbol);
+          if (e.latest && (!cur || e.latest.ts > cur.ts)) out.set(symbol, e.latest);
+        }
+      }
+      return out;
+    },
+    async warmEntries(venue, asOf, signal) {
+      const sources = new Set<string>();
+      let entries = 0;
+      let newestTs: number | null = null;
+      for (const kind of DATA_KINDS) {
+        for (const inv of await theDoor().inventory(kind, venue, asOf, signal)) {
+          if (inv.tier !== "warm") continue;
+          sources.add(inv.source);
+          for (const e of inv.entries.values()) {
+            entries++;
+            if (newestTs === null || e.newestTs > newestTs) newestTs = e.newestTs;
+          }
+        }
+      }
+      return sources.size === 0 ? null : { sources: [...sources].sort(), entries, newestTs };
+    },
     async pingDatabase(signal) {
       if (lease) {
         const got = lease.tryAcquire("health check");
@@ -163,7 +208,8 @@ export function defaultSources(
       unsubscribe();
       const d = db;
       db = undefined;
-      await d?.close();
+      await Promise.all([d?.close(), door?.close()]);
+      door = undefined;
     },
   };
 }

@@ -1,8 +1,15 @@
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { atomicWriteStream } from "../util/atomic_write.ts";
+import { bookChecksumFailures, bookResyncs, boundedSymbol } from "../metrics/metrics.ts";
 import { createIngestPipeline, type IngestSummary } from "./pipeline.ts";
-import type { ConnectionCounters, LiveConnection, LiveVenue, VenueFeed } from "./ports.ts";
+import {
+  type ConnectionCounters,
+  type LiveConnection,
+  type LiveVenue,
+  RESYNC_REASONS,
+  type VenueFeed,
+} from "./ports.ts";
 import { tierSinks } from "./tier_sinks.ts";
 
 /**
@@ -61,6 +68,9 @@ export async function runLiveIngest<F extends VenueFeed>(o: LiveIngestOptions<F>
     signal: o.signal,
   });
   const connRef: { conn?: LiveConnection } = {};
+  // The session's bounded label sets start at 0, so increase() sees the first checksum failure or resync.
+  for (const reason of RESYNC_REASONS) bookResyncs.inc({ provider: venue.venue, reason }, 0);
+  for (const s of symbols) bookChecksumFailures.inc({ provider: venue.venue, symbol: boundedSymbol(s) }, 0);
   const pipe = createIngestPipeline({
     venue: venue.venue,
     feed: venue.feed,

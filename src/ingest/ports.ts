@@ -29,7 +29,8 @@ export interface IngestSinks {
 // ---- Where data comes from ------------------------------------------------------------------------------
 
 /** Why a venue feed dropped a book (it waits for a fresh snapshot afterwards). */
-export type ResyncReason = "checksum" | "crossed" | "gap" | "invalid";
+export const RESYNC_REASONS = ["checksum", "crossed", "gap", "invalid"] as const;
+export type ResyncReason = typeof RESYNC_REASONS[number];
 
 /** What a venue feed reports to the pipeline. Symbols are normalised (BASE/QUOTE). */
 export interface FeedEvents {

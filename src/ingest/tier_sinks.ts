@@ -1,9 +1,11 @@
 import { dirname, join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { openColdStore } from "../data/cold/store.ts";
+import type { InvalidReason } from "../data/cold/types.ts";
 import { writeMicrostructureBatch } from "../data/hot/store.ts";
 import type { Logger } from "../log/logger.ts";
 import { USD_PAIR_RE } from "../market/symbols.ts";
+import { anomalyQuarantine } from "../metrics/metrics.ts";
 import { openPersistence } from "../persistence/open.ts";
 import type { Persistence } from "../persistence/types.ts";
 import type { IngestSinks } from "./ports.ts";
@@ -36,8 +38,24 @@ export interface TierSinkOptions {
   signal: AbortSignal;
 }
 
+/** The reasons a cold-tier write quarantines a row (skipInvalid), as the cold store labels them. */
+const QUARANTINE = {
+  bad_ts: true,
+  bad_symbol: true,
+  non_finite_price: true,
+  high_below_low: true,
+  negative_volume: true,
+  duplicate: true,
+  bad_row: true,
+  conflict: true,
+} satisfies Record<InvalidReason, true>;
+
 /** The tier writers. Persistence and the cold store are opened on first use (a book-only replay needs neither). */
 export function tierSinks(cfg: Config, dataDir: string, o: TierSinkOptions) {
+  if (!o.dryRun) {
+    // The bar sink's quarantine series start at 0 (cryptorun_anomaly_quarantine_total{kind="cold_<reason>"}).
+    for (const reason of Object.keys(QUARANTINE)) anomalyQuarantine.inc({ kind: `cold_${reason}` }, 0);
+  }
   let persistence: Persistence | undefined;
   const skippedBars = { count: 0 };
   const sinks: IngestSinks = o.dryRun ? {} : {

@@ -86,6 +86,7 @@ export const replicationLag = gauge("cryptorun_replication_lag_seconds");
 export const dataConsistencyErrors = counter("cryptorun_data_consistency_errors_total");
 export const anomalyQuarantine = counter("cryptorun_anomaly_quarantine_total");
 export const cacheHitRatio = gauge("cryptorun_cache_hit_ratio");
+export const tierLookups = counter("cryptorun_tier_lookups_total");
 export const sseThroughput = counter("cryptorun_sse_throughput");
 export const envelopesTotal = counter("cryptorun_stream_envelopes_total");
 export const coldRowsTotal = counter("cryptorun_cold_rows_total");

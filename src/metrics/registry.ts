@@ -80,8 +80,16 @@ export const anomalyQuarantine = new client.Counter({
 // --- Ops (D2.1) ---
 export const cacheHitRatio = new client.Gauge({
   name: "cryptorun_cache_hit_ratio",
-  help: "Cache hit ratio per tier (0..1), e.g. cold-tier row groups pruned vs read.",
+  help:
+    "Data door hit ratio per tier (0..1): answers the tier served fresh / lookups that reached it, over its last 1000 lookups (warm: from a stored response, without fetching).",
   labelNames: ["tier"] as const,
+  registers: [registry],
+});
+export const tierLookups = new client.Counter({
+  name: "cryptorun_tier_lookups_total",
+  help:
+    "Data door lookups per tier by outcome: hit (served fresh), miss (nothing usable), stale (older than the tier's limit), failed (the source errored).",
+  labelNames: ["tier", "outcome"] as const,
   registers: [registry],
 });
 export const latency = new client.Histogram({
@@ -266,6 +274,7 @@ const ATTACHED: Record<string, (labels: Record<string, string>, value: number) =
   "cryptorun_data_consistency_errors_total": (l, v) => dataConsistencyErrors.inc(l, v),
   "cryptorun_anomaly_quarantine_total": (l, v) => anomalyQuarantine.inc(l, v),
   "cryptorun_cache_hit_ratio": (l, v) => cacheHitRatio.set(l, v),
+  "cryptorun_tier_lookups_total": (l, v) => tierLookups.inc(l, v),
   "cryptorun_sse_throughput": (l, v) => sseThroughput.inc(l, v),
   "cryptorun_stream_envelopes_total": (l, v) => envelopesTotal.inc(l, v),
   "cryptorun_cold_rows_total": (l, v) => coldRowsTotal.inc(l, v),

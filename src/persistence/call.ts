@@ -54,6 +54,8 @@ export async function runCall<T>(
   fn: (a: Attempt) => Promise<T>,
 ): Promise<T> {
   const what = `${repo}.${op}`;
+  // Every outcome of this call has a series (0 until it happens), so rate() sees the first retry or error.
+  for (const outcome of ["ok", "retry", "error"]) dbOperations.inc({ repo, op, outcome }, 0);
   const timeoutMs = opts?.timeoutMs ?? policy.timeoutMs;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
     // A longer delay overflows setTimeout, which then fires at once: the call would time out immediately.

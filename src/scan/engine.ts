@@ -26,12 +26,29 @@ export interface SymbolSeries {
   bars: Bars;
 }
 
+/** Where one feed of a row came from (the data door's answer, src/data/door/door.ts), for the output. */
+export interface FeedInfo {
+  served_by: { tier: string; source: string } | null;
+  /** The read's end − the newest row served (null: nothing served). */
+  age_ms: number | null;
+  stale: boolean;
+  chain: string[];
+}
+
+/** A row's feeds by name (`bars`, `book`). */
+export type RowFeeds = Record<string, FeedInfo>;
+
 export interface ScanInput {
   /** The as-of time (epoch ms): only bars closed by then are used. */
   asOf: number;
   series: SymbolSeries[];
   /** Verified book snapshots by `${venue}|${symbol}` (latest with ts ≤ asOf). */
   books?: Map<string, BookSnapshot>;
+  /**
+   * Per `${venue}|${symbol}`, where each feed came from and how old it is. Worst feed wins: the freshness guard
+   * sees the oldest of the signal bar's age and every other feed's `age_ms`.
+   */
+  feeds?: Map<string, RowFeeds>;
   /** Social input points by symbol (0..10 scale); absent → 0 for everyone. */
   social?: Map<string, number>;
   /** When the decision is taken (late-fill guard); default asOf (a replay decides at the as-of time). */
@@ -66,6 +83,13 @@ export interface ScanRow {
   gates: GateResult[];
   passed: boolean;
   premove: PremoveVerdict;
+  /**
+   * The oldest feed of this result (worst feed wins), its age in ms at as-of, and whether that is within
+   * gates.freshness_max_bars.
+   */
+  oldest_feed: { feed: string; age_ms: number; fresh: boolean };
+  /** Where its feeds came from (absent when the caller gave none). */
+  data?: RowFeeds;
 }
 
 export interface ScanOutput {
@@ -187,13 +211,21 @@ export function runScan(inp: ScanInput): ScanOutput {
     const last = end - 1;
     const closeTs = b.ts[last] + HOUR;
     const book = inp.books?.get(`${s.venue}|${s.symbol}`); // the gates refuse it when after as-of / stale
+    const feeds = inp.feeds?.get(`${s.venue}|${s.symbol}`);
+    let oldest = { feed: "bars", age_ms: asOf - closeTs };
+    for (const [feed, f] of Object.entries(feeds ?? {})) {
+      if (feed !== "bars" && f.age_ms !== null && f.age_ms > oldest.age_ms) {
+        oldest = { feed, age_ms: f.age_ms };
+      }
+    }
     const gates = evaluateEntryGates(
       {
         symbol: s.symbol,
         venue: s.venue,
         quote: s.quote,
         score: comp.score,
-        barsOld: (asOf - closeTs) / HOUR,
+        barsOld: oldest.age_ms / HOUR,
+        oldestFeed: oldest.feed,
         lastMove: Math.abs(b.close[last] - b.close[last - 1]),
         atr: atrs[i],
         r24h: returns[3],
@@ -254,6 +286,8 @@ export function runScan(inp: ScanInput): ScanOutput {
       gates,
       passed: allRequiredPassed(gates),
       premove,
+      oldest_feed: { ...oldest, fresh: oldest.age_ms <= inp.gates.freshness_max_bars * HOUR },
+      ...(feeds ? { data: feeds } : {}),
     };
   }
   rows.sort((x, y) =>

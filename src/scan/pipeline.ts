@@ -3,7 +3,8 @@ import { openColdStore } from "../data/cold/store.ts";
 import type { ColdStore } from "../data/cold/types.ts";
 import type { OhlcvRow } from "../market/ohlcv.ts";
 import type { Logger } from "../log/logger.ts";
-import { readMicrostructure } from "../data/hot/store.ts";
+import type { DoorAnswer } from "../data/door/door.ts";
+import { type MarketDoor, openMarketDoor } from "../data/door/open.ts";
 import {
   latency,
   premoveArtifacts,
@@ -17,7 +18,7 @@ import { InputError, UsageError } from "../util/errors.ts";
 import type { Progress } from "../util/progress.ts";
 import { HOUR_MS as HOUR, isoMs } from "../util/time.ts";
 import type { BookSnapshot } from "../gates/mod.ts";
-import { runScan, type ScanOutput, type SymbolSeries } from "./engine.ts";
+import { type FeedInfo, type RowFeeds, runScan, type ScanOutput, type SymbolSeries } from "./engine.ts";
 import { FIXTURE_FILES, readBarsCsv } from "./fixtures.ts";
 import { persistResults, publishResults, runSink, type SinkReport } from "./sinks.ts";
 import { admit, groupSeries, quoteOf } from "./universe.ts";
@@ -30,6 +31,11 @@ export interface PipelineDeps {
   signal: AbortSignal;
   /** Wall clock (the default as-of when a live feed runs); default Date.now. */
   now?: () => number;
+  /**
+   * The data door every read goes through (`serve` keeps one for the process, so its per-tier hit ratios
+   * span runs); default: one opened for this run and closed after it.
+   */
+  door?: MarketDoor;
   /** Progress factory (the CLI passes createProgress bound to ctx.interactive). */
   progress?: (title: string, total: number, unit: string) => Progress;
 }
@@ -60,8 +66,9 @@ export interface PipelineReport {
 }
 
 /**
- * The main job, wired: cold tier (bootstrapped from the shipped fixtures on first run) → PIT bar window →
- * hot-tier verified books → pure scan (factors, regime, gates, premove) → premove artifacts + regime snapshot
+ * The main job, wired: every input through the data door (src/data/door/: books hot → warm, bars from the cold
+ * tier, bootstrapped from the shipped fixtures on first run; a PIT window either way) → pure scan (factors,
+ * regime, gates, premove; the freshness guard sees the oldest feed) → premove artifacts + regime snapshot
  * (persistence) → one envelope per result (stream). Used by `cryptorun scan` and `serve --with-scan`.
  */
 export async function runScanPipeline(
@@ -69,6 +76,7 @@ export async function runScanPipeline(
   opts: PipelineOptions = {},
 ): Promise<PipelineReport> {
   const t0 = performance.now();
+  for (const outcome of ["ok", "error"]) scanRuns.inc({ outcome }, 0);
   try {
     const report = await pipeline(deps, opts);
     scanRuns.inc({ outcome: "ok" });
@@ -81,15 +89,76 @@ export async function runScanPipeline(
 }
 
 async function pipeline(deps: PipelineDeps, opts: PipelineOptions): Promise<PipelineReport> {
-  const { config: cfg, signal } = deps;
+  const door = deps.door ??
+    openMarketDoor(deps.config, deps.dataDir, deps.env, { now: deps.now, log: deps.log });
+  const stages = deps.progress?.("scan", 6, "steps");
+  try {
+    return await readAndScan(deps, opts, door, stages);
+  } finally {
+    stages?.stop();
+    if (!deps.door) await door.close();
+  }
+}
+
+/** A door answer as a row's feed; `laterMs` moves its age from the read's end to the scan's as-of. */
+const feedInfo = (a: DoorAnswer<{ ts: number }> | undefined, laterMs = 0): FeedInfo =>
+  a
+    ? {
+      served_by: a.served_by,
+      age_ms: a.age_ms === null ? null : a.age_ms + laterMs,
+      stale: a.stale,
+      chain: a.chain,
+    }
+    : { served_by: null, age_ms: null, stale: false, chain: [] };
+
+/** Per venue, the symbols its bar sources offer and which sources offer them (the door's inventory). */
+async function barInventory(door: MarketDoor, venues: string[], now: number, signal: AbortSignal) {
+  const offered = new Map<string, string[]>();
+  const sources = new Map<string, Set<string>>();
+  /** Newest bar of each venue in its cold tier (the default as-of of a replay). */
+  const newestCold = new Map<string, number>();
+  for (const venue of venues) {
+    const syms = new Set<string>();
+    const srcs = new Set<string>();
+    for (const inv of await door.inventory("bars", venue, now, signal)) {
+      for (const [symbol, e] of inv.entries) {
+        syms.add(symbol);
+        srcs.add(inv.source);
+        if (inv.tier === "cold" && e.newestTs > (newestCold.get(venue) ?? -Infinity)) {
+          newestCold.set(venue, e.newestTs);
+        }
+      }
+    }
+    offered.set(venue, [...syms].sort());
+    sources.set(venue, srcs);
+  }
+  return { offered, sources, newestCold };
+}
+
+async function readAndScan(
+  deps: PipelineDeps,
+  opts: PipelineOptions,
+  door: MarketDoor,
+  stages: Progress | undefined,
+): Promise<PipelineReport> {
+  const { config: cfg, log, signal } = deps;
   const sc = cfg.scan;
   const table = cfg.cold.parquet_schema.table;
-  const store = openColdStore(cfg.cold, deps.dataDir);
+  const quotes = opts.quotes ?? sc.quotes;
+  const universe = opts.universe ?? sc.universe;
   const notes: string[] = [];
+  const now = (deps.now ?? Date.now)();
+  stages?.update(0, "what each source holds (data door)");
 
-  let stats = await store.stats(table, { signal });
+  // Which symbols each venue's bar sources offer (cold table, cached REST, shipped fixtures).
+  const fixtureVenues = sc.fixture_venues.filter((v) => v !== sc.venue);
+  const venues = [sc.venue, ...fixtureVenues];
+  let inv = await barInventory(door, venues, now, signal);
+  // The scan venue's cold table empty: the embedded default's first run loads the shipped fixtures into it.
   let bootstrapped = 0;
-  if (stats.rows === 0) {
+  const coldId = `cold:${sc.venue}`;
+  if (door.sources("bars").some((s) => s.id === coldId) && !inv.newestCold.has(sc.venue)) {
+    const store = openColdStore(cfg.cold, deps.dataDir);
     if (!sc.bootstrap_fixtures) {
       throw new InputError(
         `cold tier: table ${table} at ${store.root} is empty; ingest bars first (cryptorun ingest) or set ` +
@@ -100,73 +169,33 @@ async function pipeline(deps: PipelineDeps, opts: PipelineOptions): Promise<Pipe
     notes.push(
       `first run: loaded ${bootstrapped} real Kraken hourly bars from fixtures/ohlcv into the cold tier (${store.root})`,
     );
-    stats = await store.stats(table, { signal });
+    inv = await barInventory(door, venues, now, signal);
   }
   signal.throwIfAborted();
-  const stages = deps.progress?.("scan", 5, "steps");
-  try {
-    return await scanStages(deps, opts, { store, table, stats, notes, bootstrapped, stages });
-  } finally {
-    stages?.stop();
-  }
-}
-
-interface StageState {
-  store: ColdStore;
-  table: string;
-  stats: Awaited<ReturnType<ColdStore["stats"]>>;
-  notes: string[];
-  bootstrapped: number;
-  stages?: Progress;
-}
-
-async function scanStages(
-  deps: PipelineDeps,
-  opts: PipelineOptions,
-  st: StageState,
-): Promise<PipelineReport> {
-  const { config: cfg, log, signal } = deps;
-  const sc = cfg.scan;
-  const quotes = opts.quotes ?? sc.quotes;
-  const universe = opts.universe ?? sc.universe;
-  const { store, table, stats, notes, bootstrapped, stages } = st;
-  stages?.update(0, "reading bars (cold tier)");
-
-  const lastClosed = stats.maxTs === null ? null : stats.maxTs + HOUR;
-  // No --as-of: "now" when a live feed runs (the hot tier holds a verified book of the venue younger than
-  // gates.book_max_age_ms), else the close of the last bar in the store (a replay of recorded data).
-  let asOfSource: PipelineReport["asOfSource"] = opts.asOf === undefined ? "last closed bar" : "flag";
-  let asOf = opts.asOf ?? lastClosed;
-  if (opts.asOf === undefined) {
-    const now = (deps.now ?? Date.now)();
-    const live = await readMicrostructure(deps.dataDir, sc.venue, now, { hotPath: cfg.tiers.hot_path });
-    if ([...live.values()].some((b) => now - b.ts <= cfg.gates.book_max_age_ms)) {
-      asOf = now;
-      asOfSource = "now (live books)";
-    }
-  }
-  if (asOf === null) throw new InputError(`cold tier: table ${table} has no bars to scan`);
-  const from = asOf - sc.lookback_hours * HOUR;
-  // PIT: the last bar must be CLOSED at asOf (bar ts = open; 1h bars close at ts + 1h).
-  const to = asOf - HOUR;
-
-  // Which symbols each source offers, and which of them are admitted.
-  const coldSymbols = Object.keys(stats.perSymbol).sort();
-  const fixtureVenues = sc.fixture_venues.filter((v) => v !== sc.venue);
-  const fixtureRows = new Map<string, Awaited<ReturnType<typeof readBarsCsv>>>();
+  const { offered, sources: servedBy } = inv;
+  const newestCold = inv.newestCold.get(sc.venue) ?? null;
   for (const venue of fixtureVenues) {
-    const f = FIXTURE_FILES.find((x) => x.venue === venue);
-    if (!f) {
+    if (offered.get(venue)!.length === 0) {
       throw new InputError(
-        `scan.fixture_venues: no shipped fixture for venue ${JSON.stringify(venue)} (have: ${
-          FIXTURE_FILES.map((x) => x.venue).join(", ")
-        })`,
+        `scan.fixture_venues: no bars source offers venue ${JSON.stringify(venue)} ` +
+          `(tiers.authority.bars: ${
+            door.sources("bars").map((s) => s.id).join(", ")
+          }; cold:fixtures serves it)`,
       );
     }
-    fixtureRows.set(venue, await readBarsCsv(f.url));
   }
-  const offered = new Map<string, string[]>([[sc.venue, coldSymbols]]);
-  for (const [venue, rows] of fixtureRows) offered.set(venue, [...new Set(rows.map((r) => r.symbol))].sort());
+  const coldSymbols = offered.get(sc.venue)!;
+
+  // No --as-of: "now" when a live feed runs (a hot-tier verified book of the venue younger than
+  // gates.book_max_age_ms), else the close of the last bar in the cold tier (a replay of recorded data).
+  let asOfSource: PipelineReport["asOfSource"] = opts.asOf === undefined ? "last closed bar" : "flag";
+  let live = false;
+  if (opts.asOf === undefined) {
+    for (const inv of await door.inventory("books", sc.venue, now, signal)) {
+      if (inv.tier !== "hot") continue;
+      if ([...inv.entries.values()].some((e) => now - e.newestTs <= cfg.gates.book_max_age_ms)) live = true;
+    }
+  }
   for (const u of universe) {
     if (![...offered.values()].some((syms) => syms.includes(u))) {
       throw new UsageError(
@@ -183,32 +212,41 @@ async function scanStages(
       );
     }
   }
-  const admitted = (syms: string[]) => syms.filter((s) => admit(s, quotes, universe).admitted);
+  const admitted = new Map(
+    venues.map((v) => [v, offered.get(v)!.filter((s) => admit(s, quotes, universe).admitted)]),
+  );
 
+  // Bars, then books. A live scan's as-of is fixed by its book read (the door's clock once every book is in),
+  // so nothing it uses is later; its bar window ends at the wall clock before that read — never after as-of.
+  if (live) asOfSource = "now (live books)";
+  const barsAsOf = live ? now : opts.asOf ?? (newestCold === null ? null : newestCold + HOUR);
+  if (barsAsOf === null) throw new InputError(`cold tier: table ${table} has no bars to scan`);
+  stages?.update(1, "bars (data door)");
+  const from = barsAsOf - sc.lookback_hours * HOUR;
+  // PIT: the last bar must be CLOSED at asOf (bar ts = open; 1h bars close at ts + 1h).
+  const to = barsAsOf - HOUR;
   const series: SymbolSeries[] = [];
-  const coldAdmitted = admitted(coldSymbols);
-  if (coldAdmitted.length > 0) {
+  const barAnswers = new Map<string, DoorAnswer<OhlcvRow>>();
+  for (const venue of venues) {
+    const syms = admitted.get(venue)!;
+    if (syms.length === 0) continue;
+    const read = await door.read("bars", { venue, symbols: syms, from, to, signal });
     const rows: OhlcvRow[] = [];
-    for await (const r of store.read(table, { from, to }, { symbols: coldAdmitted, signal })) {
-      if ((r.ts as number) > to) {
-        throw new Error(`cold tier returned a bar after the as-of window (ts ${r.ts})`);
-      }
-      rows.push(r as (typeof rows)[number]);
+    for (const [symbol, a] of read.answers) {
+      rows.push(...a.rows);
+      barAnswers.set(`${venue}|${symbol}`, a);
     }
-    series.push(...groupSeries(rows, sc.venue));
-  }
-  for (const [venue, rows] of fixtureRows) {
-    const ok = new Set(admitted(offered.get(venue)!));
-    if (ok.size === 0) continue;
-    series.push(...groupSeries(rows.filter((r) => ok.has(r.symbol) && r.ts >= from && r.ts <= to), venue));
-    const qs = [...new Set([...ok].map(quoteOf))].join(",");
-    notes.push(
-      `${venue}: ${ok.size} ${qs} pairs admitted (quotes ${
-        quotes.join(",")
-      }), read from the shipped fixtures ` +
-        `(recorded ${venue} spot bars; the cold tier holds USD pairs only) — shown with venue ${venue}, quote ${qs}, ` +
-        `never treated as USD`,
-    );
+    series.push(...groupSeries(rows, venue));
+    if (venue !== sc.venue && servedBy.get(venue)!.has("cold:fixtures")) {
+      const qs = [...new Set(syms.map(quoteOf))].join(",");
+      notes.push(
+        `${venue}: ${syms.length} ${qs} pairs admitted (quotes ${
+          quotes.join(",")
+        }), read from the shipped fixtures ` +
+          `(recorded ${venue} spot bars; the cold tier holds USD pairs only) — shown with venue ${venue}, quote ${qs}, ` +
+          `never treated as USD`,
+      );
+    }
   }
   if (series.length === 0) {
     throw new InputError(
@@ -221,22 +259,39 @@ async function scanStages(
       }`,
     );
   }
+  signal.throwIfAborted();
 
-  stages?.update(1, "verified books (hot tier)");
-  const books = new Map<string, BookSnapshot>();
-  for (const venue of new Set(series.map((s) => s.venue))) {
-    const snaps = await readMicrostructure(deps.dataDir, venue, asOf, {
-      hotPath: cfg.tiers.hot_path,
-      symbols: series.filter((s) => s.venue === venue).map((s) => s.symbol),
-    });
-    for (const [symbol, snap] of snaps) if (snap.ts <= asOf) books.set(`${venue}|${symbol}`, snap);
+  stages?.update(2, "books (data door: hot → warm)");
+  let asOf = barsAsOf;
+  const feeds = new Map<string, RowFeeds>();
+  const bookAnswers = new Map<string, DoorAnswer<BookSnapshot>>();
+  for (const venue of new Set(series.map((x) => x.venue))) {
+    const symbols = series.filter((x) => x.venue === venue).map((x) => x.symbol);
+    const liveRead = live && venue === sc.venue;
+    const read = await door.read("books", { venue, symbols, to: liveRead ? "now" : barsAsOf, signal });
+    if (liveRead) asOf = read.to;
+    for (const [symbol, a] of read.answers) bookAnswers.set(`${venue}|${symbol}`, a);
   }
+  // Every age at the scan's as-of (a live bar read ended before the book read fixed it).
+  for (const [key, a] of barAnswers) {
+    feeds.set(key, { bars: feedInfo(a, asOf - barsAsOf), book: feedInfo(bookAnswers.get(key)) });
+  }
+  const books = new Map<string, BookSnapshot>();
+  for (const [key, a] of bookAnswers) if (a.rows.length) books.set(key, a.rows[a.rows.length - 1]);
   signal.throwIfAborted();
 
   // The decision is taken at the as-of time (a live caller passes as-of = now), so the late-fill guard measures
   // as-of − signal bar close; a replay of recorded data is judged as if decided then.
-  stages?.update(2, "scoring");
-  const output = runScan({ asOf, series, books, decisionTs: asOf, gates: cfg.gates, regime: cfg.regime });
+  stages?.update(3, "scoring");
+  const output = runScan({
+    asOf,
+    series,
+    books,
+    feeds,
+    decisionTs: asOf,
+    gates: cfg.gates,
+    regime: cfg.regime,
+  });
   log.debug("scan computed", { as_of: isoMs(asOf), symbols: series.length, regime: output.regime.name });
   opts.beforeSinks?.(output);
 
@@ -250,7 +305,7 @@ async function scanStages(
   if (opts.dryRun) {
     sinks.skipped.push("--dry-run: nothing persisted or published");
   } else {
-    stages?.update(3, "persisting premove artifacts");
+    stages?.update(4, "persisting premove artifacts");
     const where = cfg.persistence.kind === "postgres" ? "postgres" : "embedded database";
     await runSink(
       `storing premove artifacts (${where})`,
@@ -258,7 +313,7 @@ async function scanStages(
       signal,
       () => persistResults(cfg, deps, output, sinks),
     );
-    stages?.update(4, "publishing envelopes");
+    stages?.update(5, "publishing envelopes");
     await runSink(
       `publishing envelopes (${cfg.stream.kind})`,
       sinks,
@@ -272,7 +327,7 @@ async function scanStages(
       }
     }
   }
-  stages?.update(5, "done");
+  stages?.update(6, "done");
   return {
     output,
     asOfSource,

@@ -1,6 +1,7 @@
 import { FACTOR_ORDER } from "../factors/composite.ts";
+import { formatAge } from "../health/freshness.ts";
 import { isoMs } from "../util/time.ts";
-import type { ScanOutput, ScanRow } from "./engine.ts";
+import type { FeedInfo, ScanOutput, ScanRow } from "./engine.ts";
 
 /** Rounds for output: `digits` decimals, no "-0", null for NaN/∞. */
 export function round(x: number | null, digits = 2): number | null {
@@ -8,6 +9,24 @@ export function round(x: number | null, digits = 2): number | null {
   const k = 10 ** digits;
   const r = Math.round(x * k) / k;
   return r === 0 ? 0 : r;
+}
+
+/** Where a row's feeds came from: per feed the data door's answer, and the oldest feed (worst feed wins). */
+function dataJson(row: ScanRow) {
+  if (!row.data) return {};
+  const feed = (f: FeedInfo | undefined) =>
+    f ? { served_by: f.served_by, age_ms: f.age_ms, stale: f.stale, chain: f.chain } : null;
+  return {
+    data: {
+      bars: feed(row.data.bars),
+      book: feed(row.data.book),
+      oldest_feed: {
+        feed: row.oldest_feed.feed,
+        age_ms: Math.round(row.oldest_feed.age_ms),
+        fresh: row.oldest_feed.fresh,
+      },
+    },
+  };
 }
 
 /** The JSON of one result (the `results[]` element of `scan --json`, and each envelope's payload). */
@@ -37,7 +56,20 @@ export function resultJson(row: ScanRow) {
       passed: row.premove.passed,
       reason: row.premove.reason,
     },
+    ...dataJson(row),
   };
+}
+
+/**
+ * The compact data badge of a table row (DOMAIN.md §7's [Fresh ●/○] [Sources]): ● when the oldest feed is
+ * within gates.freshness_max_bars and no feed was served stale, else ○; then the tier that served the bars /
+ * the book (– for none).
+ */
+export function dataBadge(row: ScanRow): string {
+  const d = row.data;
+  const fresh = row.oldest_feed.fresh && !Object.values(d ?? {}).some((f) => f.stale);
+  const tier = (f: FeedInfo | undefined) => f?.served_by?.tier ?? "–";
+  return `${fresh ? "●" : "○"} ${tier(d?.bars)}/${tier(d?.book)}`;
 }
 
 export interface RenderMeta {
@@ -87,15 +119,17 @@ export function scanTable(out: ScanOutput, meta: RenderMeta): string[] {
   const rows = out.results.slice(0, meta.top);
   const symW = Math.max(6, ...rows.map((r) => r.symbol.length));
   const venW = Math.max(5, ...rows.map((r) => r.venue.length));
+  const badges = rows.map(dataBadge);
+  const datW = Math.max(4, ...badges.map((b) => b.length));
   lines.push(
-    `${"rank".padStart(4)}  ${"symbol".padEnd(symW)}  ${"venue".padEnd(venW)}  ${"score".padStart(6)}  ${
-      "mom".padStart(5)
-    } ${"tech".padStart(5)} ${"vol".padStart(5)} ${"qual".padStart(5)} ${"soc".padStart(4)}  ${
-      "gates".padStart(5)
-    }  ` +
+    `${"rank".padStart(4)}  ${"symbol".padEnd(symW)}  ${"venue".padEnd(venW)}  ${"data".padEnd(datW)}  ${
+      "score".padStart(6)
+    }  ${"mom".padStart(5)} ${"tech".padStart(5)} ${"vol".padStart(5)} ${"qual".padStart(5)} ${
+      "soc".padStart(4)
+    }  ${"gates".padStart(5)}  ` +
       `entry  blocked by (--explain SYMBOL for every reason)`,
   );
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
     const req = r.gates.filter((g) => g.required);
     const ok = req.filter((g) => g.pass).length;
     const fails = req.filter((g) => g.status === "fail").map((g) => g.name);
@@ -107,12 +141,12 @@ export function scanTable(out: ScanOutput, meta: RenderMeta): string[] {
     const c = r.contributions;
     lines.push(
       `${String(r.rank).padStart(4)}  ${r.symbol.padEnd(symW)}  ${r.venue.padEnd(venW)}  ${
-        f2(r.score).padStart(6)
-      }  ${f1(c.momentum).padStart(5)} ${f1(c.technical).padStart(5)} ${f1(c.volume).padStart(5)} ${
-        f1(c.quality).padStart(5)
-      } ${f1(c.social).padStart(4)}  ${`${ok}/${req.length}`.padStart(5)}  ${r.passed ? "PASS " : "FAIL "}  ${
-        blocked || "all required gates pass"
-      }`,
+        badges[i].padEnd(datW)
+      }  ${f2(r.score).padStart(6)}  ${f1(c.momentum).padStart(5)} ${f1(c.technical).padStart(5)} ${
+        f1(c.volume).padStart(5)
+      } ${f1(c.quality).padStart(5)} ${f1(c.social).padStart(4)}  ${`${ok}/${req.length}`.padStart(5)}  ${
+        r.passed ? "PASS " : "FAIL "
+      }  ${blocked || "all required gates pass"}`,
     );
     // The failed gates' reasons, with their numbers (unknown ones are summarised once below the table).
     const reasons = req.filter((g) => g.status === "fail").map((g) => g.reason);
@@ -135,6 +169,12 @@ export function scanTable(out: ScanOutput, meta: RenderMeta): string[] {
     }
   }
   for (const [reason, n] of why) lines.push(`unknown ${reason} (${n} of the rows shown)`);
+  if (rows.some((r) => r.data)) {
+    lines.push(
+      `data: ● fresh (oldest feed ≤ freshness_max_bars, nothing served stale) / ○ not; then the tier that served ` +
+        `bars/book (– none). Sources and ages: --explain SYMBOL or --json`,
+    );
+  }
   for (const s of out.skipped) lines.push(`skipped ${s.symbol} (${s.venue}): ${s.reason}`);
   return lines;
 }
@@ -184,6 +224,22 @@ export function explainText(out: ScanOutput, row: ScanRow): string[] {
     }, ${row.passed ? "PASSES every required gate" : "does NOT pass"}`,
   );
   L.push(`last closed bar opened ${e.last_bar}`);
+  if (row.data) {
+    const feed = (name: string, f: FeedInfo | undefined) => {
+      if (!f?.served_by) {
+        return `${name} none${f?.chain.length ? ` (${f.chain.join(", ")})` : ""}`;
+      }
+      return `${name} ← ${f.served_by.source} (${f.served_by.tier}), ${formatAge(f.age_ms ?? 0)} old${
+        f.stale ? ", STALE" : ""
+      }${f.chain.length ? ` after ${f.chain.join(", ")}` : ""}`;
+    };
+    L.push(`data: ${feed("bars", row.data.bars)}; ${feed("book", row.data.book)}`);
+    L.push(
+      `oldest feed: ${row.oldest_feed.feed}, ${
+        formatAge(row.oldest_feed.age_ms)
+      } old (the freshness guard's age)`,
+    );
+  }
   L.push(`regime ${e.regime.name} (decided ${e.regime.decided_at}):`);
   for (const v of e.regime.votes) L.push(`  ${v.input} ${v.value ?? "n/a"} vs ${v.threshold} → ${v.vote}`);
   L.push(`inputs: ${JSON.stringify(e.inputs)}`);

@@ -1,4 +1,6 @@
 import type { Config } from "../config/schema.ts";
+import type { DoorMetrics } from "../data/door/door.ts";
+import { openMarketDoor } from "../data/door/open.ts";
 import { createDbLease } from "../health/db_lease.ts";
 import { HEALTH_CHECKS } from "../health/registry.ts";
 import { defaultSources } from "../health/sources.ts";
@@ -36,6 +38,8 @@ export interface ServeOptions {
   scanEveryMs?: number;
   /** Called once the server listens. */
   onListening?(info: { url: string; jobs: string[]; sessions: string[] }): void;
+  /** Replaces some of the data door's metrics (tests: an emitter taken out). */
+  doorMetrics?: Partial<DoorMetrics>;
 }
 
 /** Serves until `signal` aborts (or the listener dies), then shuts everything down; resolves when stopped. */
@@ -48,7 +52,9 @@ export async function runServe(o: ServeOptions): Promise<void> {
   buildInfo.set({ version: o.version }, 1);
 
   const dbLease = createDbLease();
-  const jobCtx = { config: cfg, dataDir, env: o.env, log, dbLease };
+  // One data door for the process: the scan job reads through it, so its per-tier hit ratios span runs.
+  const door = openMarketDoor(cfg, dataDir, o.env, { log, metrics: o.doorMetrics });
+  const jobCtx = { config: cfg, dataDir, env: o.env, log, dbLease, door };
   const jobs: Job[] = [];
   if (o.ingestEveryMs !== undefined) {
     jobs.push({
@@ -151,5 +157,6 @@ export async function runServe(o: ServeOptions): Promise<void> {
   await server.shutdown();
   await readiness.stop();
   await sources.close().catch((err) => log.warn("closing the database failed", { err }));
+  await door.close().catch((err) => log.warn("closing the data door failed", { err }));
   log.info("stopped");
 }

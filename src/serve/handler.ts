@@ -51,6 +51,9 @@ function wantsJson(req: Request, url: URL): boolean {
  * an unexpected error becomes a 500 and the server keeps serving.
  */
 export function createHandler(deps: HandlerDeps): (req: Request) => Promise<Response> {
+  // The error answers every route can give start at 0, so the error-rate panels see the first one.
+  for (const route of Object.values(ROUTES)) httpRequests.inc({ route, code: "500" }, 0);
+  for (const route of ["readyz", "events"]) httpRequests.inc({ route, code: "503" }, 0);
   // Concurrent scrapes share one render (single flight): N scrapers cost one serialisation, not N.
   let rendering: Promise<string> | undefined;
   const render = () => (rendering ??= renderMetrics(deps.registry).finally(() => (rendering = undefined)));

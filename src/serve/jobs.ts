@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.ts";
+import type { MarketDoor } from "../data/door/open.ts";
 import type { Logger } from "../log/logger.ts";
 import { runScanPipeline } from "../scan/pipeline.ts";
 import { scanJson } from "../scan/render.ts";
@@ -19,6 +20,8 @@ export interface JobContext {
   log: Logger;
   /** The embedded database allows one opener: a job that opens it holds this lease for its run. */
   dbLease: DbLease;
+  /** The process's data door (the scan reads through it; its hit ratios span the runs). */
+  door?: MarketDoor;
 }
 
 export type JobRun = (signal: AbortSignal) => Promise<unknown>;
@@ -132,6 +135,7 @@ export function scanJob(ctx: JobContext): Promise<JobRun> {
         env: ctx.env,
         log: ctx.log.child({ job: "scan" }),
         signal,
+        door: ctx.door,
       });
     } finally {
       release();

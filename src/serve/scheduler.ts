@@ -121,6 +121,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     // Known label sets start at 0 so rate() and the dashboards have a series from the first scrape.
     for (const outcome of ["ok", "error", "skipped"]) schedulerRuns.inc({ job: j.name, outcome }, 0);
     schedulerRunning.set({ job: j.name }, 0);
+    lastErrorTimestamp.set({ component: `scheduler.${j.name}` }, 0); // 0: no error since the start
   }
 
   async function persist(job: Job, st: JobState, state: "running" | "stopped"): Promise<void> {

@@ -94,6 +94,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
   let writing: Promise<void> = Promise.resolve();
   supervisedRestarts.inc(labels, 0);
   supervisedRunning.set(labels, 0);
+  lastErrorTimestamp.set({ component: `supervisor.${o.name}` }, 0); // 0: no error since the start
 
   function persist(state: "running" | "stopped"): Promise<void> {
     if (!o.writeStatus) return Promise.resolve();

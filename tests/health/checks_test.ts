@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { runChecks, summaryLine, withTimeout } from "../../src/health/check.ts";
 import { databaseCheck } from "../../src/health/checks_database.ts";
-import { freshnessColdCheck, freshnessHotCheck } from "../../src/health/checks_freshness.ts";
+import {
+  freshnessColdCheck,
+  freshnessHotCheck,
+  freshnessWarmCheck,
+} from "../../src/health/checks_freshness.ts";
 import { judgeProvider, providerCheck } from "../../src/health/checks_provider.ts";
 import { componentsCheck, judgeComponents } from "../../src/health/checks_components.ts";
 import { judgeFreshness, newest } from "../../src/health/freshness.ts";
@@ -93,6 +97,35 @@ Deno.test("freshness_cold: stale bars fail, future bars fail, an empty tier pass
   const text = await registry.metrics();
   assert.match(text, /cryptorun_data_age_seconds\{tier="cold"\} \d+/);
   assert.match(text, /cryptorun_replication_lag_seconds\{tier="cold",region="local",source="ohlcv"\} \d+/);
+});
+
+Deno.test("freshness_warm: the newest stored REST response's age; informational unless health.require_tiers lists warm", async () => {
+  const config = await defaultConfig();
+  const input = (warm: number[] | null | undefined, cfg = config) => ({
+    config: cfg,
+    dataDir: "/x",
+    now: new Date(NOW),
+    signal: new AbortController().signal,
+    sources: fakeSources({ warm }),
+  });
+  const fresh = await freshnessWarmCheck(input([NOW - 5 * MIN, NOW - 20_000]));
+  assert.equal(fresh.ok, true, fresh.reason);
+  assert.equal(fresh.reason, "warm data 20s old");
+  assert.equal(fresh.details?.entries, 2);
+  // Old entries are normal (refreshed on use): reported, not failed…
+  const old = await freshnessWarmCheck(input([NOW - 10 * MIN]));
+  assert.equal(old.ok, true);
+  assert.match(old.reason, /^warm data stale: .* is 10m old \(max 60s\); informational/);
+  // …unless the warm tier is required.
+  const required = await defaultConfig((c) => (c.health.require_tiers = ["warm"]));
+  assert.equal((await freshnessWarmCheck(input([NOW - 10 * MIN], required))).ok, false);
+  assert.equal((await freshnessWarmCheck(input([], required))).ok, false);
+  assert.equal((await freshnessWarmCheck(input(null))).reason, "warm tier not configured");
+  assert.equal((await freshnessWarmCheck(input(null, required))).ok, false);
+  // PIT: an entry fetched after now is not listed, so it cannot make the tier look fresh.
+  const future = await freshnessWarmCheck(input([NOW - 10 * MIN, NOW + 5_000]));
+  assert.equal(future.details?.newest_ts, NOW - 10 * MIN);
+  assert.match(await registry.metrics(), /cryptorun_data_age_seconds\{tier="warm"\} 600/);
 });
 
 Deno.test("judgeProvider: all books stale or too many checksum failures fail; a few stale books do not", () => {
@@ -266,6 +299,7 @@ Deno.test("all registered checks pass on a healthy setup (fakes) and the summary
     "database",
     "provider",
     "freshness_hot",
+    "freshness_warm",
     "freshness_cold",
     "components",
   ]);

@@ -1,6 +1,6 @@
 import { loadConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
-import type { ColdFreshness, HealthSources, HotSnapshot } from "../../src/health/sources.ts";
+import type { ColdFreshness, HealthSources, HotSnapshot, WarmFreshness } from "../../src/health/sources.ts";
 import type { ComponentStatus } from "../../src/health/status_store.ts";
 
 /** The embedded defaults (no file), with per-section tweaks. */
@@ -13,6 +13,8 @@ export async function defaultConfig(tweak: (c: Config) => void = () => {}): Prom
 export interface FakeState {
   cold?: ColdFreshness;
   hot?: HotSnapshot[] | null;
+  /** Stored warm responses' fetch times (null: no warm source configured). */
+  warm?: number[] | null;
   dbError?: Error;
   statuses?: ComponentStatus[];
   invalid?: string[];
@@ -37,6 +39,15 @@ export function fakeSources(state: Partial<FakeState> = {}): HealthSources & { s
         if (!cur || snap.ts >= cur.ts) m.set(snap.symbol, snap);
       }
       return Promise.resolve(m);
+    },
+    warmEntries(_venue, asOf): Promise<WarmFreshness | null> {
+      if (s.warm === null) return Promise.resolve(null);
+      const seen = (s.warm ?? []).filter((t) => t <= asOf);
+      return Promise.resolve({
+        sources: ["warm:kraken_rest"],
+        entries: seen.length,
+        newestTs: seen.length ? Math.max(...seen) : null,
+      });
     },
     pingDatabase() {
       s.pings++;

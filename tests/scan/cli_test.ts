@@ -239,7 +239,10 @@ Deno.test("the demo (real process, demo profile): fixtures → cold tier → sca
     /note: first run: loaded 21612 real Kraken hourly bars from fixtures\/ohlcv into the cold tier/,
   );
   assert.match(r.stdout, /note: binance: 25 USDT pairs admitted/);
-  assert.match(r.stdout, /rank +symbol +venue +score +mom +tech +vol +qual +soc +gates +entry/);
+  assert.match(r.stdout, /rank +symbol +venue +data +score +mom +tech +vol +qual +soc +gates +entry/);
+  // Recorded data, no live books: bars from the cold tier (Kraken) and the shipped fixtures (Binance), no book.
+  assert.match(r.stdout, /BTC\/USD +kraken +● cold\/– /);
+  assert.match(r.stdout, /USDT +binance +● cold\/– /);
   assert.match(r.stdout, /30 ranked, \d+ passed every required gate; showing top 15/);
   assert.match(r.stdout, /stored 30 premove artifacts/);
 });

@@ -155,3 +155,39 @@ Deno.test("PIT: a book stamped after the as-of time changes neither a score nor 
   assert.notEqual(eth(now).factors.raw.quality, eth(base).factors.raw.quality);
   assert.equal(eth(now).gates.find((g) => g.name === "spread")!.status, "pass");
 });
+
+Deno.test("worst feed wins: a book older than the signal bar sets the freshness guard's age (and can fail it alone)", () => {
+  const series = [...rows].flatMap(([venue, rs]) => groupSeries(rs.filter((r) => r.ts + HOUR <= T), venue));
+  const feed = (age_ms: number) => ({
+    served_by: { tier: "warm", source: "warm:kraken_rest" },
+    age_ms,
+    stale: false,
+    chain: ["hot_stale:9000ms"],
+  });
+  const key = "kraken|ETH/USD";
+  const at = T + HOUR / 2; // the 11:00 bar closed 30 min ago: 0.5 bars
+  const base = runScan({ asOf: at, series, gates, regime });
+  const young = runScan({ asOf: at, series, gates, regime, feeds: new Map([[key, { book: feed(60_000) }]]) });
+  const old = runScan({
+    asOf: at,
+    series,
+    gates,
+    regime,
+    feeds: new Map([[key, { book: feed(2.5 * HOUR) }]]),
+  });
+  const eth = (o: typeof base) => o.results.find((r) => r.symbol === "ETH/USD")!;
+  const fresh = (o: typeof base) => eth(o).gates.find((g) => g.name === "freshness")!;
+  // Without feeds and with a book younger than the bar: the bar's age, as before.
+  assert.deepEqual(eth(base).oldest_feed, { feed: "bars", age_ms: HOUR / 2, fresh: true });
+  assert.deepEqual(fresh(young), fresh(base));
+  assert.equal(eth(young).data!.book.age_ms, 60_000);
+  // A book 2.5 h old: the oldest feed, over freshness_max_bars (2) on its own.
+  assert.deepEqual(eth(old).oldest_feed, { feed: "book", age_ms: 2.5 * HOUR, fresh: false });
+  assert.equal(fresh(old).status, "fail");
+  assert.equal(fresh(old).value, 2.5);
+  assert.equal(fresh(old).reason, "oldest feed (book) 2.5 bars old > 2");
+  // Only that symbol: every score and every other symbol's gates are unchanged.
+  assert.deepEqual(old.results.map((r) => r.score), base.results.map((r) => r.score));
+  const others = (o: typeof base) => o.results.filter((r) => r.symbol !== "ETH/USD").map((r) => r.gates);
+  assert.deepEqual(others(old), others(base));
+});

@@ -12,7 +12,8 @@ Usage: cryptorun health [--config-only | --server URL] [--json]
 Prints a single line, OK or FAIL: <check>: <reason>; … and exits 0 (healthy) or 1 (not). It checks, in
 order: config, data_dir, database (when persistence is enabled: embedded PGlite or the configured
 PostgreSQL answers a ping), provider (hot-tier books of scan.venue: stale books, checksum failures),
-freshness_hot / freshness_cold (age of the newest data per tier vs health.*_max_age_ms), components
+freshness_hot / freshness_warm / freshness_cold (age of the newest data per tier vs health.*_max_age_ms
+and tiers.warm_max_age_ms; warm is informational unless health.require_tiers lists it), components
 (schedulers of a running 'cryptorun serve': last error, failures in a row, silence, backlogs).
 With --json it prints one object with every check's result and the last error. docs/MONITORING.md
 lists the checks and what to do about each.

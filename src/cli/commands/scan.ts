@@ -11,11 +11,14 @@ export const scanCommand: Command = {
 Usage: cryptorun scan [--as-of ISO] [--universe BTC/USD,…] [--top N] [--quote USDT] [--explain SYMBOL]
                       [--dry-run] [--json]
 
-Reads hourly bars from the cold tier (loading the real bars shipped in fixtures/ohlcv on first run), the
-venue's verified order books from the hot tier, decides the regime at the last 4h UTC boundary, scores every
-admitted pair (MomentumCore protected and first in Gram–Schmidt, then technical, volume, quality; social ≤ +10
-added last), runs the entry gates, stores premove artifacts and the regime snapshot (persistence) and
-publishes one envelope per result (stream). Scoring and every gate: docs/SCORING.md.
+Reads every input through the data door (docs/ARCHITECTURE.md): hourly bars from the cold tier (loading the
+real bars shipped in fixtures/ohlcv on first run), the venue's order books from the hot tier (verified
+WebSocket books younger than tiers.hot_max_age_ms) or else the warm tier (Kraken REST responses cached under
+<data-dir>/warm; fetched only when scanning "now"), in the order tiers.authority gives. Then decides the regime
+at the last 4h UTC boundary, scores every admitted pair (MomentumCore protected and first in Gram–Schmidt, then
+technical, volume, quality; social ≤ +10 added last), runs the entry gates — the freshness guard sees the
+oldest feed (worst feed wins) — stores premove artifacts and the regime snapshot (persistence) and publishes
+one envelope per result (stream). Scoring and every gate: docs/SCORING.md.
 
 Flags:
   --as-of ISO        scan as of this time (ISO-8601 or epoch ms). Default: now when a live feed runs (the hot
@@ -34,14 +37,19 @@ Flags:
                      one symbol (with --json: one object)
   --dry-run          compute and print only: store nothing, publish nothing
 
-Output: a table (rank, symbol, venue, score, points from momentum/technical/volume/quality/social, gates
-passed, entry PASS/FAIL and the first blocking reason). --json prints one object:
+Output: a table (rank, symbol, venue, data badge, score, points from momentum/technical/volume/quality/social,
+gates passed, entry PASS/FAIL and the first blocking reason). The data badge: ● when the oldest feed is within
+gates.freshness_max_bars and nothing was served stale (else ○), then the tier that served the bars / the book
+(– none), e.g. "● cold/hot". --json prints one object:
   {"as_of", "regime", "weights", "results": [{"rank", "symbol", "venue", "quote", "score", "contributions",
-   "gates": [{"name", "pass", "status", "reason", …}], "passed", "premove"}], "skipped", "notes"}
+   "gates": [{"name", "pass", "status", "reason", …}], "passed", "premove",
+   "data": {"bars"|"book": {"served_by": {"tier", "source"}|null, "age_ms", "stale", "chain"},
+            "oldest_feed": {"feed", "age_ms", "fresh"}}}], "skipped", "notes"}
 
 Pitfalls:
-  - Liquidity gates read exchange-native verified books only (hot tier). Hourly bars alone have no book: the
-    spread/depth gates then say "unknown" and the entry does not pass — never a silent pass.
+  - Liquidity gates read exchange-native books only: the hot tier's checksum-verified WebSocket books, or
+    the venue's own REST Depth snapshot from the warm tier — never an aggregator's. Hourly bars alone have
+    no book: the spread/depth gates then say "unknown" and the entry does not pass — never a silent pass.
   - The late-fill guard measures the decision time against the signal bar's close: with --as-of 12:30 the
     12:00 bar is 1800 s old and fails it. Use an hour boundary to replay a decision at bar close.
   - A historical --as-of stores its premove artifacts at that time (idempotent: re-running replaces them).

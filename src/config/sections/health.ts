@@ -8,7 +8,7 @@ export const HealthSection = z.strictObject({
   /** Newest cold-tier bar (bar open) older than this → FAIL; 1 h bars plus an ingest cadence. */
   cold_max_age_ms: z.number().int().positive().default(3 * 3_600_000),
   /** Tiers that must hold data; an empty tier not listed here is reported ("no data") but does not fail. */
-  require_tiers: z.array(z.enum(["hot", "cold"])).default([]),
+  require_tiers: z.array(z.enum(["hot", "warm", "cold"])).default([]),
   /** A queue/backlog longer than this → FAIL. */
   max_backlog: z.number().int().nonnegative().default(1000),
   /** Hot-tier books whose Kraken CRC32 checksum failed more than this many times → provider FAIL. */

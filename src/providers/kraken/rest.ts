@@ -148,6 +148,96 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
   return r.data;
 }
 
+function onlyPair(result: unknown, endpoint: Endpoint): [string, unknown, Record<string, unknown>] {
+  const r = parseOrThrow(z.record(z.string(), z.unknown()), result, endpoint);
+  const keys = Object.keys(r).filter((k) => k !== "last");
+  if (keys.length !== 1) {
+    throw new KrakenError(
+      `kraken ${endpoint}: expected one pair in the result, found ${keys.length}`,
+      "other",
+      false,
+      endpoint,
+    );
+  }
+  return [keys[0], r[keys[0]], r];
+}
+
+/**
+ * The parsers of the public endpoints' `result` (pure: the client calls them on every response, the warm
+ * tier on a cached response). Each throws a KrakenError naming the endpoint when the shape is wrong.
+ */
+export function parseTicker(result: unknown, symbols?: SymbolMap): Map<string, Ticker> {
+  const r = parseOrThrow(z.record(z.string(), TickerEntry), result, "Ticker");
+  const out = new Map<string, Ticker>();
+  for (const [key, t] of Object.entries(r)) {
+    const symbol = symbolForKey(key, symbols);
+    out.set(symbol, {
+      symbol,
+      ask: Number(t.a[0]),
+      bid: Number(t.b[0]),
+      last: Number(t.c[0]),
+      volume_24h: Number(t.v[1]),
+      vwap_24h: Number(t.p[1]),
+      low_24h: Number(t.l[1]),
+      high_24h: Number(t.h[1]),
+      open_today: Number(t.o),
+      trades_24h: t.t[1],
+    });
+  }
+  return out;
+}
+
+export function parseOhlc(
+  result: unknown,
+  symbols?: SymbolMap,
+): { symbol: string; rows: OhlcRow[]; closed: OhlcRow[]; last: number } {
+  const [key, rowsRaw, all] = onlyPair(result, "OHLC");
+  const rows = parseOrThrow(z.array(OhlcRowSchema), rowsRaw, "OHLC").map((r): OhlcRow => ({
+    ts: r[0] * 1000,
+    open: Number(r[1]),
+    high: Number(r[2]),
+    low: Number(r[3]),
+    close: Number(r[4]),
+    vwap: Number(r[5]),
+    volume: Number(r[6]),
+    count: r[7],
+  }));
+  const last = parseOrThrow(z.number().int(), all.last, "OHLC.last");
+  // Kraken's last row is the current, still-forming candle: `closed` leaves it out.
+  return { symbol: symbolForKey(key, symbols), rows, closed: rows.slice(0, -1), last };
+}
+
+export function parseTrades(
+  result: unknown,
+  symbols?: SymbolMap,
+): { symbol: string; trades: RestTrade[]; last: string } {
+  const [key, rowsRaw, all] = onlyPair(result, "Trades");
+  const trades = parseOrThrow(z.array(TradeRowSchema), rowsRaw, "Trades").map((r): RestTrade => ({
+    price: Number(r[0]),
+    qty: Number(r[1]),
+    ts: r[2] * 1000,
+    side: r[3] === "b" ? "buy" : "sell",
+    ordType: r[4] === "m" ? "market" : "limit",
+    tradeId: typeof r[6] === "number" ? r[6] : undefined,
+  }));
+  const last = parseOrThrow(z.string().regex(/^\d+$/), all.last, "Trades.last");
+  return { symbol: symbolForKey(key, symbols), trades, last };
+}
+
+export function parseDepth(
+  result: unknown,
+  symbols?: SymbolMap,
+): { symbol: string; asks: DepthLevel[]; bids: DepthLevel[] } {
+  const [key, raw] = onlyPair(result, "Depth");
+  const d = parseOrThrow(DepthEntry, raw, "Depth");
+  const lv = (l: [string, string, number]): DepthLevel => ({
+    priceText: l[0],
+    qtyText: l[1],
+    ts: l[2] * 1000,
+  });
+  return { symbol: symbolForKey(key, symbols), asks: d.asks.map(lv), bids: d.bids.map(lv) };
+}
+
 /** Rejects with the signal's reason when it aborts during the wait (a backoff must not outlive its caller). */
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   if (!signal) return await new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -155,6 +245,8 @@ const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => 
 };
 
 export interface KrakenRest {
+  /** One public call: the validated envelope's `result`, unparsed (the warm tier caches it as received). */
+  raw(endpoint: Endpoint, params: Record<string, string>, signal?: AbortSignal): Promise<unknown>;
   time(signal?: AbortSignal): Promise<{ unixtime: number; rfc1123: string }>;
   assetPairs(signal?: AbortSignal): Promise<{ raw: Record<string, unknown>; pairs: KrakenPair[] }>;
   ticker(pairs: string[], signal?: AbortSignal): Promise<Map<string, Ticker>>;
@@ -270,21 +362,8 @@ export function createKrakenRest(opts: RestOptions): KrakenRest {
     });
   }
 
-  function onlyPair(result: unknown, endpoint: Endpoint): [string, unknown, Record<string, unknown>] {
-    const r = parseOrThrow(z.record(z.string(), z.unknown()), result, endpoint);
-    const keys = Object.keys(r).filter((k) => k !== "last");
-    if (keys.length !== 1) {
-      throw new KrakenError(
-        `kraken ${endpoint}: expected one pair in the result, found ${keys.length}`,
-        "other",
-        false,
-        endpoint,
-      );
-    }
-    return [keys[0], r[keys[0]], r];
-  }
-
   return {
+    raw: (endpoint, params, signal) => call(endpoint, params, signal),
     async time(signal) {
       return parseOrThrow(TimeResult, await call("Time", {}, signal), "Time");
     },
@@ -297,74 +376,23 @@ export function createKrakenRest(opts: RestOptions): KrakenRest {
       return { raw, pairs: pairsFromAssetPairs(raw) };
     },
     async ticker(pairs, signal) {
-      const r = parseOrThrow(
-        z.record(z.string(), TickerEntry),
-        await call("Ticker", { pair: pairs.join(",") }, signal),
-        "Ticker",
-      );
-      const out = new Map<string, Ticker>();
-      for (const [key, t] of Object.entries(r)) {
-        const symbol = symbolForKey(key, opts.symbols);
-        out.set(symbol, {
-          symbol,
-          ask: Number(t.a[0]),
-          bid: Number(t.b[0]),
-          last: Number(t.c[0]),
-          volume_24h: Number(t.v[1]),
-          vwap_24h: Number(t.p[1]),
-          low_24h: Number(t.l[1]),
-          high_24h: Number(t.h[1]),
-          open_today: Number(t.o),
-          trades_24h: t.t[1],
-        });
-      }
-      return out;
+      return parseTicker(await call("Ticker", { pair: pairs.join(",") }, signal), opts.symbols);
     },
     async ohlc(pair, o = {}, signal) {
       const params: Record<string, string> = { pair, interval: String(o.interval ?? 1) };
       if (o.since !== undefined) params.since = String(o.since);
-      const [key, rowsRaw, all] = onlyPair(await call("OHLC", params, signal), "OHLC");
-      const rows = parseOrThrow(z.array(OhlcRowSchema), rowsRaw, "OHLC").map((r): OhlcRow => ({
-        ts: r[0] * 1000,
-        open: Number(r[1]),
-        high: Number(r[2]),
-        low: Number(r[3]),
-        close: Number(r[4]),
-        vwap: Number(r[5]),
-        volume: Number(r[6]),
-        count: r[7],
-      }));
-      const last = parseOrThrow(z.number().int(), all.last, "OHLC.last");
-      // Kraken's last row is the current, still-forming candle: `closed` leaves it out.
-      return { symbol: symbolForKey(key, opts.symbols), rows, closed: rows.slice(0, -1), last };
+      return parseOhlc(await call("OHLC", params, signal), opts.symbols);
     },
     async trades(pair, o = {}, signal) {
       const params: Record<string, string> = { pair };
       if (o.since !== undefined) params.since = o.since;
       if (o.count !== undefined) params.count = String(o.count);
-      const [key, rowsRaw, all] = onlyPair(await call("Trades", params, signal), "Trades");
-      const trades = parseOrThrow(z.array(TradeRowSchema), rowsRaw, "Trades").map((r): RestTrade => ({
-        price: Number(r[0]),
-        qty: Number(r[1]),
-        ts: r[2] * 1000,
-        side: r[3] === "b" ? "buy" : "sell",
-        ordType: r[4] === "m" ? "market" : "limit",
-        tradeId: typeof r[6] === "number" ? r[6] : undefined,
-      }));
-      const last = parseOrThrow(z.string().regex(/^\d+$/), all.last, "Trades.last");
-      return { symbol: symbolForKey(key, opts.symbols), trades, last };
+      return parseTrades(await call("Trades", params, signal), opts.symbols);
     },
     async depth(pair, count, signal) {
       const params: Record<string, string> = { pair };
       if (count !== undefined) params.count = String(count);
-      const [key, raw] = onlyPair(await call("Depth", params, signal), "Depth");
-      const d = parseOrThrow(DepthEntry, raw, "Depth");
-      const lv = (l: [string, string, number]): DepthLevel => ({
-        priceText: l[0],
-        qtyText: l[1],
-        ts: l[2] * 1000,
-      });
-      return { symbol: symbolForKey(key, opts.symbols), asks: d.asks.map(lv), bids: d.bids.map(lv) };
+      return parseDepth(await call("Depth", params, signal), opts.symbols);
     },
     remaining(endpoint) {
       return counterOf(endpoint).remaining(now());

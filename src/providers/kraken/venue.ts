@@ -102,6 +102,30 @@ export function newClosedBars(
 }
 
 /**
+ * The closed hourly bars of an OHLC interval=60 response newer than `since`, as `symbol`'s bars (see
+ * newClosedBars); a row off the hour is an error naming `what` (the pair).
+ */
+export function closedHourlyBars(
+  res: { rows: OhlcRow[]; last: number },
+  symbol: string,
+  since: number | null,
+  now: number,
+  what: string,
+): OhlcvRow[] {
+  const misaligned = res.rows.find((x) => x.ts % BAR_MS !== 0);
+  if (misaligned) throw new Error(`OHLC ${what}: row ts=${misaligned.ts} is not on an hour boundary`);
+  return newClosedBars(res.rows, res.last, since, now).map((b): OhlcvRow => ({
+    ts: b.ts,
+    symbol,
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+    volume: b.volume,
+  }));
+}
+
+/**
  * Kraken's closed hourly bars over REST: instruments from AssetPairs (kept for the adapter's lifetime, dropped
  * after a symbol it does not list or an EQuery error — new listings, renamed pairs — so the next run fetches
  * it again), bars from OHLC interval=60 with `since`.
@@ -135,19 +159,7 @@ export function krakenBars(rest: KrakenRest): BarVenue {
       try {
         const sinceSec = since === null ? undefined : Math.floor(since / 1000);
         const res = await rest.ohlc(pair, { interval: BAR_INTERVAL_MIN, since: sinceSec }, signal);
-        const misaligned = res.rows.find((x) => x.ts % BAR_MS !== 0);
-        if (misaligned) {
-          throw new Error(`OHLC ${pair}: row ts=${misaligned.ts} is not on an hour boundary`);
-        }
-        return newClosedBars(res.rows, res.last, since, now).map((b): OhlcvRow => ({
-          ts: b.ts,
-          symbol,
-          open: b.open,
-          high: b.high,
-          low: b.low,
-          close: b.close,
-          volume: b.volume,
-        }));
+        return closedHourlyBars(res, symbol, since, now, pair);
       } catch (err) {
         if (err instanceof KrakenError && err.kind === "query") pairMap = undefined;
         throw err;

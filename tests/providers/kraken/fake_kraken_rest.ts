@@ -1,6 +1,8 @@
 /**
  * A loopback Kraken REST server (127.0.0.1, port 0) for the scheduled-ingest tests. It serves:
  * - AssetPairs: the REAL recorded 2021 response (fixtures/kraken/rest/asset_pairs_2021-04-17.json);
+ * - Depth, Ticker, Trades: the REAL recorded XBTUSDT responses (fixtures/kraken/rest/kraken_rest_*_recorded.json),
+ *   the same for every pair, keyed by the requested pair (the warm tier's tests);
  * - OHLC interval=60: hourly rows *derived* from the REAL recorded 1-minute XBTUSDT response
  *   (fixtures/kraken/rest/kraken_rest_ohlc_xbtusdt_1m_recorded.json, 721 rows, 2025-11-10): the 11 complete
  *   UTC hours, aggregated the way Kraken does (first open, max high, min low, last close, volume-weighted
@@ -61,20 +63,40 @@ export interface FakeKrakenRest {
   failures: FakeRestFailure[];
   /** OHLC requests never answer (until the client aborts). */
   hang: boolean;
+  /** Every request is answered 503 (the venue is down). */
+  down: boolean;
   /** Every request: path and query parameters. */
   requests: Array<{ endpoint: string; params: Record<string, string> }>;
   close(): Promise<void>;
 }
 
-export function startFakeKrakenRest(opts: { visible?: number } = {}): FakeKrakenRest {
+export function startFakeKrakenRest(
+  opts: {
+    visible?: number;
+    /** Shift the hourly rows in time so the last one is the candle forming at this time (a live-like venue). */
+    formingAt?: number;
+  } = {},
+): FakeKrakenRest {
   const assetPairs = Deno.readTextFileSync(FIX + "rest/asset_pairs_2021-04-17.json");
-  const rows = hourlyRows();
+  const recorded = (name: string) =>
+    JSON.parse(Deno.readTextFileSync(FIX + `rest/kraken_rest_${name}_xbtusdt_recorded.json`)).result;
+  const other: Record<string, Record<string, unknown>> = {
+    Depth: recorded("depth"),
+    Ticker: recorded("ticker"),
+    Trades: recorded("trades"),
+  };
+  let rows = hourlyRows();
+  if (opts.formingAt !== undefined) {
+    const shift = Math.floor(opts.formingAt / 3_600_000) * 3_600 - rows[rows.length - 1][0];
+    rows = rows.map((r): RawOhlcRow => [r[0] + shift, ...r.slice(1)] as RawOhlcRow);
+  }
   const fake: FakeKrakenRest = {
     url: "",
     rows,
     visible: opts.visible ?? rows.length,
     failures: [],
     hang: false,
+    down: false,
     requests: [],
     close: async () => {},
   };
@@ -85,8 +107,13 @@ export function startFakeKrakenRest(opts: { visible?: number } = {}): FakeKraken
     const endpoint = u.pathname.replace(/^\/0\/public\//, "");
     const params = Object.fromEntries(u.searchParams);
     fake.requests.push({ endpoint, params });
+    if (fake.down) return new Response("down for maintenance", { status: 503 });
     if (endpoint === "AssetPairs") {
       return new Response(assetPairs, { headers: { "content-type": "application/json" } });
+    }
+    if (other[endpoint]) {
+      const { XBTUSDT, ...rest } = other[endpoint];
+      return json({ error: [], result: { [params.pair]: XBTUSDT, ...rest } });
     }
     if (endpoint !== "OHLC") return json({ error: ["EGeneral:Unknown method"] });
     if (fake.hang) {

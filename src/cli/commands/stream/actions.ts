@@ -103,8 +103,9 @@ export async function publishAction(ctx: CommandContext, args: ParsedArgs): Prom
   );
   if (args.values.fresh) await Deno.remove(checkpointPath).catch(() => {});
 
-  // The cold tier (and its Parquet stack) is loaded only now, after every flag was checked.
-  const { openColdStore } = await import("../../../data/cold/store.ts");
+  // The data door (and the cold tier's Parquet stack) is loaded only now, after every flag was checked.
+  const { openMarketDoor } = await import("../../../data/door/open.ts");
+  const { doorColdReader } = await import("../../../data/door/cold_reader.ts");
   const { publishCold } = await import("../../../data/publish_cold.ts");
   const { fileProducer, newProducer } = await streamModules();
   const producer: Producer = sink
@@ -112,10 +113,11 @@ export async function publishAction(ctx: CommandContext, args: ParsedArgs): Prom
     : await newProducer(cfg, dataDir, ctx.env);
   const windowsTotal = Math.ceil((range.to - range.from + 1) / windowMs);
   const bar = createProgress(ctx.interactive, "publish", windowsTotal, "windows");
+  const door = openMarketDoor(config, dataDir, ctx.env, { log: ctx.log });
   let result;
   try {
     result = await publishCold({
-      reader: openColdStore(config.cold, dataDir),
+      reader: doorColdReader(door, config.scan.venue, config.cold.parquet_schema.table),
       producer,
       table,
       range,
@@ -135,6 +137,7 @@ export async function publishAction(ctx: CommandContext, args: ParsedArgs): Prom
   } finally {
     bar.stop();
     await producer.close();
+    await door.close();
   }
   const where = sink ? resolve(sink) : `${cfg.kind}:${topic}`;
   if (ctx.globals.json) {
