@@ -7,7 +7,7 @@ import { type Batch, BatchBuilder, keyString, type RowInput, rowKeyString } from
 import { beginTransaction, type TransactionOptions } from "./commit.ts";
 import { dtOf } from "./layout.ts";
 import { type TableLock, withTableLock } from "./lock.ts";
-import type { ManifestFile } from "./manifest.ts";
+import { filePath, type ManifestFile } from "./manifest.ts";
 import { fieldOf, valueColumns } from "./schema.ts";
 import type { TableCore } from "./table.ts";
 import { readCurrent, removeIfExists, syncDir } from "./table_dir.ts";
@@ -159,26 +159,26 @@ function filesWithKeys(files: ManifestFile[], keys: readonly RowInput[]): Map<Ma
   return out;
 }
 
-/** Rows of the table (every column) whose key is in `index`, from the files that may hold them. */
+/**
+ * The keys of `index` the table holds, and (with `withValues`) their rows with every column, read from the
+ * files of its current snapshot that may hold them.
+ */
 async function findRows(t: TableCore, index: Map<string, RowInput>, withValues: boolean) {
   const base = await readBase(t.root, t.def.name);
   const found = new BatchBuilder(t.def.schema);
   const foundKeys: string[] = [];
-  const holding = new Set<ManifestFile>();
-  if (!base) return { base, found: found.buildSorted(), foundKeys, holding };
   const key = t.def.schema.key;
-  for (const [f, range] of filesWithKeys(base.manifest.files, [...index.values()])) {
-    for await (const b of t.readFile(join(base.dir, `dt=${f.dt}`, f.name), f, range, withValues)) {
+  for (const [f, range] of filesWithKeys(base?.manifest.files ?? [], [...index.values()])) {
+    for await (const b of t.readFile(filePath(base!.dir, f), f, range, withValues)) {
       for (let i = 0; i < b.length; i++) {
         const k = keyString(b, i, key);
         if (!index.has(k)) continue;
-        holding.add(f);
         if (withValues) found.pushFrom(b, i);
         foundKeys.push(k);
       }
     }
   }
-  return { base, found: found.buildSorted(), foundKeys, holding };
+  return { found: found.buildSorted(), foundKeys };
 }
 
 /** Removes the rows with these keys from the table: each file holding one is rewritten without them. */
