@@ -5,6 +5,8 @@
  * an older commit unpacked with `git archive <commit> | tar -x -C DIR`) on the SAME data directory.
  * Rounds interleave the commands so machine load hits them alike; the report gives medians and ratios to
  * the empty script measured in the same run. Every command's output is checked (exit 0, same row count).
+ * Where GNU time is installed (/usr/bin/time) each process's CPU time (user + system) and peak RSS are
+ * reported too: CPU time moves far less than wall time when other work shares the cores.
  *
  *   deno run -A bench/cli_startup.ts [--compare /tmp/base] [--rounds 15] [--symbols 50] [--days 3]
  */
@@ -29,15 +31,26 @@ const PERMS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "-
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function timed(args: string[], cwd: string): Promise<{ ms: number; lines: number }> {
+const GNU_TIME = await Deno.stat("/usr/bin/time").then(() => "/usr/bin/time", () => undefined);
+
+async function timed(
+  args: string[],
+  cwd: string,
+): Promise<{ ms: number; lines: number; cpuMs?: number; rssMb?: number }> {
   const t0 = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
+  const [cmd, full] = GNU_TIME
+    ? [GNU_TIME, ["-f", "__time %U %S %M", Deno.execPath(), ...args]]
+    : [Deno.execPath(), args];
+  const out = await new Deno.Command(cmd, { args: full, cwd, stdout: "piped", stderr: "piped" }).output();
   const ms = performance.now() - t0;
-  if (out.code !== 0) {
-    throw new Error(`${args.join(" ")}: exit ${out.code}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return { ms, lines: new TextDecoder().decode(out.stdout).trimEnd().split("\n").length };
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (out.code !== 0) throw new Error(`${args.join(" ")}: exit ${out.code}: ${stderr}`);
+  const t = /__time ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+  return {
+    ms,
+    lines: new TextDecoder().decode(out.stdout).trimEnd().split("\n").length,
+    ...(t ? { cpuMs: (Number(t[1]) + Number(t[2])) * 1000, rssMb: Number(t[3]) / 1024 } : {}),
+  };
 }
 
 const symbols = Number(values.symbols);
@@ -73,26 +86,39 @@ try {
   // Warm-up: module caches, page cache.
   for (const c of cmds) await timed(c.args, c.cwd);
   const times = cmds.map(() => [] as number[]);
+  const cpu = cmds.map(() => [] as number[]);
+  const rss = cmds.map(() => [] as number[]);
   for (let r = 0; r < Number(values.rounds); r++) {
     for (const [i, c] of cmds.entries()) {
-      const { ms, lines } = await timed(c.args, c.cwd);
+      const { ms, lines, cpuMs, rssMb } = await timed(c.args, c.cwd);
       if (c.expectLines !== undefined && lines !== c.expectLines) {
         throw new Error(`${c.name}: ${lines} lines, expected ${c.expectLines}`);
       }
       times[i].push(ms);
+      if (cpuMs !== undefined) cpu[i].push(cpuMs);
+      if (rssMb !== undefined) rss[i].push(rssMb);
     }
   }
   const base = median(times[0]);
   const load = Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
   console.log(`${w.rows} rows written; ${values.rounds} interleaved rounds; load average after: ${load}\n`);
-  console.log("| command | median ms | min ms | median − empty script ms | × empty script |");
-  console.log("| --- | --- | --- | --- | --- |");
+  const withCpu = cpu[0].length > 0;
+  console.log(
+    "| command | median ms | min ms | median − empty script ms | × empty script |" +
+      (withCpu ? " median CPU ms | min CPU ms | median peak RSS MB |" : ""),
+  );
+  console.log("| --- | --- | --- | --- | --- |" + (withCpu ? " --- | --- | --- |" : ""));
   for (const [i, c] of cmds.entries()) {
     const m = median(times[i]);
     console.log(
       `| ${c.name} | ${m.toFixed(0)} | ${Math.min(...times[i]).toFixed(0)} | ${(m - base).toFixed(0)} | ${
         (m / base).toFixed(2)
-      } |`,
+      } |` +
+        (withCpu
+          ? ` ${median(cpu[i]).toFixed(0)} | ${Math.min(...cpu[i]).toFixed(0)} | ${
+            median(rss[i]).toFixed(0)
+          } |`
+          : ""),
     );
   }
 } finally {

@@ -244,9 +244,13 @@ function checkConfig(inv: Inventory, docs: Docs): Problem[] {
     const parts = path.split(".");
     return [...known].some((k) => {
       const kp = k.split(".");
-      return kp.length >= parts.length && parts.every((x, i) => x === kp[i] || /^<[^>]+>$/.test(x));
+      return kp.length >= parts.length &&
+        parts.every((x, i) => x === kp[i] || /^<[^>]+>$/.test(x) || /^<[^>]+>$/.test(kp[i]));
     });
   };
+  // A row of a table of record entries (`tables.<name>`: `schema`, `fields`) names a key inside the entries.
+  const inEntries = (sec: string, t: string) =>
+    [...known].some((k) => k.startsWith(`${sec}.`) && k.includes(".<name>.") && k.endsWith(`.<name>.${t}`));
   for (const sec of SECTION_NAMES(inv)) {
     const s = section(text, new RegExp(`^${sec}\\b`));
     if (!s || s.level !== 3) {
@@ -279,7 +283,7 @@ function checkConfig(inv: Inventory, docs: Docs): Problem[] {
     }
     for (const r of rows) {
       for (const t of r.keys) {
-        if (!matchesSome(`${sec}.${t}`)) {
+        if (!matchesSome(`${sec}.${t}`) && !inEntries(sec, t)) {
           add(`${sec}.${t}`, `docs/CONFIG.md § ${sec} has a row for \`${t}\`, but ${sec} has no key ${t}`);
         }
       }

@@ -59,22 +59,30 @@ function unwrap(s: z.ZodType): z.ZodType {
   return cur;
 }
 
-/** Leaf key paths and object paths of the config schemas. A list of objects is a leaf (its items are prose). */
+/**
+ * Leaf key paths and object paths of the config schemas. A list of objects is a leaf (its items are prose). A
+ * record (`cold.tables`) is a leaf key too; the paths inside its entries (`cold.tables.<name>.path`) are
+ * listed as objects: documents may name them, no row is required for each.
+ */
 export function configPaths(): { keys: string[]; objects: string[] } {
   const keys: string[] = [];
   const objects: string[] = [];
-  const walk = (schema: z.ZodType, path: string[]) => {
+  const walk = (schema: z.ZodType, path: string[], inRecord: boolean) => {
     const inner = unwrap(schema);
     if (inner instanceof z.ZodObject) {
       if (path.length > 1) objects.push(path.join("."));
       for (const [k, child] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
-        walk(child, [...path, k]);
+        walk(child, [...path, k], inRecord);
       }
       return;
     }
-    keys.push(path.join("."));
+    if (inRecord) objects.push(path.join("."));
+    else keys.push(path.join("."));
+    if (inner instanceof z.ZodRecord) {
+      walk(inner._zod.def.valueType as z.ZodType, [...path, "<name>"], true);
+    }
   };
-  for (const [name, schema] of Object.entries(ALL_SECTIONS)) walk(schema, [name]);
+  for (const [name, schema] of Object.entries(ALL_SECTIONS)) walk(schema, [name], false);
   return { keys, objects };
 }
 

@@ -12,6 +12,7 @@ import {
   SourcesFileSchema,
   SourcesFileSections,
 } from "./schema.ts";
+import { resolveTables } from "../data/cold/tables.ts";
 
 export const DEFAULT_CONFIG_PATH = "config/cryptorun.yaml";
 export const SOURCES_FILE_NAME = "data_sources.yaml";
@@ -347,6 +348,13 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<Loaded> {
   checkNoUrlPasswords([[mainFile, main], [sourcesFile, sources]], overrides);
   const mainCfg = validate(MainFileSchema, mainFile, EMBEDDED, main, overrides);
   const srcCfg = validate(SourcesFileSchema, sourcesFile, EMBEDDED, sources, overrides);
+  // The cold tier's tables: a declaration that cannot work fails here, not when a command first writes.
+  try {
+    resolveTables(srcCfg.cold);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`${sourcesFile?.path ?? EMBEDDED}: ${err.message}`);
+    throw err;
+  }
   return {
     config: {
       ...mainCfg,

@@ -55,7 +55,7 @@ function show(v: unknown): string {
 /**
  * Every scalar or list key of both config files as its `CRYPTORUN_<SECTION>_<KEY>` variable, from the zod
  * schema (the same walk the loader's override matching does). Lists of objects (cold.parquet_schema.fields)
- * cannot be set from the environment and are left out.
+ * and maps of objects (cold.tables) cannot be set from the environment and are left out.
  */
 export function envKeys(): EnvKey[] {
   const out: EnvKey[] = [];
@@ -72,6 +72,7 @@ export function envKeys(): EnvKey[] {
     if (inner instanceof z.ZodArray && unwrap(inner.element as z.ZodType).inner instanceof z.ZodObject) {
       return;
     }
+    if (inner instanceof z.ZodRecord) return;
     out.push({
       variable: ENV_PREFIX + path.join("_").toUpperCase(),
       path: path.join("."),

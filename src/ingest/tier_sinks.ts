@@ -1,7 +1,7 @@
-import { dirname, join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { openColdStore } from "../data/cold/store.ts";
 import type { InvalidReason } from "../data/cold/types.ts";
+import { resolveTables } from "../data/cold/tables.ts";
 import { writeMicrostructureBatch } from "../data/hot/store.ts";
 import type { Logger } from "../log/logger.ts";
 import { USD_PAIR_RE } from "../market/symbols.ts";
@@ -16,15 +16,15 @@ import type { IngestSinks } from "./ports.ts";
  */
 
 /**
- * The cold-tier table `table` of 1-minute bars: a sibling of the configured table's directory, named after it
- * (`cold/ohlcv` → `cold/ohlcv_1m`), with the same format and schema.
+ * The cold-tier table `table` of 1-minute bars (kraken.bars_table: ohlcv_1m, a table of the registry, docs/COLD.md
+ * "Tables"). A name the configuration does not declare gets ohlcv_1m's columns in a sibling of the ohlcv
+ * table's directory (`cold/ohlcv` → `cold/<table>`), as live ingest has always stored it.
  */
 export function barStore(cfg: Config, dataDir: string, table: string) {
-  return openColdStore({
-    ...cfg.cold,
-    path: join(dirname(cfg.cold.path), table),
-    parquet_schema: { ...cfg.cold.parquet_schema, table },
-  }, dataDir);
+  const cold = resolveTables(cfg.cold).has(table)
+    ? cfg.cold
+    : { ...cfg.cold, tables: { ...cfg.cold.tables, [table]: { schema: "ohlcv_1m" } } };
+  return openColdStore(cold, dataDir, { table });
 }
 
 export interface TierSinkOptions {
@@ -47,6 +47,7 @@ const QUARANTINE = {
   negative_volume: true,
   duplicate: true,
   bad_row: true,
+  bad_value: true,
   conflict: true,
 } satisfies Record<InvalidReason, true>;
 

@@ -7,39 +7,51 @@ const actions = () => import("./cold/actions.ts");
 export const coldCommand: Command = {
   name: "cold",
   summary:
-    "cold tier (Parquet/CSV history): write, dump a PIT window, stats, verify/repair, compact, upgrade",
-  help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV history of OHLCV bars, checksummed
+    "cold tier (Parquet/CSV history): write, dump a PIT window, stats, gaps, verify/repair, compact, upgrade",
+  help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV tables (OHLCV bars, 1-minute bars,
+derivatives, quarantine), checksummed
 
-Usage: cryptorun cold <write|dump|stats|verify|compact|upgrade> [flags]
+Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade> [flags]
   cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
                          [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
                          [--wait[=DURATION]]
   cryptorun cold dump    --from ISO --to ISO [--table ohlcv] [--columns ts,close] [--symbols BTC/USD,ETH/USD]
                          [--format parquet|csv] [--iso] [--json]
   cryptorun cold stats   [--table ohlcv] [--format parquet|csv] [--json]
-  cryptorun cold verify  [--table ohlcv] [--repair-from DIR] [--gc] [--wait[=DURATION]] [--json]
+  cryptorun cold gaps    [--table ohlcv] [--from ISO --to ISO] [--symbols A/USD,B/USD] [--interval 1h] [--json]
+  cryptorun cold verify  [--table ohlcv] [--repair-from DIR] [--gc] [--complete-moves] [--wait[=DURATION]]
+                         [--json]
   cryptorun cold compact [--table ohlcv] [--from ISO --to ISO] [--format parquet|csv] [--max-rows-per-file N]
                          [--wait[=DURATION]] [--json]
   cryptorun cold upgrade [--table ohlcv] [--wait[=DURATION]] [--json]
 
-Layout: <data-dir>/<cold.path>/current -> _snapshots/vNNNNNNNN/, holding _manifest.json (every file with its
-BLAKE3 and block checksums) and dt=YYYY-MM-DD/part-NNNNN.parquet (or .csv, .csv.gz, .csv.lz4), rows sorted
-by ts then symbol in every file. Each write publishes a whole new snapshot with ONE atomic switch of
-'current'. Readable as is by DuckDB, Spark, Trino — through 'current' (docs/COLD.md):
-  SELECT * FROM read_parquet('<path>/current/*/*.parquet', hive_partitioning=true)
+Tables (docs/COLD.md): ohlcv (hourly bars; cold.path, default <data-dir>/cold/ohlcv), ohlcv_1m (1-minute
+bars: ohlcv's columns plus vwap, trades), derivs (funding, open interest, basis per venue; key ts, symbol,
+venue), tables added under cold.tables.<name>, and quarantine/<table> for each (flagged rows, at
+<data-dir>/quarantine/<table>). Each has its own lock, snapshots and checksums.
+
+Layout: <table dir>/current -> _snapshots/vNNNNNNNN/, holding _manifest.json (every file with its BLAKE3 and
+block checksums) and dt=YYYY-MM-DD/part-NNNNN.parquet (or .csv, .csv.gz, .csv.lz4), rows sorted by the
+table's key (ts, symbol[, venue]) in every file. Each write publishes a whole new snapshot with ONE atomic
+switch of 'current'. Readable as is by DuckDB, Spark, Trino — through 'current' (docs/COLD.md):
+  SELECT * FROM read_parquet('<table dir>/current/*/*.parquet', hive_partitioning=true)
 
 Actions:
   write     append a CSV; all or nothing, one writer per table at a time
   dump      print a window (every file the table lists, whatever its format, merged in ts order)
   stats     rows, files, bytes, ts range from the manifest; per-symbol counts and gaps
-  verify    check every byte of the current snapshot against its checksums; exit 1 listing damaged files
+  gaps      the missing bars of each symbol (series), hole by hole
+  verify    check every byte of the current snapshot against its checksums; exit 1 listing damaged files;
+            lists moves between tables a crash interrupted
   compact   merge each day's parts into one sorted part (one commit)
   upgrade   convert a table of the wave-1 layout (dt=* directly under the root) into snapshot v1
 
 Flags:
-  --table NAME            table (default: cold.parquet_schema.table, ohlcv)
-  --input FILE            write: CSV with header ts_ms,symbol,open,high,low,close,volume; ts as epoch ms or
-                          ISO-8601 (no zone = UTC); compression from the extension (.csv, .csv.gz, .csv.lz4)
+  --table NAME            table (default: cold.parquet_schema.table, ohlcv): ohlcv, ohlcv_1m, derivs, a
+                          cold.tables.<name>, or quarantine/<table>
+  --input FILE            write: CSV with the table's columns as header (ohlcv: ts_ms,symbol,open,high,low,
+                          close,volume; ts_ms may be ts); ts as epoch ms or ISO-8601 (no zone = UTC); an
+                          empty field is null; compression from the extension (.csv, .csv.gz, .csv.lz4)
   --format parquet|csv    write/compact: the format written (default cold.format; parquet needs
                           cold.enable_parquet: true). dump/stats: only files of this format (default: all; a
                           format the table holds no file of is an error saying what it holds)
@@ -52,15 +64,19 @@ Flags:
   --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade: wait for another writer of the
                           table (bare --wait: until it is done; --wait=30s: at most that long); without it
                           a busy table fails at once (exit 1) naming the writer
-  --from, --to TIME       dump: the window, ISO-8601 or epoch ms; BOTH bounds inclusive. compact: only days
-                          that intersect it
-  --columns a,b           dump: columns to print, in this order (default all: ts,symbol,open,high,low,close,volume)
-  --symbols A/USD,B/USD   dump: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
-  --iso                   dump: print ts as ISO-8601 instead of epoch ms
+  --from, --to TIME       dump, gaps: the window, ISO-8601 or epoch ms; BOTH bounds inclusive. compact: only
+                          days that intersect it
+  --columns a,b           dump: columns to print, in this order (default all the table's columns)
+  --symbols A/USD,B/USD   dump, gaps: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
+  --iso                   dump: print timestamps as ISO-8601 instead of epoch ms
+  --interval DURATION     gaps: the bar interval (1m, 1h; default: per symbol, its most common step)
   --repair-from DIR       verify: restore damaged files from another copy of the table (a replica or a
                           backup), found by their BLAKE3, and commit them as a new snapshot
   --gc                    verify: also remove debris (staging, uncommitted and expired snapshots)
-  --json                  dump: NDJSON (one object per row); other actions: one JSON object
+  --complete-moves        verify: finish moves of rows between this table and another (e.g. its quarantine)
+                          that a crash interrupted
+  --json                  dump: NDJSON (one object per row, null for an empty value); other actions: one
+                          JSON object
 
 Pitfalls:
   - Partitions are UTC days: dt=2025-09-01 holds bars whose OPEN is in 2025-09-01T00:00Z..23:59:59.999Z,
@@ -69,8 +85,8 @@ Pitfalls:
     SECONDS (1577836800 = 2020-01-01 in seconds) — multiply by 1000.
   - --from and --to are both INCLUSIVE: --to 2025-09-02T00:00:00Z includes the 00:00 bar of the 2nd. For a
     half-open day use --to 2025-09-01T23:59:59.999Z. Nothing with ts > --to is ever read (point-in-time safe).
-  - Re-running a write is safe: a (ts, symbol) already stored with identical values is counted as already
-    stored, not written twice; the same key with other values is a conflict error naming both (or skipped
+  - Re-running a write is safe: a key (ts, symbol; derivs: ts, symbol, venue) already stored with identical
+    values is counted as already stored, not written twice; the same key with other values is a conflict error naming both (or skipped
     with --skip-invalid). A write killed at any point leaves the table as it was before or after it.
   - Query 'current/*/*.parquet', not '*/*.parquet': the old glob of the wave-1 layout matches no file now.
   - A damaged file is an error naming it (exit 1), never different numbers: run 'cold verify'.
@@ -92,6 +108,8 @@ Examples:
   cryptorun cold dump --table ohlcv --from 2025-09-01T00:00:00Z --to 2025-09-02T00:00:00Z --columns ts,close
   cryptorun cold dump --from 2025-09-01 --to 2025-09-01T01:00:00Z --symbols BTC/USD --json
   cryptorun cold stats --table ohlcv
+  cryptorun cold gaps --table ohlcv_1m --from 2025-09-01 --to 2025-09-02 --interval 1m
+  cryptorun cold dump --table derivs --from 2025-09-01 --to 2025-09-02 --columns ts,symbol,venue,basis
   cryptorun cold verify --json
   cryptorun cold verify --repair-from /backup/cold/ohlcv
   cryptorun cold compact --from 2025-09-01 --to 2025-09-30`,
@@ -111,6 +129,8 @@ Examples:
     wait: { type: "string" },
     "repair-from": { type: "string" },
     gc: { type: "boolean" },
+    "complete-moves": { type: "boolean" },
+    interval: { type: "string" },
   },
   optionalValues: { wait: "forever" },
   actions: [
@@ -142,9 +162,15 @@ Examples:
       load: async (): Promise<Handler> => (await actions()).runStats,
     },
     {
+      name: "gaps",
+      usage: "cryptorun cold gaps    [--table ohlcv] [--from ISO --to ISO]",
+      flags: ["table", "from", "to", "symbols", "interval"],
+      load: async (): Promise<Handler> => (await actions()).runGaps,
+    },
+    {
       name: "verify",
       usage: "cryptorun cold verify  [--table ohlcv] [--repair-from DIR] [--gc]",
-      flags: ["table", "repair-from", "gc", "wait"],
+      flags: ["table", "repair-from", "gc", "complete-moves", "wait"],
       load: async (): Promise<Handler> => (await actions()).runVerify,
     },
     {

@@ -14,7 +14,6 @@ import {
   type ManifestFile,
   type Operation,
   PART_NAME_RE,
-  readManifest,
   relPath,
 } from "./manifest.ts";
 import {
@@ -30,6 +29,9 @@ import {
   versionName,
 } from "./table_dir.ts";
 import { partName } from "./layout.ts";
+import { type BaseSnapshot, readBase } from "./table_state.ts";
+
+export { type BaseSnapshot, readBase } from "./table_state.ts";
 
 /**
  * Commits to a table: one transaction API for every change (write, compact, repair, upgrade; later
@@ -52,12 +54,6 @@ export interface TransactionOptions {
   keepSnapshots: number;
   graceMs: number;
   signal?: AbortSignal;
-}
-
-export interface BaseSnapshot {
-  version: number;
-  dir: string;
-  manifest: Manifest;
 }
 
 export interface Transaction {
@@ -92,26 +88,6 @@ const byPart = (a: ManifestFile, b: ManifestFile) =>
     : a.dt > b.dt
     ? 1
     : Number(PART_NAME_RE.exec(a.name)![1]) - Number(PART_NAME_RE.exec(b.name)![1]);
-
-/** The committed snapshot `current` names, its manifest verified (null: no snapshot yet). */
-export async function readBase(root: string, table: string): Promise<BaseSnapshot | null> {
-  const cur = await readCurrent(root);
-  if (!cur) return null;
-  const manifest = await readManifest(cur.dir);
-  const path = join(cur.dir, MANIFEST_NAME);
-  if (manifest.table !== table) {
-    throw new InputError(`${path}: holds table ${manifest.table}, expected ${table}`);
-  }
-  if (manifest.version !== cur.version) {
-    throw new InputError(
-      `${path}: version ${manifest.version} in directory ${
-        versionName(cur.version)
-      }: the table is damaged; ` +
-        `run 'cryptorun cold verify'`,
-    );
-  }
-  return { version: cur.version, dir: cur.dir, manifest };
-}
 
 /**
  * Begins a transaction on the table at `root`. The caller holds the table's writer lock (`lock`) for the

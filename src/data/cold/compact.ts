@@ -1,12 +1,12 @@
 import { InputError, show } from "../../util/errors.ts";
-import { isoMs } from "../../util/time.ts";
-import { ColumnsBuilder, VALUE_COLUMNS } from "./columns.ts";
+import { type Batch, BatchBuilder, keyCompare, sameValue } from "./batch.ts";
 import type { Transaction } from "./commit.ts";
 import { partitionOf } from "./layout.ts";
 import type { ManifestFile } from "./manifest.ts";
 import { mergeSorted } from "./merge.ts";
-import type { OhlcvRow, TimeRange } from "./types.ts";
-import { type FileReader, type PartEncoder, stagePart } from "./writer.ts";
+import { type TableSchema, valueColumns } from "./schema.ts";
+import type { TimeRange } from "./types.ts";
+import { type FileReader, keyNames, type PartEncoder, showKey, stagePart } from "./writer.ts";
 
 /**
  * `cryptorun cold compact`: merges each partition's parts into one sorted part (or a few of at most
@@ -18,6 +18,7 @@ import { type FileReader, type PartEncoder, stagePart } from "./writer.ts";
 export interface CompactOptions {
   encoder: PartEncoder;
   readFile: FileReader;
+  schema: TableSchema;
   /** Only partitions whose UTC day intersects this window (default: all). */
   range?: TimeRange;
   maxRowsPerFile: number;
@@ -33,6 +34,13 @@ export interface CompactReport {
   duplicatesDropped: number;
 }
 
+/** Row i of a batch as an object (error messages). */
+function rowObject(b: Batch, i: number): Record<string, number | string> {
+  const o: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(b.cols)) o[k] = v[i];
+  return o;
+}
+
 export async function compactPartitions(txn: Transaction, o: CompactOptions): Promise<CompactReport> {
   const byDt = new Map<string, ManifestFile[]>();
   for (const f of txn.base?.manifest.files ?? []) {
@@ -40,6 +48,9 @@ export async function compactPartitions(txn: Transaction, o: CompactOptions): Pr
     if (o.range && (p.end < o.range.from || p.start > o.range.to)) continue;
     byDt.set(f.dt, [...(byDt.get(f.dt) ?? []), f]);
   }
+  const key = o.schema.key;
+  const cmp = keyCompare(key);
+  const values = valueColumns(o.schema);
   const r: CompactReport = { partitions: [], removed: 0, added: 0, rows: 0, duplicatesDropped: 0 };
   for (const [dt, files] of [...byDt].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (files.length < 2) continue;
@@ -47,38 +58,33 @@ export async function compactPartitions(txn: Transaction, o: CompactOptions): Pr
     o.onPartition?.(dt);
     const all = { from: partitionOf("", dt).start, to: partitionOf("", dt).end };
     const inputs = files.map((f) => o.readFile(txn.basePath(f), f, all, true));
-    let b = new ColumnsBuilder();
-    let last: OhlcvRow | undefined;
+    let b = new BatchBuilder(o.schema);
+    let last: { batch: Batch; i: number } | undefined;
     let dropped = 0;
-    for await (const batch of mergeSorted(inputs)) {
+    for await (const batch of mergeSorted(inputs, key)) {
       for (let i = 0; i < batch.length; i++) {
-        const row: OhlcvRow = {
-          ts: batch.ts[i],
-          symbol: batch.symbol[i],
-          open: batch.open![i],
-          high: batch.high![i],
-          low: batch.low![i],
-          close: batch.close![i],
-          volume: batch.volume![i],
-        };
-        if (last && last.ts === row.ts && last.symbol === row.symbol) {
-          if (VALUE_COLUMNS.every((c) => last![c] === row[c])) {
+        if (last && cmp(last.batch, last.i, batch, i) === 0) {
+          const prev = last;
+          if (values.every((c) => sameValue(prev.batch.cols[c][prev.i], batch.cols[c][i]))) {
             dropped++;
             continue;
           }
           throw new InputError(
-            `compact: (ts, symbol) ${
-              isoMs(row.ts)
-            } ${row.symbol} is stored twice in dt=${dt} with different ` +
-              `values: ${show(last, 200)} and ${show(row, 200)}; nothing compacted`,
+            `compact: ${keyNames(key)} ${
+              showKey(batch, i, key).replace(/ \(ts=\d+\)$/, "")
+            } is stored twice ` +
+              `in dt=${dt} with different values: ${show(rowObject(prev.batch, prev.i), 200)} and ${
+                show(rowObject(batch, i), 200)
+              }; nothing compacted`,
           );
         }
-        last = row;
-        b.push(row);
+        // Readers never reuse a batch's arrays, so the previous row stays valid after the next batch.
+        last = { batch, i };
+        b.pushFrom(batch, i);
         if (b.length >= o.maxRowsPerFile) {
           await stagePart(txn, o.encoder, dt, b.buildSorted());
           r.added++;
-          b = new ColumnsBuilder();
+          b = new BatchBuilder(o.schema);
         }
       }
     }

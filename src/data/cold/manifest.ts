@@ -39,7 +39,16 @@ export const ManifestFile = z.strictObject({
 });
 export type ManifestFile = z.infer<typeof ManifestFile>;
 
-export const OPERATIONS = ["write", "compact", "repair", "upgrade", "quarantine", "import"] as const;
+export const OPERATIONS = [
+  "write",
+  "compact",
+  "repair",
+  "upgrade",
+  "quarantine",
+  "import",
+  "move",
+  "delete",
+] as const;
 export type Operation = typeof OPERATIONS[number];
 
 export const Manifest = z.strictObject({

@@ -1,5 +1,6 @@
 import { show } from "../../util/errors.ts";
 import { isoMs } from "../../util/time.ts";
+import type { TableSchema } from "./schema.ts";
 import { type InvalidReason, SYMBOL_RE } from "./types.ts";
 
 export interface RowProblem {
@@ -29,33 +30,8 @@ const val = (v: unknown): string => (typeof v === "number" ? String(v) : show(v)
  * normalised USD symbol, finite prices, high ≥ low, volume ≥ 0). Returns the first problem, or null. Pure; duplicates are found elsewhere.
  */
 export function checkRow(row: Record<string, unknown>): RowProblem | null {
-  const ts = row.ts;
-  if (typeof ts !== "number" || !Number.isSafeInteger(ts)) {
-    return {
-      reason: "bad_ts",
-      field: "ts",
-      value: ts,
-      message: `ts: expected integer epoch milliseconds (timestamp(ms)), found ${val(ts)}`,
-    };
-  }
-  if (ts < MIN_TS_MS) {
-    return {
-      reason: "bad_ts",
-      field: "ts",
-      value: ts,
-      message: `ts: ${ts}${isoOrNothing(ts)} is before ${isoMs(MIN_TS_MS)} (Bitcoin's genesis; no crypto ` +
-        `market data is older) — epoch seconds given? ts is epoch milliseconds: multiply by 1000`,
-    };
-  }
-  const symbol = row.symbol;
-  if (typeof symbol !== "string" || !SYMBOL_RE.test(symbol)) {
-    return {
-      reason: "bad_symbol",
-      field: "symbol",
-      value: symbol,
-      message: `symbol: expected a normalised USD pair like BTC/USD, found ${show(symbol)}`,
-    };
-  }
+  const bad = checkTs(row.ts) ?? checkSymbol(row.symbol);
+  if (bad) return bad;
   for (const f of PRICE_FIELDS) {
     const v = row[f];
     if (typeof v !== "number" || !Number.isFinite(v)) {
@@ -88,6 +64,130 @@ export function checkRow(row: Record<string, unknown>): RowProblem | null {
     return { reason: "negative_volume", field: "volume", value: vol, message: `volume: negative (${vol})` };
   }
   return null;
+}
+
+/** A table's row check: the first problem of a row, or null. */
+export type RowCheck = (row: Record<string, unknown>) => RowProblem | null;
+
+const isNull = (v: unknown) => v === null || v === undefined || (typeof v === "number" && v !== v);
+
+/**
+ * The type checks every table's rows get, from its declared fields: `ts` an integer epoch-ms (not before
+ * `MIN_TS_MS` unless `anyTs`), `symbol` a normalised USD pair (any one-line text with `anySymbol`), required
+ * fields present; timestamps and int64 safe integers, doubles finite (null — null, undefined or NaN — only in
+ * nullable fields), strings on one line; no field the schema does not declare.
+ */
+export function typedRowCheck(
+  schema: TableSchema,
+  o: { anySymbol?: boolean; anyTs?: boolean } = {},
+): RowCheck {
+  const known = new Set(schema.fields.map((f) => f.name));
+  const rest = schema.fields.slice(2);
+  return (row) => {
+    const key = (o.anyTs ? checkTsInteger(row.ts) : checkTs(row.ts)) ??
+      checkSymbol(row.symbol, o.anySymbol === true);
+    if (key) return key;
+    for (const f of rest) {
+      const v = row[f.name];
+      const bad = (what: string): RowProblem => ({
+        reason: "bad_value",
+        field: f.name,
+        value: v,
+        message: `${f.name}: expected ${what}, found ${val(v)}`,
+      });
+      if (isNull(v) || (f.type === "string" && v === "")) {
+        if (f.required) return bad(`a ${f.type} (the field is required)`);
+        continue;
+      }
+      if (f.type === "string") {
+        if (typeof v !== "string" || /[\r\n]/.test(v)) return bad("a one-line string");
+      } else if (f.type === "double") {
+        if (typeof v !== "number" || !Number.isFinite(v)) return bad("a finite double");
+      } else if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+        return bad(f.type === "int64" ? "an integer (int64)" : "integer epoch milliseconds (timestamp(ms))");
+      }
+    }
+    for (const k of Object.keys(row)) {
+      if (!known.has(k)) {
+        return {
+          reason: "bad_row",
+          field: k,
+          value: row[k],
+          message: `${k}: not a column of table ${schema.table} (columns: ${[...known].join(",")})`,
+        };
+      }
+    }
+    return null;
+  };
+}
+
+/** `ts`: an integer epoch-ms. */
+function checkTsInteger(ts: unknown): RowProblem | null {
+  if (typeof ts === "number" && Number.isSafeInteger(ts)) return null;
+  return {
+    reason: "bad_ts",
+    field: "ts",
+    value: ts,
+    message: `ts: expected integer epoch milliseconds (timestamp(ms)), found ${val(ts)}`,
+  };
+}
+
+/** `ts` of a row of the market tables: an integer epoch-ms not before Bitcoin's genesis. */
+function checkTs(value: unknown): RowProblem | null {
+  const p = checkTsInteger(value);
+  if (p) return p;
+  const ts = value as number;
+  if (ts < MIN_TS_MS) {
+    return {
+      reason: "bad_ts",
+      field: "ts",
+      value: ts,
+      message: `ts: ${ts}${isoOrNothing(ts)} is before ${isoMs(MIN_TS_MS)} (Bitcoin's genesis; no crypto ` +
+        `market data is older) — epoch seconds given? ts is epoch milliseconds: multiply by 1000`,
+    };
+  }
+  return null;
+}
+
+/** `symbol`: a normalised USD pair (any non-empty one-line text with `any`). */
+function checkSymbol(symbol: unknown, any = false): RowProblem | null {
+  const ok = typeof symbol === "string" &&
+    (any ? symbol !== "" && !/[\r\n]/.test(symbol) : SYMBOL_RE.test(symbol));
+  if (ok) return null;
+  return {
+    reason: "bad_symbol",
+    field: "symbol",
+    value: symbol,
+    message:
+      `symbol: expected ${any ? "a non-empty one-line string" : "a normalised USD pair like BTC/USD"}, ` +
+      `found ${show(symbol)}`,
+  };
+}
+
+/**
+ * 1-minute bars (ohlcv_1m): the ohlcv checks, then `vwap` (when given) inside [low, high] and `trades` (when
+ * given) a non-negative integer, and the type checks of the schema (no unknown field).
+ */
+export function barRowCheck(schema: TableSchema): RowCheck {
+  const typed = typedRowCheck(schema);
+  return (row) => {
+    const p = checkRow(row) ?? typed(row);
+    if (p) return p;
+    const vwap = row.vwap as number | null | undefined;
+    if (!isNull(vwap) && (vwap! < (row.low as number) || vwap! > (row.high as number))) {
+      return {
+        reason: "bad_value",
+        field: "vwap",
+        value: vwap,
+        message: `vwap: ${vwap} is outside the bar's range [low ${row.low}, high ${row.high}]`,
+      };
+    }
+    const trades = row.trades as number | null | undefined;
+    if (!isNull(trades) && trades! < 0) {
+      return { reason: "bad_value", field: "trades", value: trades, message: `trades: negative (${trades})` };
+    }
+    return null;
+  };
 }
 
 /** Human rendering of a skipped-rows tally: "duplicate=2, high_below_low=1". */

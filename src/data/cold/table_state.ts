@@ -1,7 +1,35 @@
-import { readBase } from "./commit.ts";
+import { join } from "node:path";
+import { InputError } from "../../util/errors.ts";
 import { listLegacyFiles } from "./legacy.ts";
-import { filePath, type ManifestFile } from "./manifest.ts";
+import { filePath, type Manifest, MANIFEST_NAME, type ManifestFile, readManifest } from "./manifest.ts";
+import { readCurrent, versionName } from "./table_dir.ts";
 import type { StorageFormat } from "./types.ts";
+
+export interface BaseSnapshot {
+  version: number;
+  dir: string;
+  manifest: Manifest;
+}
+
+/** The committed snapshot `current` names, its manifest verified (null: no snapshot yet). */
+export async function readBase(root: string, table: string): Promise<BaseSnapshot | null> {
+  const cur = await readCurrent(root);
+  if (!cur) return null;
+  const manifest = await readManifest(cur.dir);
+  const path = join(cur.dir, MANIFEST_NAME);
+  if (manifest.table !== table) {
+    throw new InputError(`${path}: holds table ${manifest.table}, expected ${table}`);
+  }
+  if (manifest.version !== cur.version) {
+    throw new InputError(
+      `${path}: version ${manifest.version} in directory ${
+        versionName(cur.version)
+      }: the table is damaged; ` +
+        `run 'cryptorun cold verify'`,
+    );
+  }
+  return { version: cur.version, dir: cur.dir, manifest };
+}
 
 /** A file a read may open: by its path inside one snapshot (or the wave-1 root), with its manifest entry. */
 export interface TableFile {

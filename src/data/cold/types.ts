@@ -1,8 +1,12 @@
 import type { OhlcvRow } from "../../market/ohlcv.ts";
 import type { TimeRange } from "../../util/time.ts";
+import type { Batch, RowInput, TableRow } from "./batch.ts";
 import type { ColumnBatch } from "./columns.ts";
+import type { TableSchema } from "./schema.ts";
+import type { FileDigest } from "./checksum.ts";
 
 export type { ColumnBatch } from "./columns.ts";
+export type { Batch, RowInput, TableRow } from "./batch.ts";
 
 export type { TimeRange } from "../../util/time.ts";
 
@@ -20,6 +24,7 @@ export type InvalidReason =
   | "non_finite_price"
   | "high_below_low"
   | "negative_volume"
+  | "bad_value"
   | "duplicate"
   | "conflict"
   | "bad_row";
@@ -152,3 +157,69 @@ export interface ColdStore {
 
 /** Re-exported for callers that only import types.ts. */
 export type Range = TimeRange;
+
+/** Gaps of one series (a symbol; with a wider key, the key's values after ts, e.g. "BTC/USD krakenfutures"). */
+export interface SeriesGaps {
+  series: string;
+  rows: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  /** The bar interval used (the given one, or the most common step; null with fewer than 2 rows). */
+  intervalMs: number | null;
+  /** Missing bars in total. */
+  missing: number;
+  /** Each hole: the first and last missing bar open (inclusive) and how many bars are missing. */
+  runs: { from: number; to: number; missing: number }[];
+}
+
+export interface GapReport {
+  table: string;
+  range: TimeRange;
+  series: SeriesGaps[];
+}
+
+export interface GapOptions {
+  symbols?: string[];
+  /** The bar interval (ms); default: per series, the most common step between its rows in the window. */
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One table of the cold tier, any schema (store.ts `openColdTables`): the same guarantees as the ohlcv table
+ * — snapshot commits, one writer, verified reads, PIT windows — with rows and batches keyed by column name.
+ */
+export interface ColdTableHandle {
+  readonly name: string;
+  /** The table directory (absolute). */
+  readonly root: string;
+  readonly schema: TableSchema;
+  /** The format writes use (cold.tables.<name>.format, else cold.format). */
+  readonly format: StorageFormat;
+  write(rows: Iterable<RowInput> | AsyncIterable<RowInput>, opts?: WriteOptions): Promise<WriteResult>;
+  /** Rows inside [from, to] (nothing later), sorted by key; only the asked columns. */
+  read(range: TimeRange, opts?: ReadOptions): AsyncIterable<TableRow>;
+  /** The same as columnar batches (key columns always present). A batch is valid until the next is asked. */
+  readBatches(range: TimeRange, opts?: ReadOptions): AsyncIterable<Batch>;
+  stats(opts?: { format?: StorageFormat; signal?: AbortSignal }): Promise<ColdStats>;
+  gaps(range: TimeRange, opts?: GapOptions): Promise<GapReport>;
+}
+
+/** What a read of one part file asks, Parquet or CSV. */
+export interface FileReadRequest {
+  range: TimeRange;
+  schema: TableSchema;
+  /** Columns to project besides the key columns (always read: they drive the filters and the merge). */
+  columns: readonly string[];
+  symbols?: ReadonlySet<string>;
+  signal?: AbortSignal;
+  onIo?: (e: IoEvent) => void;
+  batchSize?: number;
+  /** The file's digest from the manifest: every byte read is verified against it (legacy files: none). */
+  digest?: FileDigest;
+  /**
+   * Rewrites (compaction, moves, key checks) read every column of a file and must not drop any: a file with
+   * columns the schema does not declare is refused instead of being read without them.
+   */
+  strict?: boolean;
+}

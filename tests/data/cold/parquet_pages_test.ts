@@ -8,12 +8,13 @@ import { parquetMetadata } from "hyparquet";
 import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import { ColdSection } from "../../../src/config/sections/cold.ts";
 import { openColdStore } from "../../../src/data/cold/store.ts";
-import { arrowSchema } from "../../../src/data/cold/schema.ts";
+import { arrowSchema } from "../../../src/data/cold/parquet_write.ts";
 import { fastPathDecodes, readHybrid } from "../../../src/data/cold/parquet_pages.ts";
 import type { ColumnBatch } from "../../../src/data/cold/columns.ts";
 import type { IoEvent } from "../../../src/data/cold/types.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { collect } from "./synthetic.ts";
+import { DECODER_CASES, foreignProps } from "./foreign_parquet.ts";
 
 const D0 = Date.parse("2025-09-01T00:00:00Z");
 const SYMS = ["AAA/USD", "BBB/USD", "CCC/USD"];
@@ -65,17 +66,7 @@ function writeFile(rows: Row[], props: pq.WriterProperties): Uint8Array {
   return pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, "stream")), props);
 }
 
-function props(opts: { codec: pq.Compression; v2: boolean; dictionary: boolean }): pq.WriterProperties {
-  return new pq.WriterPropertiesBuilder()
-    .setCompression(opts.codec)
-    .setWriterVersion(opts.v2 ? pq.WriterVersion.V2 : pq.WriterVersion.V1)
-    .setDictionaryEnabled(opts.dictionary)
-    .setDataPageSizeLimit(256) // many small pages: spans start and end mid-file
-    .setWriteBatchSize(16)
-    .setMaxRowGroupSize(500)
-    .setStatisticsEnabled(pq.EnabledStatistics.Page)
-    .build();
-}
+const props = (opts: { codec: pq.Compression; v2: boolean; dictionary: boolean }) => foreignProps(opts);
 
 /** Every row of the batches as plain objects (null values read back as NaN). */
 function flatten(batches: ColumnBatch[]): Record<string, number | string>[] {
@@ -119,27 +110,7 @@ const WINDOWS: [number, number][] = [
   [D0 + 599 * 60_000, D0 + 700 * 60_000], // the last minute
 ];
 
-const CASES = [
-  {
-    name: "v1 pages, dictionary, snappy",
-    codec: pq.Compression.SNAPPY,
-    v2: false,
-    dictionary: true,
-    fast: true,
-  },
-  { name: "v2 pages, dictionary, gzip", codec: pq.Compression.GZIP, v2: true, dictionary: true, fast: true },
-  {
-    name: "v1 pages, PLAIN, lz4_raw",
-    codec: pq.Compression.LZ4_RAW,
-    v2: false,
-    dictionary: false,
-    fast: true,
-  },
-  { name: "v1 pages, PLAIN, zstd", codec: pq.Compression.ZSTD, v2: false, dictionary: false, fast: true },
-  // parquet-rs writes DELTA_* encodings for v2 without dictionary: the parquet-wasm path reads them.
-  { name: "v2 pages, DELTA encodings", codec: pq.Compression.ZSTD, v2: true, dictionary: false, fast: false },
-  { name: "legacy LZ4 codec", codec: pq.Compression.LZ4, v2: false, dictionary: true, fast: false },
-];
+const CASES = DECODER_CASES;
 
 for (const c of CASES) {
   Deno.test(`${c.fast ? "fast page decoder" : "parquet-wasm fallback"}: ${c.name} — exact rows, nulls as NaN, nothing after \`to\``, async () => {

@@ -1,9 +1,10 @@
-import { type Columns, ColumnsBuilder } from "../../../src/data/cold/columns.ts";
+import { type Batch, BatchBuilder } from "../../../src/data/cold/batch.ts";
+import { OHLCV_SCHEMA } from "../../../src/data/cold/schemas/ohlcv.ts";
 import type { OhlcvRow } from "../../../src/market/ohlcv.ts";
 
 /** Rows as sorted columns (what the part encoders take). */
-export function columnsOf(rows: OhlcvRow[]): Columns {
-  const b = new ColumnsBuilder();
+export function columnsOf(rows: OhlcvRow[]): Batch {
+  const b = new BatchBuilder(OHLCV_SCHEMA);
   for (const r of rows) b.push(r);
   return b.buildSorted();
 }

@@ -21,8 +21,13 @@ export interface Proc {
 }
 
 export function startCli(argv: string[], env: Record<string, string> = {}): Proc {
+  return startScript("main.ts", argv, env);
+}
+
+/** Any script of the repository (`tests/data/cold/move_child.ts`…) as a child process, like startCli. */
+export function startScript(script: string, argv: string[], env: Record<string, string> = {}): Proc {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...CLI_PERMISSIONS, `${ROOT}main.ts`, ...argv],
+    args: ["run", ...CLI_PERMISSIONS, `${ROOT}${script}`, ...argv],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",

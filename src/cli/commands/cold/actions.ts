@@ -5,7 +5,6 @@ import type { GcReport } from "../../../data/cold/gc.ts";
 import type { VerifyReport } from "../../../data/cold/verify.ts";
 import { UsageError } from "../../../util/errors.ts";
 import { positiveInt, str, symbolsFlag } from "../../flags.ts";
-import { createProgress } from "../../../util/progress.ts";
 import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
 
 /**
@@ -18,29 +17,40 @@ const MAX_ROWS_FLAG = 16 * 1024 * 1024;
 
 async function setup(ctx: CommandContext, args: ParsedArgs) {
   const cfg = await ctx.config();
+  // The registry is light (no Parquet package): a bad --table or --format fails before the cold tier loads.
+  const { resolveTables, tableDef } = await import("../../../data/cold/tables.ts");
+  const defs = resolveTables(cfg.cold);
   const table = str(args, "table") ?? cfg.cold.parquet_schema.table;
-  if (table !== cfg.cold.parquet_schema.table) {
-    throw new UsageError(
-      `--table: unknown table ${JSON.stringify(table)} (configured: ${cfg.cold.parquet_schema.table})`,
-    );
+  let def;
+  try {
+    def = tableDef(defs, table, "--table");
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
   const f = str(args, "format");
   if (f !== undefined) {
     if (f !== "parquet" && f !== "csv") {
       throw new UsageError(`--format: expected parquet|csv, found ${JSON.stringify(f)}`);
     }
-    if (f === "parquet" && !cfg.cold.enable_parquet) {
-      throw new UsageError(`--format parquet: Parquet is disabled (cold.enable_parquet: false)`);
+    if (f === "parquet" && !def.enableParquet) {
+      const own = def.quarantineOf ?? table;
+      const key = cfg.cold.tables[own]?.enable_parquet === false
+        ? `cold.tables.${own}.enable_parquet`
+        : "cold.enable_parquet";
+      throw new UsageError(`--format parquet: Parquet is disabled (${key}: false)`);
     }
   }
-  // The cold tier is imported only once the flags are known to be well-formed (a bad flag never loads it).
-  const { configuredFormat, openColdStore } = await import("../../../data/cold/store.ts");
-  const store = openColdStore(cfg.cold, await ctx.dataDir(), { log: ctx.log });
-  const format: StorageFormat = (f as StorageFormat | undefined) ?? configuredFormat(cfg.cold);
+  // The cold tier is imported only once the flags are known to be well-formed. Reads load only its read
+  // side; the Parquet writer stack comes with the first write.
+  const { openColdTables } = await import("../../../data/cold/store.ts");
+  const tables = openColdTables(cfg.cold, await ctx.dataDir(), { log: ctx.log });
+  const store = tables.table(table);
+  const format: StorageFormat = (f as StorageFormat | undefined) ?? def.format;
   /** dump/stats: the --format filter, only when given (default: every file the table lists). */
   const formatFilter = f === undefined ? undefined : format;
   return {
     cfg,
+    tables,
     store,
     table,
     format,
@@ -86,13 +96,20 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
   const { readInputCsv } = await import("../../../data/cold/input.ts");
   const { formatSkipped } = await import("../../../data/cold/row_check.ts");
   const inStats: InputStats = { lines: 0, bytesRead: 0, skipped: {} };
+  // The progress bar (npm:cli-progress) is loaded by the actions that draw one, not by dump/stats.
+  const { createProgress } = await import("../../../util/progress.ts");
   const bar = createProgress(ctx.interactive, "cold write", size, "bytes");
   const t0 = performance.now();
   let result;
   try {
     result = await store.write(
-      table,
-      readInputCsv(input, { skipInvalid, signal: ctx.signal, stats: inStats }),
+      readInputCsv(input, {
+        skipInvalid,
+        signal: ctx.signal,
+        stats: inStats,
+        schema: store.schema,
+        check: store.def.check,
+      }),
       {
         format,
         compression: compression as never,
@@ -150,12 +167,12 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
 }
 
 export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { cfg, store, table, formatFilter } = await setup(ctx, args);
+  const { store, table, formatFilter } = await setup(ctx, args);
   const from = str(args, "from");
   const to = str(args, "to");
   if (from === undefined || to === undefined) throw new UsageError(`cold dump: --from and --to are required`);
   const range = parseRange(from, to);
-  const all = cfg.cold.parquet_schema.fields.map((f) => f.name);
+  const all = store.schema.fields.map((f) => f.name);
   const colArg = str(args, "columns");
   const columns = colArg === undefined ? all : colArg.split(",").map((c) => c.trim()).filter((c) => c !== "");
   if (columns.length === 0) throw new UsageError(`--columns: empty list`);
@@ -169,8 +186,10 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
   const symbols = symbolsFlag(args, "symbols");
   const iso = args.values.iso === true;
   const json = ctx.globals.json;
+  const { csvField } = await import("../../../data/cold/csv_fields.ts");
+  const types = columns.map((c) => store.schema.fields.find((f) => f.name === c)!.type);
   let rows = 0;
-  const it = store.readBatches(table, range, {
+  const it = store.readBatches(range, {
     columns,
     symbols,
     format: formatFilter,
@@ -182,28 +201,29 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
   try {
     for (; !next.done; next = await it.next()) {
       const b = next.value;
+      const cols = columns.map((c) => b.cols[c]);
+      // Per column: the value of row i as printed (null: an empty CSV field, JSON null).
+      const text = cols.map((col, k) => {
+        if (types[k] === "string") {
+          const v = col as string[];
+          return json ? (i: number) => v[i] === "" ? null : v[i] : (i: number) => csvField(v[i]);
+        }
+        const v = col as Float64Array;
+        if (types[k] === "timestamp(ms)" && iso) {
+          return (i: number) => v[i] === v[i] ? isoMs(v[i]) : json ? null : "";
+        }
+        return json
+          ? (i: number) => v[i] === v[i] ? v[i] : null
+          : (i: number) => v[i] === v[i] ? String(v[i]) : "";
+      });
       for (let i = 0; i < b.length; i++) {
         if (json) {
           const o: Record<string, unknown> = {};
-          for (const c of columns) {
-            o[c] = c === "ts"
-              ? (iso ? isoMs(b.ts[i]) : b.ts[i])
-              : c === "symbol"
-              ? b.symbol[i]
-              : b[c as "open"]![i];
-          }
+          for (let k = 0; k < columns.length; k++) o[columns[k]] = text[k](i);
           ctx.out(JSON.stringify(o));
         } else {
-          let line = "";
-          for (let k = 0; k < columns.length; k++) {
-            const c = columns[k];
-            const v = c === "ts"
-              ? (iso ? isoMs(b.ts[i]) : String(b.ts[i]))
-              : c === "symbol"
-              ? b.symbol[i]
-              : String(b[c as "open"]![i]);
-            line += k === 0 ? v : "," + v;
-          }
+          let line = text[0](i) as string;
+          for (let k = 1; k < columns.length; k++) line += "," + text[k](i);
           ctx.out(line);
         }
       }
@@ -223,19 +243,20 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
 }
 
 export async function runStats(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { store, table, formatFilter } = await setup(ctx, args);
-  const s = await store.stats(table, { format: formatFilter, signal: ctx.signal });
+  const { store, formatFilter } = await setup(ctx, args);
+  const s = await store.stats({ format: formatFilter, signal: ctx.signal });
   if (ctx.globals.json) {
     ctx.out(JSON.stringify(s));
     return 0;
   }
-  for (const line of renderStats(s)) ctx.out(line);
+  for (const line of renderStats(s, store.schema.key.slice(1).join(" "))) ctx.out(line);
   return 0;
 }
 
 const t = (ms: number | null) => (ms === null ? "-" : isoMs(ms));
 
-export function renderStats(s: ColdStats): string[] {
+/** Text lines of `cold stats`; `series` names the per-row series column (symbol, or "symbol venue"). */
+export function renderStats(s: ColdStats, series = "symbol"): string[] {
   const held = Object.entries(s.formats ?? {}).map(([k, n]) => `${n} ${k}`).join(", ") || "no files";
   const layout = s.layout === "snapshot"
     ? `snapshot ${s.snapshot}`
@@ -249,9 +270,9 @@ export function renderStats(s: ColdStats): string[] {
   ];
   const syms = Object.keys(s.perSymbol);
   if (syms.length > 0) {
-    const w = Math.max(6, ...syms.map((x) => x.length));
+    const w = Math.max(series.length, ...syms.map((x) => x.length));
     lines.push(
-      `${"symbol".padEnd(w)}  ${"rows".padStart(9)}  ${"first".padEnd(24)}  ${
+      `${series.padEnd(w)}  ${"rows".padStart(9)}  ${"first".padEnd(24)}  ${
         "last".padEnd(24)
       }  interval  gaps`,
     );
@@ -269,22 +290,54 @@ export function renderStats(s: ColdStats): string[] {
 }
 
 export async function runVerify(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  if (args.values.wait !== undefined && !args.values.gc && !args.values["repair-from"]) {
+  const completing = args.values["complete-moves"] === true;
+  if (args.values.wait !== undefined && !args.values.gc && !args.values["repair-from"] && !completing) {
     throw new UsageError(
-      `--wait applies to cold verify only with --gc or --repair-from (they take the lock)`,
+      `--wait applies to cold verify only with --gc or --repair-from (or --complete-moves: they take the lock)`,
     );
   }
-  const { store, table, lock } = await setup(ctx, args);
+  const { tables, store, table, lock } = await setup(ctx, args);
   const replica = str(args, "repair-from");
   const lk = { ...lock, signal: ctx.signal };
   let gc: GcReport | undefined;
-  if (args.values.gc === true) gc = await store.gc(table, lk);
+  if (args.values.gc === true) gc = await store.gc(lk);
+  const completed = completing ? await tables.completeMoves({ ...lk, tables: [table] }) : [];
+  const pending = (await tables.pendingMoves()).filter((m) => m.from === table || m.to === table).map((
+    m,
+  ) => ({
+    id: m.id,
+    kind: m.kind,
+    from: m.from,
+    to: m.to,
+    keys: m.keys.length,
+    created_at: m.created_at,
+  }));
+  const moves = { completed_moves: completed, pending_moves: pending };
+  const renderMoves = () => {
+    for (const id of completed) ctx.out(`completed interrupted move ${id}`);
+    for (const m of pending) {
+      ctx.out(
+        `pending ${m.kind} ${m.id}: ${m.from}${
+          m.to ? ` → ${m.to}` : ""
+        } (${m.keys} key(s), since ${m.created_at}), ` +
+          `in flight or interrupted: its rows may be in both tables; 'cryptorun cold verify --complete-moves' ` +
+          `finishes it`,
+      );
+    }
+  };
   if (replica !== undefined) {
-    const r = await store.repair(table, replica, lk);
-    const after = await store.verify(table, { signal: ctx.signal });
+    const r = await store.repair(replica, lk);
+    const after = await store.verify({ signal: ctx.signal });
     if (ctx.globals.json) {
       ctx.out(
-        JSON.stringify({ ...after, repaired: r.repaired, dropped: r.dropped, was_damaged: r.damaged, gc }),
+        JSON.stringify({
+          ...after,
+          repaired: r.repaired,
+          dropped: r.dropped,
+          was_damaged: r.damaged,
+          gc,
+          ...moves,
+        }),
       );
     } else {
       for (const d of r.damaged) ctx.out(`damaged  ${d.problem.padEnd(10)} ${d.path}: ${d.detail}`);
@@ -292,14 +345,16 @@ export async function runVerify(ctx: CommandContext, args: ParsedArgs): Promise<
       for (const x of r.dropped) ctx.out(`dropped  stray file ${x}`);
       if (r.snapshot !== null) ctx.out(`committed repair as snapshot ${r.snapshot}`);
       else ctx.out(`nothing to repair`);
+      renderMoves();
       renderVerify(ctx, after);
     }
     return after.ok ? 0 : 1;
   }
+  const { createProgress } = await import("../../../util/progress.ts");
   const bar = createProgress(ctx.interactive, "cold verify", 1, "files");
   let report;
   try {
-    report = await store.verify(table, {
+    report = await store.verify({
       signal: ctx.signal,
       onFile: (done, total) => {
         if (done === 1) bar.setTotal(total);
@@ -309,10 +364,11 @@ export async function runVerify(ctx: CommandContext, args: ParsedArgs): Promise<
   } finally {
     bar.stop();
   }
-  if (ctx.globals.json) ctx.out(JSON.stringify({ ...report, gc }));
+  if (ctx.globals.json) ctx.out(JSON.stringify({ ...report, gc, ...moves }));
   else {
     if (gc) ctx.out(`gc: ${gcSummary(gc)}`);
     for (const d of report.damaged) ctx.out(`damaged  ${d.problem.padEnd(10)} ${d.path}: ${d.detail}`);
+    renderMoves();
     renderVerify(ctx, report);
   }
   if (!report.ok) {
@@ -349,7 +405,7 @@ export async function runCompact(ctx: CommandContext, args: ParsedArgs): Promise
   }
   const range = from !== undefined ? parseRange(from, to!) : undefined;
   const maxRowsPerFile = positiveInt(args, "max-rows-per-file", MAX_ROWS_FLAG);
-  const r = await store.compact(table, { ...lock, signal: ctx.signal, range, maxRowsPerFile, format });
+  const r = await store.compact({ ...lock, signal: ctx.signal, range, maxRowsPerFile, format });
   if (ctx.globals.json) ctx.out(JSON.stringify({ table, ...r }));
   else {
     ctx.out(
@@ -365,7 +421,7 @@ export async function runCompact(ctx: CommandContext, args: ParsedArgs): Promise
 
 export async function runUpgrade(ctx: CommandContext, args: ParsedArgs): Promise<number> {
   const { store, table, lock } = await setup(ctx, args);
-  const r = await store.upgrade(table, { ...lock, signal: ctx.signal });
+  const r = await store.upgrade({ ...lock, signal: ctx.signal });
   if (ctx.globals.json) {
     ctx.out(
       JSON.stringify({
@@ -385,6 +441,47 @@ export async function runUpgrade(ctx: CommandContext, args: ParsedArgs): Promise
         }, ${r.debris} temp file(s) of killed writes dropped. External queries: ` +
         `read '${store.root}/current/*/*.parquet'`,
     );
+  }
+  return 0;
+}
+
+export async function runGaps(ctx: CommandContext, args: ParsedArgs): Promise<number> {
+  const { store, table } = await setup(ctx, args);
+  const from = str(args, "from");
+  const to = str(args, "to");
+  if ((from === undefined) !== (to === undefined)) {
+    throw new UsageError(`cold gaps: give both --from and --to, or neither (the whole table)`);
+  }
+  const range = from !== undefined ? parseRange(from, to!) : { from: -8.64e15, to: 8.64e15 };
+  const iv = str(args, "interval");
+  const intervalMs = iv === undefined ? undefined : parseDuration(iv, "--interval");
+  if (intervalMs !== undefined && !(intervalMs > 0)) {
+    throw new UsageError(
+      `--interval: expected a positive duration like 1m or 1h, found ${JSON.stringify(iv)}`,
+    );
+  }
+  const symbols = symbolsFlag(args, "symbols");
+  const r = await store.gaps(range, { symbols, intervalMs, signal: ctx.signal });
+  if (ctx.globals.json) {
+    ctx.out(
+      JSON.stringify({
+        table,
+        from: from === undefined ? null : range.from,
+        to: to === undefined ? null : range.to,
+        series: r.series,
+      }),
+    );
+    return 0;
+  }
+  const label = store.schema.key.slice(1).join(" ");
+  if (r.series.length === 0) ctx.out(`table ${table}: no rows${from !== undefined ? " in the window" : ""}`);
+  for (const g of r.series) {
+    const iv = g.intervalMs === null ? "-" : `${g.intervalMs / 1000}s`;
+    ctx.out(
+      `${label} ${g.series}: ${g.rows} rows ${t(g.firstTs)} .. ${t(g.lastTs)}, interval ${iv}, ` +
+        `${g.missing} missing in ${g.runs.length} gap(s)`,
+    );
+    for (const run of g.runs) ctx.out(`  ${t(run.from)} .. ${t(run.to)}  ${run.missing} missing`);
   }
   return 0;
 }
