@@ -14,12 +14,32 @@
  * `main` (when HEAD is not main itself); with neither (main before its first tag) every commit reachable
  * from HEAD. `--message-file FILE` checks one message (the commit-msg hook: `#` comment lines dropped, as git
  * does). Exit 0 clean, 1 when a message breaks a rule (each named with the expected form), 2 bad usage.
+ *
+ * Commits already on main whose message breaks a rule are listed by full SHA in scripts/commitlint_landed.txt:
+ * landed history is never rewritten, so those are reported as "landed" and do not fail the run.
  */
 import lint from "@commitlint/lint";
 import { parseArgs } from "node:util";
 import { commitsIn, gitMaybe, isAncestor, lastReleaseTag } from "./lib/git.ts";
 
 export const HEADER_MAX = 200;
+/** The linted repository's list of landed commits exempt from the rules (absent = none). */
+export const LANDED_FILE = "scripts/commitlint_landed.txt";
+
+/** Full SHAs of landed commits exempt from the rules (`#` comments and blank lines ignored). */
+export function parseLanded(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const [i, raw] of text.split("\n").entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const sha = line.split(/\s+/)[0];
+    if (!/^[0-9a-f]{40}$/.test(sha)) {
+      throw new Error(`commitlint_landed.txt line ${i + 1}: "${sha}" is not a full 40-hex commit SHA`);
+    }
+    out.add(sha);
+  }
+  return out;
+}
 export const EXPECTED =
   `<scope>: <subject>   e.g. "cold: prune row groups by ts stats" (docs/CONTRIBUTING.md § Commits)`;
 
@@ -103,10 +123,21 @@ async function main(): Promise<number> {
     ? { range: positionals[0], base: "the range given" }
     : await defaultRange(cwd);
   const commits = await commitsIn(cwd, range);
+  const landed = parseLanded(
+    await Deno.readTextFile(`${cwd}/${LANDED_FILE}`).catch((e) => {
+      if (e instanceof Deno.errors.NotFound) return "";
+      throw e;
+    }),
+  );
   let bad = 0;
+  let exempt = 0;
   for (const c of commits) {
     const problems = await lintMessage(c.message);
     if (problems.length === 0) continue;
+    if (landed.has(c.sha)) {
+      exempt++;
+      continue;
+    }
     bad++;
     console.error(
       `commitlint: ${c.sha.slice(0, 7)} ${JSON.stringify(c.message.split("\n")[0])}: ${problems.join("; ")}`,
@@ -114,7 +145,10 @@ async function main(): Promise<number> {
   }
   if (bad > 0) console.error(`  expected: ${EXPECTED}`);
   if (!values.quiet || bad > 0) {
-    console.error(`commitlint: ${commits.length} commit(s) in ${range} (since ${base}), ${bad} bad`);
+    const note = exempt > 0
+      ? ` (${exempt} landed before the rule, listed in scripts/commitlint_landed.txt)`
+      : "";
+    console.error(`commitlint: ${commits.length} commit(s) in ${range} (since ${base}), ${bad} bad${note}`);
   }
   return bad > 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cleanMessage, defaultRange, EXPECTED, lintMessage } from "../../scripts/commitlint.ts";
+import { cleanMessage, defaultRange, EXPECTED, lintMessage, parseLanded } from "../../scripts/commitlint.ts";
 import { installHooks } from "../../scripts/hooks_install.ts";
 import { tempRepo } from "../helpers/git_repo.ts";
 
@@ -74,6 +74,23 @@ Deno.test("commitlint: a range with a bad message exits 1 naming the commit and 
   assert.match(r.err, /3 commit\(s\) in HEAD .*1 bad/);
   const ok = await task(repo.path, ["HEAD~1..HEAD"]);
   assert.equal(ok.code, 0, ok.err);
+});
+
+Deno.test("commitlint: a landed commit listed in scripts/commitlint_landed.txt is reported, not failed", async () => {
+  await using repo = await tempRepo();
+  const bad = await repo.commit("did a thing on main");
+  await repo.commit("cold: fine");
+  assert.equal((await task(repo.path, [])).code, 1);
+  await Deno.mkdir(`${repo.path}/scripts`, { recursive: true });
+  await Deno.writeTextFile(`${repo.path}/scripts/commitlint_landed.txt`, `# why\n${bad} landed\n`);
+  const r = await task(repo.path, []);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /2 commit\(s\) in HEAD .*0 bad \(1 landed before the rule/);
+  await Deno.writeTextFile(`${repo.path}/scripts/commitlint_landed.txt`, `${bad.slice(0, 7)}\n`);
+  const short = await task(repo.path, []);
+  assert.equal(short.code, 1);
+  assert.match(short.err, /line 1: "[0-9a-f]{7}" is not a full 40-hex commit SHA/);
+  assert.deepEqual(parseLanded("# c\n\n"), new Set());
 });
 
 Deno.test("hooks:install: the commit-msg hook refuses a bad message and lets a good one through", async () => {
