@@ -95,11 +95,17 @@ Deno.test("the binary's permission flags are derived from the config: hosts, dat
     CRYPTORUN_METRICS_LISTEN: "0.0.0.0:9464",
   };
   const p = await binaryPermissions({ dataDir: "/data", extraHosts: ["ingest.example:443"], env });
+  // The config (config/cryptorun.yaml of this checkout) stays writable-adjacent: the system directory that
+  // holds the checkout (e.g. /tmp for a clone there) is not denied; every other one is.
+  const configDir = `${Deno.cwd()}/config`;
+  const system =
+    "/bin,/boot,/etc,/home,/lib,/lib32,/lib64,/libx32,/opt,/proc,/root,/run,/sbin,/srv,/sys,/tmp,/usr,/var";
+  const denied = system.split(",").filter((d) => !configDir.startsWith(d + "/"));
   assert.deepEqual(p, [
     "--allow-read",
     "--deny-read=/etc/gshadow,/etc/shadow,/etc/ssh,/root/.ssh",
     "--allow-write",
-    "--deny-write=/bin,/boot,/etc,/home,/lib,/lib32,/lib64,/libx32,/opt,/proc,/root,/run,/sbin,/srv,/sys,/tmp,/usr,/var",
+    `--deny-write=${denied.join(",")}`,
     "--allow-net=0.0.0.0:9464,127.0.0.1:9464,db.internal:6543,ingest.example:443,k1:9092,k2:9092," +
     "rest.example:8443,ws.kraken.com:443",
     "--allow-env",
