@@ -9,9 +9,15 @@ export function countFindings(fs: readonly Finding[]): void {
   for (const f of fs) dataConsistencyErrors.inc({ check: f.check });
 }
 
-/** One quarantined row: counted once per kind among its findings. */
+/** Quarantined rows: each counted once per kind among its findings. */
 export function countQuarantined(fs: readonly Finding[]): void {
-  for (const kind of new Set(fs.map((f) => kindOf(f.check)))) anomalyQuarantine.inc({ kind });
+  const seen = new Set<string>();
+  for (const f of fs) {
+    const k = `${f.ts}|${f.symbol}|${kindOf(f.check)}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    anomalyQuarantine.inc({ kind: kindOf(f.check) });
+  }
 }
 
 /** Starts every series at 0 (dashboards see the check before its first failure). */

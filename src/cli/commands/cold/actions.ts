@@ -15,7 +15,7 @@ import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
 /** Upper bound of --row-group-size and --max-rows-per-file: 16 Mi rows (~1 GiB buffered or decoded). */
 const MAX_ROWS_FLAG = 16 * 1024 * 1024;
 
-async function setup(ctx: CommandContext, args: ParsedArgs) {
+export async function setup(ctx: CommandContext, args: ParsedArgs) {
   const cfg = await ctx.config();
   // The registry is light (no Parquet package): a bad --table or --format fails before the cold tier loads.
   const { resolveTables, tableDef } = await import("../../../data/cold/tables.ts");
