@@ -11,6 +11,7 @@ import { ColdSection } from "./sections/cold.ts";
 import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
 import { ValidateSection } from "./sections/validate.ts";
+import { RegionsSection } from "./sections/regions.ts";
 
 /**
  * The two configuration files. Each top-level key is a *section*; section names are unique across both
@@ -33,6 +34,7 @@ export const SourcesFileSections = {
   kraken: KrakenSection,
   tiers: TiersSection,
   validate: ValidateSection,
+  regions: RegionsSection,
 } as const;
 
 function fileSchema<T extends Record<string, z.ZodObject>>(sections: T) {

@@ -4,6 +4,7 @@ import type { Command, Handler } from "../command.ts";
 
 const actions = () => import("./cold/actions.ts");
 const validateActions = () => import("./cold/validate.ts");
+const replicateAction = () => import("./cold/replicate.ts");
 
 export const coldCommand: Command = {
   name: "cold",
@@ -12,7 +13,7 @@ export const coldCommand: Command = {
   help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV tables (OHLCV bars, 1-minute bars,
 derivatives, quarantine), checksummed
 
-Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|quarantine> [flags]
+Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|quarantine|replicate> [flags]
   cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
                          [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
                          [--wait[=DURATION]]
@@ -29,6 +30,7 @@ Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|qua
                          [--quarantine] [--wait[=DURATION]] [--json]
   cryptorun cold quarantine list|release|drop [--table ohlcv] [--from ISO --to ISO] [--symbols A/USD]
                          [--check C] [--wait[=DURATION]] [--json]
+  cryptorun cold replicate --to DIR [--table ohlcv | --all] [--region NAME] [--json]
 
 Tables (docs/COLD.md): ohlcv (hourly bars; cold.path, default <data-dir>/cold/ohlcv), ohlcv_1m (1-minute
 bars: ohlcv's columns plus vwap, trades), derivs (funding, open interest, basis per venue; key ts, symbol,
@@ -52,6 +54,8 @@ Actions:
   upgrade   convert a table of the wave-1 layout (dt=* directly under the root) into snapshot v1
   validate  check stored bars (schema, future ts, gaps, robust-z anomalies vs a trailing window; config
             validate.*); every finding as {ts, symbol, check, field, value, score}
+  replicate ship the current snapshot's sealed parts, checksums and manifest to DIR (same layout: a readable
+            table); resumable, every file read back and verified, the replica switched atomically
   quarantine  list the rows of quarantine/<table>; release them into the table (its normal commit and row
             check) or drop them (deleted); both crash-safe moves
 
@@ -86,6 +90,9 @@ Flags:
                           that a crash interrupted
   --quarantine            validate: move the flagged rows to quarantine/<table> (one crash-safe move: a re-run
                           after a crash completes it; nothing lost or duplicated)
+  --to DIR                replicate: the replica's data directory (tables at the same relative paths)
+  --all                   replicate: every table that has a snapshot (quarantine tables included)
+  --region NAME           replicate: the region label of cryptorun_replication_lag_seconds (default replica)
   --check C               quarantine: only rows flagged by this check (price_mad, future_ts, …)
   --json                  dump: NDJSON (one object per row, null for an empty value); other actions: one
                           JSON object
@@ -128,6 +135,7 @@ Examples:
   cryptorun cold validate --table ohlcv --from 2020-01-01 --to 2020-12-31T23:00:00Z --json
   cryptorun cold validate --from 2020-03-01 --to 2020-03-31 --quarantine
   cryptorun cold quarantine list --table ohlcv
+  cryptorun cold replicate --to /mnt/replica/cryptorun --all --region eu
   cryptorun cold quarantine release --from 2020-03-12 --to 2020-03-13 --check price_mad`,
   options: {
     table: { type: "string" },
@@ -149,6 +157,8 @@ Examples:
     interval: { type: "string" },
     quarantine: { type: "boolean" },
     check: { type: "string" },
+    all: { type: "boolean" },
+    region: { type: "string" },
   },
   optionalValues: { wait: "forever" },
   actions: [
@@ -209,6 +219,12 @@ Examples:
       flags: ["table", "from", "to", "symbols", "check", "wait"],
       subactions: ["list", "release", "drop"],
       load: async (): Promise<Handler> => (await validateActions()).runQuarantine,
+    },
+    {
+      name: "replicate",
+      usage: "cryptorun cold replicate --to DIR",
+      flags: ["to", "table", "all", "region"],
+      load: async (): Promise<Handler> => (await replicateAction()).runReplicate,
     },
     {
       name: "upgrade",
