@@ -46,6 +46,18 @@ function robustZ(w: RollingWindow, x: number, floor: number): number | null {
 
 const round = (z: number) => Math.round(z * 1000) / 1000;
 
+function add(
+  out: Finding[],
+  ts: number,
+  symbol: string,
+  check: CheckName,
+  field: string,
+  value: number | null,
+  score: number | null = null,
+): void {
+  out.push({ ts, symbol, check, field, value: value === null || Number.isNaN(value) ? null : value, score });
+}
+
 export class BarValidator {
   private series = new Map<string, Series>();
   private now: () => number;
@@ -97,57 +109,54 @@ export class BarValidator {
     receivedAt?: number,
   ): number {
     const n0 = out.length;
-    const add = (check: CheckName, field: string, value: number | null, score: number | null = null) =>
-      out.push({
-        ts,
-        symbol,
-        check,
-        field,
-        value: value === null || Number.isNaN(value) ? null : value,
-        score,
-      });
-    const vals = [open, high, low, close, volume];
-    const names = ["open", "high", "low", "close", "volume"];
-    let finite = true;
-    for (let i = 0; i < 5; i++) {
-      if (typeof vals[i] !== "number" || !Number.isFinite(vals[i])) {
-        add("non_finite", names[i], Number.isFinite(vals[i]) ? vals[i] : null);
-        finite = false;
+    // The hot path allocates nothing for a clean bar (10 M rows: see bench/validate_throughput.ts).
+    if (
+      !(Number.isFinite(open) && Number.isFinite(high) && Number.isFinite(low) && Number.isFinite(close) &&
+        Number.isFinite(volume))
+    ) {
+      const vals = [open, high, low, close, volume];
+      const names = ["open", "high", "low", "close", "volume"];
+      for (let i = 0; i < 5; i++) {
+        if (typeof vals[i] !== "number" || !Number.isFinite(vals[i])) {
+          add(out, ts, symbol, "non_finite", names[i], null);
+        }
       }
-    }
-    if (finite) {
-      if (high < Math.max(open, close)) add("high_below_body", "high", high);
-      if (low > Math.min(open, close)) add("low_above_body", "low", low);
-      if (volume < 0) add("negative_volume", "volume", volume);
+    } else {
+      if (high < (open > close ? open : close)) add(out, ts, symbol, "high_below_body", "high", high);
+      if (low > (open < close ? open : close)) add(out, ts, symbol, "low_above_body", "low", low);
+      if (volume < 0) add(out, ts, symbol, "negative_volume", "volume", volume);
     }
     const skewMs = this.p.max_skew_s * 1000;
-    if (ts > this.now() + skewMs) add("future_ts", "ts", ts);
+    if (ts > this.now() + skewMs) add(out, ts, symbol, "future_ts", "ts", ts);
     if (receivedAt !== undefined && Math.abs(receivedAt - ts) > skewMs) {
-      add("skew", "ts", ts, round((receivedAt - ts) / 1000));
+      add(out, ts, symbol, "skew", "ts", ts, round((receivedAt - ts) / 1000));
     }
     const s = this.state(symbol);
     if (ts < s.last) {
-      add("out_of_order", "ts", ts);
+      add(out, ts, symbol, "out_of_order", "ts", ts);
       return out.length - n0;
     }
     if (out.length > n0 || !(close > 0)) return out.length - n0;
     // Anomalies against the trailing window (earlier bars only), then the bar joins it.
     const lc = Math.log(close);
     if (s.price.length >= this.p.min_window) {
-      const fields: [string, number][] = [["close", close], ["high", high], ["low", low]];
-      for (const [field, v] of fields) {
-        if (!(v > 0)) continue;
-        const z = robustZ(s.price, Math.log(v), this.p.min_scale);
-        if (z !== null && Math.abs(z) > this.p.mad_z) {
-          add("price_mad", field, v, round(z));
-          break; // one price finding per bar: close first, else the wick
+      const med = s.price.median();
+      const scale = Math.max(MAD_SCALE * s.price.mad(med), this.p.min_scale);
+      if (scale > 0) {
+        // One price finding per bar: close first, else the wick (high, then low).
+        const zc = (lc - med) / scale;
+        if (Math.abs(zc) > this.p.mad_z) add(out, ts, symbol, "price_mad", "close", close, round(zc));
+        else if (high > 0 && (Math.log(high) - med) / scale > this.p.mad_z) {
+          add(out, ts, symbol, "price_mad", "high", high, round((Math.log(high) - med) / scale));
+        } else if (low > 0 && (Math.log(low) - med) / scale < -this.p.mad_z) {
+          add(out, ts, symbol, "price_mad", "low", low, round((Math.log(low) - med) / scale));
         }
       }
     }
     const lv = volume > 0 ? Math.log(volume) : NaN;
     if (this.p.volume && volume > 0 && s.volume.length >= this.p.min_window) {
       const z = robustZ(s.volume, lv, this.p.min_scale);
-      if (z !== null && z > this.p.mad_z) add("volume_mad", "volume", volume, round(z));
+      if (z !== null && z > this.p.mad_z) add(out, ts, symbol, "volume_mad", "volume", volume, round(z));
     }
     s.last = ts;
     s.price.push(lc);
