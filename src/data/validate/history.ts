@@ -7,7 +7,7 @@ import type { MoveResult } from "../cold/move.ts";
 import type { TimeRange } from "../cold/types.ts";
 import type { MaintenanceOptions } from "../cold/table_write.ts";
 import { type Finding, mergeFindings, quarantinable } from "./findings.ts";
-import { countFindings, countQuarantined } from "./record.ts";
+import { countFindings, countQuarantined, zeroValidationMetrics } from "./record.ts";
 import { BarValidator } from "./validator.ts";
 import { defaultInterval, validates } from "./write.ts";
 
@@ -75,6 +75,7 @@ export async function validateHistory(
       } is not a table of bars (validation checks tables of the ohlcv layout: ohlcv, ohlcv_1m)`,
     );
   }
+  zeroValidationMetrics();
   const intervalMs = o.intervalMs ?? defaultInterval(t.def);
   const v = new BarValidator(cfg, { now: o.now });
   const findings: Finding[] = [];

@@ -8,7 +8,7 @@ import type { ColdTables } from "../cold/store.ts";
 import type { TableDef } from "../cold/tables.ts";
 import type { WriteOptions, WriteResult } from "../cold/types.ts";
 import { type Finding, mergeFindings } from "./findings.ts";
-import { countFindings, countQuarantined } from "./record.ts";
+import { countFindings, countQuarantined, zeroValidationMetrics } from "./record.ts";
 import { BarValidator } from "./validator.ts";
 
 /**
@@ -101,6 +101,7 @@ export async function writeValidated(
       alreadyQuarantined: 0,
     };
   }
+  zeroValidationMetrics();
   const now = opts.now ?? Date.now;
   const v = opts.validator ?? new BarValidator(cfg, { now });
   const intervalMs = opts.intervalMs ?? defaultInterval(t.def);

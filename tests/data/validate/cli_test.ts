@@ -237,3 +237,35 @@ Deno.test("kill -9 during cold validate --quarantine: a re-run converges to the 
     assert.deepEqual(v.pending_moves, [], `${fp}: a move is still pending`);
   }
 });
+
+Deno.test("cold write with validate.on_write quarantine: the flagged rows land in quarantine/ohlcv, never in ohlcv", async () => {
+  await using tmp = await tempDir();
+  const { rows: input, expected } = injected();
+  const csv = `${tmp.path}/in.csv`;
+  await writeInputCsv(csv, input);
+  const env = { CRYPTORUN_VALIDATE_ON_WRITE: "quarantine" };
+  const w = await runCliCaptured(["--data-dir", tmp.path, "--json", "cold", "write", "--input", csv], env);
+  assert.equal(w.code, 0, w.stderr);
+  const out = JSON.parse(w.stdout);
+  assert.equal(out.validate.on_write, "quarantine");
+  assert.equal(out.validate.quarantined, 12);
+  assert.equal(out.rows, input.length - 12);
+  const list = JSON.parse(await cli(tmp.path, "cold", "quarantine", "list", "--json")).rows as F[];
+  const flagged = [...DOCUMENTED.filter((d) => d[2] !== "gap"), ...expected];
+  assert.deepEqual(
+    sorted(list.map((r) => [new Date(r.ts).toISOString(), r.symbol, r.check])),
+    sorted(flagged),
+  );
+  // Stored history then validates clean (gaps aside): the quarantined rows still fill the windows.
+  const r = await validate(tmp.path);
+  assert.deepEqual(r.findings.filter((f) => f.check !== "gap"), []);
+  // reject: nothing written, exit 1 naming the first finding.
+  await using tmp2 = await tempDir();
+  const rej = await runCliCaptured(["--data-dir", tmp2.path, "cold", "write", "--input", csv], {
+    CRYPTORUN_VALIDATE_ON_WRITE: "reject",
+  });
+  assert.equal(rej.code, 1);
+  assert.match(rej.stderr, /validate: ohlcv: 2022-02-07T22:00:00.000Z XRP\/USD: price_mad .*nothing written/);
+  const st = await runCliCaptured(["--data-dir", tmp2.path, "--json", "cold", "stats"]);
+  assert.equal(st.code === 0 ? JSON.parse(st.stdout).rows : 0, 0);
+});
