@@ -50,6 +50,8 @@ export interface ActionSpec {
   usage: string;
   /** The command flags it accepts (global flags are always accepted); any other is a usage error. */
   flags: readonly string[];
+  /** Operations picked by a second positional (`cold quarantine list|release|drop`); none by default. */
+  subactions?: readonly string[];
   /** Loads the handler by dynamic import: nothing of the implementation is loaded before it is chosen. */
   load(): Promise<Handler>;
 }

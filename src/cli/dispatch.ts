@@ -13,7 +13,21 @@ export async function resolveHandler(cmd: Command, args: ParsedArgs): Promise<Ha
   if (name === undefined) throw new UsageError(`${cmd.name}: missing action (one of ${names})`);
   const action = cmd.actions.find((a) => a.name === name);
   if (!action) throw new UsageError(`${cmd.name}: unknown action ${JSON.stringify(name)} (one of ${names})`);
-  if (extra.length > 0) {
+  const subs = action.subactions ?? [];
+  if (subs.length > 0) {
+    const [sub, ...more] = extra;
+    if (sub === undefined) {
+      throw new UsageError(`${cmd.name} ${name}: missing operation (one of ${subs.join("|")})`);
+    }
+    if (!subs.includes(sub)) {
+      throw new UsageError(
+        `${cmd.name} ${name}: unknown operation ${JSON.stringify(sub)} (one of ${subs.join("|")})`,
+      );
+    }
+    if (more.length > 0) {
+      throw new UsageError(`${cmd.name} ${name} ${sub}: unexpected argument ${JSON.stringify(more[0])}`);
+    }
+  } else if (extra.length > 0) {
     throw new UsageError(`${cmd.name} ${name}: unexpected argument ${JSON.stringify(extra[0])}`);
   }
   for (const flag of Object.keys(cmd.options)) {

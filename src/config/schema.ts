@@ -10,6 +10,8 @@ import { GatesSection } from "./sections/gates.ts";
 import { ColdSection } from "./sections/cold.ts";
 import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
+import { ValidateSection } from "./sections/validate.ts";
+import { RegionsSection } from "./sections/regions.ts";
 
 /**
  * The two configuration files. Each top-level key is a *section*; section names are unique across both
@@ -31,6 +33,8 @@ export const SourcesFileSections = {
   cold: ColdSection,
   kraken: KrakenSection,
   tiers: TiersSection,
+  validate: ValidateSection,
+  regions: RegionsSection,
 } as const;
 
 function fileSchema<T extends Record<string, z.ZodObject>>(sections: T) {

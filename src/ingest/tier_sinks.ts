@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.ts";
-import { openColdStore } from "../data/cold/store.ts";
+import { openColdStore, openColdTables } from "../data/cold/store.ts";
 import type { InvalidReason } from "../data/cold/types.ts";
 import { resolveTables } from "../data/cold/tables.ts";
 import { writeMicrostructureBatch } from "../data/hot/store.ts";
@@ -21,10 +21,13 @@ import type { IngestSinks } from "./ports.ts";
  * table's directory (`cold/ohlcv` → `cold/<table>`), as live ingest has always stored it.
  */
 export function barStore(cfg: Config, dataDir: string, table: string) {
-  const cold = resolveTables(cfg.cold).has(table)
+  return openColdStore(barCold(cfg, table), dataDir, { table });
+}
+
+function barCold(cfg: Config, table: string) {
+  return resolveTables(cfg.cold).has(table)
     ? cfg.cold
-    : { ...cfg.cold, tables: { ...cfg.cold.tables, [table]: { schema: "ohlcv_1m" } } };
-  return openColdStore(cold, dataDir, { table });
+    : { ...cfg.cold, tables: { ...cfg.cold.tables, [table]: { schema: "ohlcv_1m" as const } } };
 }
 
 export interface TierSinkOptions {
@@ -58,6 +61,7 @@ export function tierSinks(cfg: Config, dataDir: string, o: TierSinkOptions) {
     for (const reason of Object.keys(QUARANTINE)) anomalyQuarantine.inc({ kind: `cold_${reason}` }, 0);
   }
   let persistence: Persistence | undefined;
+  let validator: import("../data/validate/validator.ts").BarValidator | undefined;
   const skippedBars = { count: 0 };
   const sinks: IngestSinks = o.dryRun ? {} : {
     hot: (snaps) => writeMicrostructureBatch(dataDir, o.venue, snaps, { hotPath: cfg.tiers.hot_path }),
@@ -84,10 +88,24 @@ export function tierSinks(cfg: Config, dataDir: string, o: TierSinkOptions) {
       const usd = bars.filter((b) => USD_PAIR_RE.test(b.symbol));
       skippedBars.count += bars.length - usd.length;
       if (usd.length === 0) return;
-      await barStore(cfg, dataDir, o.barsTable).write(o.barsTable, usd, {
-        skipInvalid: true,
-        signal: o.signal,
-      });
+      if (cfg.validate.on_write === "off") {
+        await barStore(cfg, dataDir, o.barsTable).write(o.barsTable, usd, {
+          skipInvalid: true,
+          signal: o.signal,
+        });
+        return;
+      }
+      // validate.on_write (issue 17): one validator for the run, so each symbol's window carries over.
+      const { writeValidated } = await import("../data/validate/write.ts");
+      const { BarValidator } = await import("../data/validate/validator.ts");
+      validator ??= new BarValidator(cfg.validate);
+      await writeValidated(
+        openColdTables(barCold(cfg, o.barsTable), dataDir),
+        o.barsTable,
+        usd.map((b) => ({ ...b })),
+        cfg.validate,
+        { skipInvalid: true, signal: o.signal, validator },
+      );
     },
   };
   return {

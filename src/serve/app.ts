@@ -73,6 +73,24 @@ export async function runServe(o: ServeOptions): Promise<void> {
     });
   }
 
+  if (cfg.regions.replicate_to.length > 0) {
+    // Cold-tier replication (issue 17): every table with a snapshot, to each replica, on a schedule.
+    const everyMs = cfg.regions.replicate_every_s * 1000;
+    jobs.push({
+      name: "replicate",
+      everyMs,
+      run: async (signal) => {
+        const { replicateTables } = await import("../data/cold/replicate_all.ts");
+        const out = [];
+        for (const target of cfg.regions.replicate_to) {
+          out.push(...await replicateTables(cfg.cold, dataDir, target, "all", { signal }));
+        }
+        return { tables: out.length, copied: out.reduce((a, r) => a + r.copied, 0) };
+      },
+      timeoutMs: Math.max(everyMs * 5, 600_000),
+    });
+  }
+
   const sources = defaultSources(cfg, dataDir, o.env, { embeddedLease: dbLease });
   const events = createEventHub({
     stream: "scan",

@@ -34,6 +34,7 @@ export type JobRun = (signal: AbortSignal) => Promise<unknown>;
  * `cryptorun_scheduler_runs_total{outcome="error"}` and health see it.
  */
 export function ingestJob(ctx: JobContext): Promise<JobRun> {
+  if (ctx.config.regions.list.length >= 2) return multiRegionIngestJob(ctx);
   const poller = createIngestPoller({
     config: ctx.config,
     dataDir: ctx.dataDir,
@@ -144,4 +145,44 @@ export function scanJob(ctx: JobContext): Promise<JobRun> {
     if (report.sinks.failed.length > 0) throw new Error(report.sinks.failed.join("; "));
     return scanJson(report.output, { notes: report.notes, top: ctx.config.scan.top });
   });
+}
+
+/**
+ * Ingest bars with several regions (`regions.list`, issue 17): active-passive, each region's own Kraken REST
+ * endpoint polled every run; the writer's bars go to the cold tier; a silent writer is replaced by the next
+ * alive region, which backfills the gap (src/ingest/multi_region.ts, docs/DATA_MULTI_REGION.md).
+ */
+async function multiRegionIngestJob(ctx: JobContext): Promise<JobRun> {
+  const cfg = ctx.config;
+  const { createMultiRegionBars } = await import("../ingest/multi_region.ts");
+  const { openColdTables } = await import("../data/cold/store.ts");
+  const { writeValidated } = await import("../data/validate/write.ts");
+  const table = cfg.cold.parquet_schema.table;
+  const tables = openColdTables(cfg.cold, ctx.dataDir);
+  const log = ctx.log.child({ job: "ingest" });
+  const mr = createMultiRegionBars({
+    regions: cfg.regions.list.map((r) => ({
+      name: r.name,
+      venue: krakenBars(
+        krakenRestFrom({ ...cfg.kraken, rest_base_url: r.rest_url }, log.child({ region: r.name })),
+      ),
+    })),
+    leader: cfg.regions.leader,
+    failoverAfterMs: cfg.regions.failover_after_s * 1000,
+    symbols: cfg.kraken.symbols,
+    write: async (rows, signal) =>
+      void await writeValidated(tables, table, rows.map((r) => ({ ...r })), cfg.validate, { signal }),
+    stored: async (symbol, signal) => {
+      const s = await tables.table(table).stats({ signal });
+      return s.perSymbol[symbol]?.maxTs ?? null;
+    },
+    log,
+  });
+  return async (signal: AbortSignal) => {
+    const r = await mr.tick(signal);
+    if (r.errors.length > 0 && r.written === 0) {
+      throw new Error(`ingest: ${r.errors.map((e) => `${e.region}: ${e.message}`).join("; ")}`);
+    }
+    return r;
+  };
 }

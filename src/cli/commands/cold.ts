@@ -3,6 +3,8 @@ import type { Command, Handler } from "../command.ts";
 /** `cryptorun cold`: help, flags and sub-actions (light; the actions live in ./cold/actions.ts). */
 
 const actions = () => import("./cold/actions.ts");
+const validateActions = () => import("./cold/validate.ts");
+const replicateAction = () => import("./cold/replicate.ts");
 
 export const coldCommand: Command = {
   name: "cold",
@@ -11,7 +13,7 @@ export const coldCommand: Command = {
   help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV tables (OHLCV bars, 1-minute bars,
 derivatives, quarantine), checksummed
 
-Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade> [flags]
+Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|quarantine|replicate> [flags]
   cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
                          [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
                          [--wait[=DURATION]]
@@ -24,6 +26,11 @@ Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade> [flags]
   cryptorun cold compact [--table ohlcv] [--from ISO --to ISO] [--format parquet|csv] [--max-rows-per-file N]
                          [--wait[=DURATION]] [--json]
   cryptorun cold upgrade [--table ohlcv] [--wait[=DURATION]] [--json]
+  cryptorun cold validate [--table ohlcv] [--from ISO --to ISO] [--symbols A/USD,B/USD] [--interval 1h]
+                         [--quarantine] [--wait[=DURATION]] [--json]
+  cryptorun cold quarantine list|release|drop [--table ohlcv] [--from ISO --to ISO] [--symbols A/USD]
+                         [--check C] [--wait[=DURATION]] [--json]
+  cryptorun cold replicate --to DIR [--table ohlcv | --all] [--region NAME] [--json]
 
 Tables (docs/COLD.md): ohlcv (hourly bars; cold.path, default <data-dir>/cold/ohlcv), ohlcv_1m (1-minute
 bars: ohlcv's columns plus vwap, trades), derivs (funding, open interest, basis per venue; key ts, symbol,
@@ -45,6 +52,12 @@ Actions:
             lists moves between tables a crash interrupted
   compact   merge each day's parts into one sorted part (one commit)
   upgrade   convert a table of the wave-1 layout (dt=* directly under the root) into snapshot v1
+  validate  check stored bars (schema, future ts, gaps, robust-z anomalies vs a trailing window; config
+            validate.*); every finding as {ts, symbol, check, field, value, score}
+  replicate ship the current snapshot's sealed parts, checksums and manifest to DIR (same layout: a readable
+            table); resumable, every file read back and verified, the replica switched atomically
+  quarantine  list the rows of quarantine/<table>; release them into the table (its normal commit and row
+            check) or drop them (deleted); both crash-safe moves
 
 Flags:
   --table NAME            table (default: cold.parquet_schema.table, ohlcv): ohlcv, ohlcv_1m, derivs, a
@@ -61,20 +74,26 @@ Flags:
   --max-rows-per-file N   write/compact: rows buffered before a part file is written (bounds memory; default
                           1048576; at most 16777216)
   --skip-invalid          write: skip bad rows and conflicts and report how many were skipped and why
-  --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade: wait for another writer of the
-                          table (bare --wait: until it is done; --wait=30s: at most that long); without it
+  --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade/validate --quarantine/quarantine:
+                          wait for another writer of the table (bare --wait: until it is done; --wait=30s: at most that long); without it
                           a busy table fails at once (exit 1) naming the writer
-  --from, --to TIME       dump, gaps: the window, ISO-8601 or epoch ms; BOTH bounds inclusive. compact: only
-                          days that intersect it
+  --from, --to TIME       dump, gaps, validate, quarantine: the window, ISO-8601 or epoch ms; BOTH bounds
+                          inclusive. compact: only days that intersect it
   --columns a,b           dump: columns to print, in this order (default all the table's columns)
-  --symbols A/USD,B/USD   dump, gaps: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
+  --symbols A/USD,B/USD   dump, gaps, validate, quarantine: only these pairs (normalised like write's input: xbt-usd = BTC/USD)
   --iso                   dump: print timestamps as ISO-8601 instead of epoch ms
-  --interval DURATION     gaps: the bar interval (1m, 1h; default: per symbol, its most common step)
+  --interval DURATION     gaps, validate: the bar interval (1m, 1h; default: per symbol, its most common step)
   --repair-from DIR       verify: restore damaged files from another copy of the table (a replica or a
                           backup), found by their BLAKE3, and commit them as a new snapshot
   --gc                    verify: also remove debris (staging, uncommitted and expired snapshots)
   --complete-moves        verify: finish moves of rows between this table and another (e.g. its quarantine)
                           that a crash interrupted
+  --quarantine            validate: move the flagged rows to quarantine/<table> (one crash-safe move: a re-run
+                          after a crash completes it; nothing lost or duplicated)
+  --to DIR                replicate: the replica's data directory (tables at the same relative paths)
+  --all                   replicate: every table that has a snapshot (quarantine tables included)
+  --region NAME           replicate: the region label of cryptorun_replication_lag_seconds (default replica)
+  --check C               quarantine: only rows flagged by this check (price_mad, future_ts, …)
   --json                  dump: NDJSON (one object per row, null for an empty value); other actions: one
                           JSON object
 
@@ -112,7 +131,12 @@ Examples:
   cryptorun cold dump --table derivs --from 2025-09-01 --to 2025-09-02 --columns ts,symbol,venue,basis
   cryptorun cold verify --json
   cryptorun cold verify --repair-from /backup/cold/ohlcv
-  cryptorun cold compact --from 2025-09-01 --to 2025-09-30`,
+  cryptorun cold compact --from 2025-09-01 --to 2025-09-30
+  cryptorun cold validate --table ohlcv --from 2020-01-01 --to 2020-12-31T23:00:00Z --json
+  cryptorun cold validate --from 2020-03-01 --to 2020-03-31 --quarantine
+  cryptorun cold quarantine list --table ohlcv
+  cryptorun cold replicate --to /mnt/replica/cryptorun --all --region eu
+  cryptorun cold quarantine release --from 2020-03-12 --to 2020-03-13 --check price_mad`,
   options: {
     table: { type: "string" },
     input: { type: "string" },
@@ -131,6 +155,10 @@ Examples:
     gc: { type: "boolean" },
     "complete-moves": { type: "boolean" },
     interval: { type: "string" },
+    quarantine: { type: "boolean" },
+    check: { type: "string" },
+    all: { type: "boolean" },
+    region: { type: "string" },
   },
   optionalValues: { wait: "forever" },
   actions: [
@@ -178,6 +206,25 @@ Examples:
       usage: "cryptorun cold compact [--table ohlcv] [--from ISO --to ISO]",
       flags: ["table", "from", "to", "format", "max-rows-per-file", "wait"],
       load: async (): Promise<Handler> => (await actions()).runCompact,
+    },
+    {
+      name: "validate",
+      usage: "cryptorun cold validate [--table ohlcv] [--from ISO --to ISO]",
+      flags: ["table", "from", "to", "symbols", "interval", "quarantine", "wait"],
+      load: async (): Promise<Handler> => (await validateActions()).runValidate,
+    },
+    {
+      name: "quarantine",
+      usage: "cryptorun cold quarantine list|release|drop",
+      flags: ["table", "from", "to", "symbols", "check", "wait"],
+      subactions: ["list", "release", "drop"],
+      load: async (): Promise<Handler> => (await validateActions()).runQuarantine,
+    },
+    {
+      name: "replicate",
+      usage: "cryptorun cold replicate --to DIR",
+      flags: ["to", "table", "all", "region"],
+      load: async (): Promise<Handler> => (await replicateAction()).runReplicate,
     },
     {
       name: "upgrade",

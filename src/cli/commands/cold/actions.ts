@@ -15,7 +15,7 @@ import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
 /** Upper bound of --row-group-size and --max-rows-per-file: 16 Mi rows (~1 GiB buffered or decoded). */
 const MAX_ROWS_FLAG = 16 * 1024 * 1024;
 
-async function setup(ctx: CommandContext, args: ParsedArgs) {
+export async function setup(ctx: CommandContext, args: ParsedArgs) {
   const cfg = await ctx.config();
   // The registry is light (no Parquet package): a bad --table or --format fails before the cold tier loads.
   const { resolveTables, tableDef } = await import("../../../data/cold/tables.ts");
@@ -72,7 +72,7 @@ function lockFlags(args: ParsedArgs, command: string) {
 }
 
 export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<number> {
-  const { store, table, format, lock } = await setup(ctx, args);
+  const { cfg, tables, store, table, format, lock } = await setup(ctx, args);
   const input = str(args, "input");
   if (!input) throw new UsageError(`cold write: --input FILE.csv[.gz|.lz4] is required`);
   const compression = str(args, "compression");
@@ -101,8 +101,13 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
   const bar = createProgress(ctx.interactive, "cold write", size, "bytes");
   const t0 = performance.now();
   let result;
+  let checkedRows;
   try {
-    result = await store.write(
+    // validate.on_write (issue 17): flagged rows are quarantined or fail the write (src/data/validate/).
+    const { writeValidated } = await import("../../../data/validate/write.ts");
+    const validated = await writeValidated(
+      tables,
+      table,
       readInputCsv(input, {
         skipInvalid,
         signal: ctx.signal,
@@ -110,6 +115,7 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
         schema: store.schema,
         check: store.def.check,
       }),
+      cfg.validate,
       {
         format,
         compression: compression as never,
@@ -121,6 +127,8 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
         signal: ctx.signal,
       },
     );
+    result = validated.write;
+    checkedRows = validated;
     bar.update(size);
   } finally {
     bar.stop();
@@ -142,6 +150,12 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
       partitions: result.partitions,
       bytes: result.bytes,
       skipped,
+      validate: checkedRows && {
+        on_write: checkedRows.mode,
+        findings: checkedRows.findings.length,
+        quarantined: checkedRows.quarantined,
+        already_quarantined: checkedRows.alreadyQuarantined,
+      },
       seconds: Number(seconds.toFixed(3)),
     }));
   } else {
@@ -154,6 +168,16 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
       ctx.out(`${result.alreadyStored} row(s) were already stored with identical values (not written again)`);
     }
     if (skipInvalid) ctx.out(`skipped ${skippedTotal} invalid row(s): ${formatSkipped(skipped)}`);
+    if (checkedRows && checkedRows.findings.length > 0) {
+      ctx.out(
+        `validate: ${checkedRows.findings.length} finding(s); ${checkedRows.quarantined} row(s) quarantined in ` +
+          `quarantine/${table}` +
+          (checkedRows.alreadyQuarantined > 0
+            ? ` (${checkedRows.alreadyQuarantined} were already there)`
+            : "") +
+          ` — see cryptorun cold quarantine list --table ${table}`,
+      );
+    }
   }
   ctx.log.info("cold write done", {
     table,
