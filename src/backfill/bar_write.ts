@@ -1,0 +1,89 @@
+import type { ColdTables } from "../data/cold/store.ts";
+import type { RowInput } from "../data/cold/batch.ts";
+import { MINUTE_MS, type MinuteBar } from "./minute_bars.ts";
+
+/**
+ * THE write of backfilled / imported 1-minute bars into the cold tier (one function, so that the validation
+ * layer wraps every bar the backfill writes in one place). Merge rule: a bar whose (ts, symbol) is already
+ * stored keeps the stored values (existing verified bars win) unless `overwrite`, which replaces stored bars
+ * whose values differ (deleted through the cold tier's crash-safe moveRows, then written). Identical bars are
+ * neither written nor replaced, so a re-run writes nothing. The write itself is one atomic cold commit.
+ */
+
+export interface BarWriteOptions {
+  table: string;
+  overwrite: boolean;
+  /** Recorded in the lock and the manifest. */
+  command: string;
+  /** Wait for another writer of the table (ms). */
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface BarWriteResult {
+  /** Bars committed by this write. */
+  written: number;
+  /** Bars already stored with identical values. */
+  identical: number;
+  /** Stored bars with other values that were kept (existing wins). */
+  kept: number;
+  /** Stored bars with other values that were replaced (--overwrite). */
+  replaced: number;
+  snapshot: number | null;
+}
+
+const VALUE_COLS = ["open", "high", "low", "close", "volume", "vwap", "trades"] as const;
+
+function same(a: unknown, b: unknown): boolean {
+  const na = a === null || a === undefined || (typeof a === "number" && a !== a);
+  const nb = b === null || b === undefined || (typeof b === "number" && b !== b);
+  if (na || nb) return na && nb;
+  return a === b;
+}
+
+export async function writeBars(
+  tables: ColdTables,
+  bars: readonly MinuteBar[],
+  o: BarWriteOptions,
+): Promise<BarWriteResult> {
+  const out: BarWriteResult = { written: 0, identical: 0, kept: 0, replaced: 0, snapshot: null };
+  if (bars.length === 0) return out;
+  const table = tables.table(o.table);
+  const sorted = [...bars].sort((a, b) =>
+    a.ts - b.ts || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)
+  );
+  const symbols = [...new Set(sorted.map((b) => b.symbol))];
+  const range = { from: sorted[0].ts, to: sorted[sorted.length - 1].ts + MINUTE_MS - 1 };
+  const key = (ts: number, s: string) => `${ts}\u0000${s}`;
+  const want = new Map<string, MinuteBar>();
+  for (const b of sorted) want.set(key(b.ts, b.symbol), b);
+  const cols = table.schema.fields.map((f) => f.name);
+  const replace: RowInput[] = [];
+  for await (const r of table.read(range, { symbols, columns: cols, signal: o.signal })) {
+    const k = key(r.ts as number, r.symbol as string);
+    const b = want.get(k);
+    if (!b) continue;
+    if (VALUE_COLS.every((c) => !cols.includes(c) || same(r[c], b[c]))) {
+      out.identical++;
+      want.delete(k);
+    } else if (o.overwrite) {
+      replace.push({ ts: b.ts, symbol: b.symbol });
+      out.replaced++;
+    } else {
+      out.kept++;
+      want.delete(k);
+    }
+  }
+  if (want.size === 0) return out;
+  if (replace.length > 0) {
+    await tables.moveRows(o.table, null, replace, { command: o.command, waitMs: o.waitMs, signal: o.signal });
+  }
+  const r = await table.write([...want.values()] as RowInput[], {
+    command: o.command,
+    waitMs: o.waitMs,
+    signal: o.signal,
+  });
+  out.written = r.rows;
+  out.snapshot = r.snapshot;
+  return out;
+}
