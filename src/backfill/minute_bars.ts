@@ -73,7 +73,8 @@ export class MinuteAggregator {
   #close(): void {
     const b = this.#cur;
     if (b === null) return;
-    b.vwap = b.volume > 0 ? this.#pq / b.volume : null;
+    // Σp·q/Σq can land an ulp outside [low, high] (a one-price minute): clamped, as the row check requires.
+    b.vwap = b.volume > 0 ? Math.min(b.high, Math.max(b.low, this.#pq / b.volume)) : null;
     this.#bars.push(b);
     this.#cur = null;
     this.#pq = 0;
