@@ -3,6 +3,7 @@ import type { Command, Handler } from "../command.ts";
 /** `cryptorun cold`: help, flags and sub-actions (light; the actions live in ./cold/actions.ts). */
 
 const actions = () => import("./cold/actions.ts");
+const importAction = () => import("./cold/import.ts");
 
 export const coldCommand: Command = {
   name: "cold",
@@ -11,7 +12,7 @@ export const coldCommand: Command = {
   help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV tables (OHLCV bars, 1-minute bars,
 derivatives, quarantine), checksummed
 
-Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade> [flags]
+Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|import> [flags]
   cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
                          [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
                          [--wait[=DURATION]]
@@ -24,6 +25,8 @@ Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade> [flags]
   cryptorun cold compact [--table ohlcv] [--from ISO --to ISO] [--format parquet|csv] [--max-rows-per-file N]
                          [--wait[=DURATION]] [--json]
   cryptorun cold upgrade [--table ohlcv] [--wait[=DURATION]] [--json]
+  cryptorun cold import  --kraken-ohlcvt ZIP|DIR | --kraken-trades ZIP|DIR [--asset-pairs FILE]
+                         [--wait[=DURATION]] [--json]
 
 Tables (docs/COLD.md): ohlcv (hourly bars; cold.path, default <data-dir>/cold/ohlcv), ohlcv_1m (1-minute
 bars: ohlcv's columns plus vwap, trades), derivs (funding, open interest, basis per venue; key ts, symbol,
@@ -45,6 +48,10 @@ Actions:
             lists moves between tables a crash interrupted
   compact   merge each day's parts into one sorted part (one commit)
   upgrade   convert a table of the wave-1 layout (dt=* directly under the root) into snapshot v1
+  import    Kraken's downloadable history, streamed from a .zip or a directory (docs/BACKFILL.md):
+            OHLCVT files <PAIR>_1.csv → ohlcv_1m, <PAIR>_60.csv → ohlcv; time-and-sales <PAIR>.csv →
+            1-minute bars in ohlcv_1m. File names map to pairs through AssetPairs (XBTUSD → BTC/USD). Every
+            line is checked before anything is written; a stored bar keeps its values
 
 Flags:
   --table NAME            table (default: cold.parquet_schema.table, ohlcv): ohlcv, ohlcv_1m, derivs, a
@@ -75,6 +82,11 @@ Flags:
   --gc                    verify: also remove debris (staging, uncommitted and expired snapshots)
   --complete-moves        verify: finish moves of rows between this table and another (e.g. its quarantine)
                           that a crash interrupted
+  --kraken-ohlcvt PATH    import: a Kraken OHLCVT .zip or directory (timestamp,open,high,low,close,volume,
+                          trades per line); other intervals, non-USD and unknown pairs are skipped and listed
+  --kraken-trades PATH    import: a Kraken time-and-sales .zip or directory (timestamp,price,volume); each
+                          file's last minute is not written (the file may end inside it)
+  --asset-pairs FILE      import: a saved /0/public/AssetPairs response (default: fetched from Kraken)
   --json                  dump: NDJSON (one object per row, null for an empty value); other actions: one
                           JSON object
 
@@ -131,6 +143,9 @@ Examples:
     gc: { type: "boolean" },
     "complete-moves": { type: "boolean" },
     interval: { type: "string" },
+    "kraken-ohlcvt": { type: "string" },
+    "kraken-trades": { type: "string" },
+    "asset-pairs": { type: "string" },
   },
   optionalValues: { wait: "forever" },
   actions: [
@@ -184,6 +199,12 @@ Examples:
       usage: "cryptorun cold upgrade [--table ohlcv]",
       flags: ["table", "wait"],
       load: async (): Promise<Handler> => (await actions()).runUpgrade,
+    },
+    {
+      name: "import",
+      usage: "cryptorun cold import  --kraken-ohlcvt ZIP|DIR | --kraken-trades ZIP|DIR",
+      flags: ["kraken-ohlcvt", "kraken-trades", "asset-pairs", "wait"],
+      load: async (): Promise<Handler> => (await importAction()).runImport,
     },
   ],
 };

@@ -1,0 +1,213 @@
+import type { RowInput } from "../data/cold/batch.ts";
+import { textLines } from "../data/cold/csv_lines.ts";
+import type { ColdTables } from "../data/cold/store.ts";
+import { USD_PAIR_RE } from "../market/symbols.ts";
+import type { SymbolMap } from "../providers/kraken/symbols.ts";
+import { InputError, show } from "../util/errors.ts";
+import { type FileSet, openSource, type SourceFile } from "./kraken_files/zip_entries.ts";
+import {
+  type FileKind,
+  isHeader,
+  parseFileName,
+  parseOhlcvtLine,
+  parseTradeLine,
+} from "./kraken_files/rows.ts";
+import { MinuteAggregator } from "./minute_bars.ts";
+
+/**
+ * `cold import --kraken-ohlcvt|--kraken-trades`: Kraken's downloadable history (a .zip or a directory of
+ * per-pair CSVs) into the cold tier. File names map to normalised pairs through AssetPairs (XBTUSD_1.csv →
+ * BTC/USD). OHLCVT `_1` files go to ohlcv_1m (vwap null, trades = the file's count), `_60` files to ohlcv;
+ * time-and-sales files become 1-minute bars (minute_bars.ts) in ohlcv_1m, without each file's last minute
+ * (the file may end inside it). Other intervals, non-USD pairs and pairs AssetPairs does not know are
+ * skipped and listed.
+ *
+ * All or nothing: pass 1 streams every file and checks every line (fields, order, the table's row check) —
+ * a bad line is an error naming the file, the line and the field, and nothing is written; pass 2 streams the
+ * files again into one cold commit per table. Files are read one at a time from the zip (zip_entries.ts), so
+ * memory holds one inflated chunk plus the write's per-day buffers, never the archive. A stored bar keeps its
+ * values (counted as kept); identical bars are not written again.
+ */
+
+export interface ImportPlanFile {
+  file: string;
+  symbol: string | null;
+  table: string | null;
+  /** Why the file is not imported. */
+  skipped?: string;
+  rows: number;
+}
+
+export interface ImportTableResult {
+  table: string;
+  rows_written: number;
+  already_stored: number;
+  kept: number;
+  partitions: string[];
+  snapshot: number | null;
+}
+
+export interface ImportReport {
+  kind: FileKind;
+  source: string;
+  files: ImportPlanFile[];
+  tables: ImportTableResult[];
+  lines: number;
+  seconds: number;
+}
+
+export interface ImportOptions {
+  tables: ColdTables;
+  kind: FileKind;
+  source: string;
+  symbols: SymbolMap;
+  /** The hourly table (cold.parquet_schema.table) and the 1-minute table (kraken.bars_table). */
+  hourTable: string;
+  minuteTable: string;
+  command: string;
+  waitMs?: number;
+  signal?: AbortSignal;
+  /** Bytes of lines read so far (both passes) and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Target {
+  f: SourceFile;
+  plan: ImportPlanFile;
+}
+
+function plan(files: SourceFile[], o: ImportOptions): Target[] {
+  const seen = new Map<string, string>();
+  return files.map((f) => {
+    const p: ImportPlanFile = { file: f.name, symbol: null, table: null, rows: 0 };
+    const n = parseFileName(f.name, o.kind);
+    if (!n) {
+      p.skipped = o.kind === "ohlcvt" ? "name is not <PAIR>_<minutes>.csv" : "name is not <PAIR>.csv";
+      return { f, plan: p };
+    }
+    const symbol = o.symbols.normalize(n.pair);
+    if (!symbol) p.skipped = `${n.pair} is not a pair in AssetPairs`;
+    else if (!USD_PAIR_RE.test(symbol)) {
+      p.skipped = `${symbol} is not a USD pair (the cold tier holds USD pairs)`;
+    } else if (n.minutes !== null && n.minutes !== 1 && n.minutes !== 60) {
+      p.skipped = `interval ${n.minutes} min has no table (1 → ${o.minuteTable}, 60 → ${o.hourTable})`;
+    } else {
+      p.symbol = symbol;
+      p.table = n.minutes === 60 ? o.hourTable : o.minuteTable;
+      const k = `${p.table} ${symbol}`;
+      const other = seen.get(k);
+      if (other !== undefined) {
+        throw new InputError(
+          `${f.name}: ${symbol} in table ${p.table} comes from ${other} too: keep one of them`,
+        );
+      }
+      seen.set(k, f.name);
+    }
+    return { f, plan: p };
+  });
+}
+
+/** Every row of one file, checked, as the table's rows (null: a line without a row, e.g. a header). */
+async function* fileRows(
+  t: Target,
+  o: ImportOptions,
+  progress: (bytes: number) => void,
+): AsyncGenerator<RowInput> {
+  const file = t.f.name;
+  const symbol = t.plan.symbol!;
+  const check = o.tables.def(t.plan.table!).check;
+  const hourly = t.plan.table === o.hourTable;
+  const agg = o.kind === "trades" ? new MinuteAggregator(symbol) : null;
+  let prev = -Infinity;
+  for await (const { line, lineNo } of textLines(await t.f.open(), o.signal)) {
+    progress(line.length + 1);
+    if (line.trim() === "") continue;
+    if (lineNo === 1 && isHeader(line, o.kind)) continue;
+    if (o.kind === "ohlcvt") {
+      const r = parseOhlcvtLine(file, lineNo, line, prev);
+      prev = r.ts;
+      const row: RowInput = hourly
+        ? { ts: r.ts, symbol, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume }
+        : { ...r, symbol, vwap: null };
+      const bad = check(row as Record<string, unknown>);
+      if (bad) throw new InputError(`${file}:${lineNo}: ${bad.field}: ${bad.message}`);
+      yield row;
+    } else {
+      const tr = parseTradeLine(file, lineNo, line, prev);
+      prev = tr.ts;
+      agg!.add(tr.ts, tr.price, tr.qty);
+      // Bars of minutes before the current trade's are complete.
+      yield* agg!.take(tr.ts - (tr.ts % 60_000)) as RowInput[];
+    }
+  }
+  // The file's last minute may be cut by the end of the file: not written.
+}
+
+async function pass(targets: Target[], o: ImportOptions, progress: (b: number) => void, table?: string) {
+  let n = 0;
+  for (const t of targets) {
+    if (t.plan.skipped || (table !== undefined && t.plan.table !== table)) continue;
+    let rows = 0;
+    for await (const _ of fileRows(t, o, progress)) rows++;
+    t.plan.rows = rows;
+    n += rows;
+  }
+  return n;
+}
+
+export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport> {
+  const t0 = performance.now();
+  await using src: FileSet = await openSource(o.source);
+  if (src.files.length === 0) throw new InputError(`${show(o.source)}: no .csv file in it`);
+  const targets = plan(src.files, o);
+  const used = targets.filter((t) => !t.plan.skipped);
+  if (used.length === 0) {
+    throw new InputError(
+      `${show(o.source)}: no file to import (${
+        targets.slice(0, 5).map((t) => `${t.plan.file}: ${t.plan.skipped}`).join("; ")
+      }${targets.length > 5 ? "; …" : ""})`,
+    );
+  }
+  const total = 2 * used.reduce((n, t) => n + t.f.size, 0);
+  let done = 0;
+  const progress = (b: number) => {
+    done += b;
+    if ((done & 0xfffff) < b) o.onProgress?.(done, total);
+  };
+  // Pass 1: every line checked; nothing written.
+  let lines = 0;
+  lines += await pass(targets, o, progress);
+  // Pass 2: one commit per table.
+  const tableNames = [...new Set(used.map((t) => t.plan.table!))].sort();
+  const results: ImportTableResult[] = [];
+  for (const table of tableNames) {
+    const mine = used.filter((t) => t.plan.table === table);
+    const rows = async function* () {
+      for (const t of mine) yield* fileRows(t, o, progress);
+    };
+    const r = await o.tables.table(table).write(rows(), {
+      command: o.command,
+      waitMs: o.waitMs,
+      signal: o.signal,
+      // Every row passed pass 1's checks: what is skipped here is only a key stored with other values.
+      skipInvalid: true,
+    });
+    results.push({
+      table,
+      rows_written: r.rows,
+      already_stored: r.alreadyStored,
+      kept: r.skipped.conflict ?? 0,
+      partitions: r.partitions,
+      snapshot: r.snapshot,
+    });
+  }
+  o.onProgress?.(total, total);
+  return {
+    kind: o.kind,
+    source: o.source,
+    files: targets.map((t) => t.plan),
+    tables: results,
+    lines,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
