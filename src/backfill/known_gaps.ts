@@ -83,3 +83,40 @@ export async function addKnownGaps(
   const body = { version: 1, table, symbol, step_ms: step, runs: merged.map((r) => [r.from, r.to]) };
   await atomicWriteFile(knownGapsPath(dataDir, table, symbol), JSON.stringify(body) + "\n");
 }
+
+type SeriesOf<R extends { series: unknown[] }> = R["series"][number];
+type RunOf<S extends { runs: unknown[] }> = S["runs"][number];
+export type KnownAnnotated<R extends { series: { runs: unknown[] }[] }> = Omit<R, "series"> & {
+  series: (SeriesOf<R> & { known_missing?: number; runs: (RunOf<SeriesOf<R>> & { known?: true })[] })[];
+};
+
+/**
+ * Marks the holes of a `cold gaps` report that are known gaps (every missing bar confirmed empty by the
+ * venue): `known: true` on such a run, `known_missing` on a series that has any (absent otherwise, so a
+ * table without known gaps reports as before). Series of a wider key than (ts, symbol) have no known gaps.
+ * Mutates and returns the report.
+ */
+export async function annotateKnownGaps<
+  R extends {
+    table: string;
+    series: {
+      series: string;
+      intervalMs: number | null;
+      runs: { from: number; to: number; missing: number; known?: boolean }[];
+      known_missing?: number;
+    }[];
+  },
+>(report: R, dataDir: string): Promise<KnownAnnotated<R>> {
+  for (const s of report.series) {
+    const known = s.series.includes(" ") ? [] : await readKnownGaps(dataDir, report.table, s.series);
+    if (known.length === 0 || s.intervalMs !== 60_000) continue;
+    let n = 0;
+    for (const r of s.runs) {
+      if (!coveredBy(r, known, 60_000)) continue;
+      r.known = true;
+      n += r.missing;
+    }
+    if (n > 0) s.known_missing = n;
+  }
+  return report as KnownAnnotated<R>;
+}

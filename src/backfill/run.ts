@@ -81,9 +81,6 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
       );
     }
   }
-  const rest = krakenRestFrom(o.cfg.kraken, o.log);
-  const { pairs } = await rest.assetPairs(o.signal);
-  const map = buildSymbolMap(pairs);
   const storeTrades = o.trades && o.cfg.persistence.enabled;
   let persistence: Persistence | undefined;
   const report: BackfillReport = {
@@ -96,7 +93,6 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
   // The windows per symbol: the whole range, or the holes cold gaps lists minus the known gaps.
   const plan: { symbol: string; pair: string | null; windows: { from: number; to: number }[] }[] = [];
   for (const symbol of o.symbols) {
-    const pair = map.bySymbol(symbol)?.altname ?? null;
     let windows = [{ from: o.range.from, to: o.range.to }];
     if (o.gapsOnly) {
       const g = await tables.table(table).gaps(o.range, {
@@ -108,7 +104,13 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
       const known = await readKnownGaps(o.dataDir, table, symbol);
       windows = subtractRuns(holes, known, MINUTE_MS).map((r) => ({ from: r.from, to: r.to + MINUTE_MS }));
     }
-    plan.push({ symbol, pair, windows });
+    plan.push({ symbol, pair: null, windows });
+  }
+  // The venue is asked only when there is something to fetch (a --gaps run with no hole asks nothing).
+  const rest = krakenRestFrom(o.cfg.kraken, o.log);
+  if (plan.some((p) => p.windows.length > 0)) {
+    const map = buildSymbolMap((await rest.assetPairs(o.signal)).pairs);
+    for (const p of plan) p.pair = map.bySymbol(p.symbol)?.altname ?? null;
   }
   const totalMinutes = plan.reduce(
     (n, p) => n + p.windows.reduce((m, w) => m + Math.max(0, (w.to - w.from) / MINUTE_MS), 0),
@@ -151,6 +153,7 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
         resumed_from: null,
       };
       report.symbols.push(r);
+      if (item.windows.length === 0) continue;
       if (item.pair === null) {
         r.error = `${item.symbol} is not a Kraken pair (AssetPairs has no pair of that name)`;
         report.failed.push(item.symbol);
@@ -238,4 +241,46 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
     if (report.trades_store === "disabled") o.out(`trades not stored: persistence.enabled is false`);
   }
   return report;
+}
+
+export interface GapRepairOptions {
+  cfg: Config;
+  dataDir: string;
+  env: Record<string, string>;
+  log: Logger;
+  signal: AbortSignal;
+  /** How far back holes are looked for (ms). */
+  lookbackMs: number;
+  now?: () => number;
+}
+
+/** How far back `serve --with-ingest` looks for holes of its own 1-minute bars: 7 days. */
+export const GAP_REPAIR_LOOKBACK_MS = 7 * 86_400_000;
+
+/**
+ * `serve --with-ingest`'s gap repair: `backfill --gaps` over kraken.symbols and the last `lookbackMs`, with
+ * the same code (raw trades are not stored: the live session stores its own, and the embedded database
+ * has one opener). Holes left by a restart or an outage are refilled from Trades; holes the venue confirms
+ * empty become known gaps and are not asked again.
+ */
+export async function repairGaps(o: GapRepairOptions): Promise<BackfillReport> {
+  const now = (o.now ?? Date.now)();
+  return await runBackfill({
+    cfg: o.cfg,
+    dataDir: o.dataDir,
+    env: o.env,
+    log: o.log,
+    signal: o.signal,
+    symbols: [...o.cfg.kraken.symbols],
+    range: { from: now - o.lookbackMs, to: now },
+    gapsOnly: true,
+    overwrite: false,
+    trades: false,
+    batchMinutes: 1440,
+    waitMs: o.cfg.cold.lock_timeout_ms,
+    interactive: false,
+    json: false,
+    out: () => {},
+    now: o.now,
+  });
 }
