@@ -22,9 +22,10 @@ import { MinuteAggregator } from "./minute_bars.ts";
  * (the file may end inside it). Other intervals, non-USD pairs and pairs AssetPairs does not know are
  * skipped and listed.
  *
- * All or nothing: pass 1 streams every file and checks every line (fields, order, the table's row check) —
- * a bad line is an error naming the file, the line and the field, and nothing is written; pass 2 streams the
- * files again into one cold commit per table. Files are read one at a time from the zip (zip_entries.ts), so
+ * All or nothing: the tables are written one commit each, largest input first; a bad line (fields, order,
+ * the table's row check) is an error naming the file, the line and the field. A bad line in the first
+ * table's files aborts its write (nothing committed); the other tables' files are checked in a first pass
+ * before anything is written, so a bad line anywhere leaves every table as it was. Files are read one at a time from the zip (zip_entries.ts), so
  * memory holds one inflated chunk plus the write's per-day buffers, never the archive. A stored bar keeps its
  * values (counted as kept); identical bars are not written again.
  */
@@ -52,6 +53,7 @@ export interface ImportReport {
   source: string;
   files: ImportPlanFile[];
   tables: ImportTableResult[];
+  /** Rows read from the imported files (trades files: trades). */
   lines: number;
   seconds: number;
 }
@@ -143,16 +145,9 @@ async function* fileRows(
   // The file's last minute may be cut by the end of the file: not written.
 }
 
-async function pass(targets: Target[], o: ImportOptions, progress: (b: number) => void, table?: string) {
-  let n = 0;
-  for (const t of targets) {
-    if (t.plan.skipped || (table !== undefined && t.plan.table !== table)) continue;
-    let rows = 0;
-    for await (const _ of fileRows(t, o, progress)) rows++;
-    t.plan.rows = rows;
-    n += rows;
-  }
-  return n;
+/** Reads and checks every line of the files; writes nothing. */
+async function checkPass(targets: Target[], o: ImportOptions, progress: (b: number) => void): Promise<void> {
+  for (const t of targets) for await (const _ of fileRows(t, o, progress)) { /* checked */ }
 }
 
 export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport> {
@@ -168,22 +163,35 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
       }${targets.length > 5 ? "; …" : ""})`,
     );
   }
-  const total = 2 * used.reduce((n, t) => n + t.f.size, 0);
+  // The tables, largest input first. The first one's files need no check pass: a bad line aborts its
+  // write, which commits nothing. Every other table's files are checked before the first commit.
+  const size = new Map<string, number>();
+  for (const t of used) size.set(t.plan.table!, (size.get(t.plan.table!) ?? 0) + t.f.size);
+  const tableNames = [...size.keys()].sort((a, b) => size.get(b)! - size.get(a)! || (a < b ? -1 : 1));
+  const checkFirst = used.filter((t) => t.plan.table !== tableNames[0]);
+  const total = used.reduce((n, t) => n + t.f.size, 0) + checkFirst.reduce((n, t) => n + t.f.size, 0);
   let done = 0;
   const progress = (b: number) => {
     done += b;
     if ((done & 0xfffff) < b) o.onProgress?.(done, total);
   };
-  // Pass 1: every line checked; nothing written.
+  // Pass 1: every line of the other tables' files checked; nothing written.
+  await checkPass(checkFirst, o, progress);
   let lines = 0;
-  lines += await pass(targets, o, progress);
   // Pass 2: one commit per table.
-  const tableNames = [...new Set(used.map((t) => t.plan.table!))].sort();
   const results: ImportTableResult[] = [];
   for (const table of tableNames) {
     const mine = used.filter((t) => t.plan.table === table);
     const rows = async function* () {
-      for (const t of mine) yield* fileRows(t, o, progress);
+      for (const t of mine) {
+        let n = 0;
+        for await (const r of fileRows(t, o, progress)) {
+          n++;
+          yield r;
+        }
+        t.plan.rows = n;
+        lines += n;
+      }
     };
     const r = await o.tables.table(table).write(rows(), {
       command: o.command,

@@ -159,6 +159,34 @@ Deno.test("cold import: a malformed line is refused naming file, line and field;
   assert.match(r.stderr, /XBTUSD_60\.csv:5: high: expected a number, found "12x"/);
   assert.deepEqual(await rows(dataDir, "ohlcv_1m"), []);
   assert.deepEqual(await rows(dataDir, "ohlcv"), []);
+
+  // The bad line in the largest table's files (written first, without a check pass): its write aborts and
+  // the other table is not written either.
+  const minuteLines = minuteCsv.split("\n");
+  minuteLines[699] = minuteLines[699].split(",").slice(0, 6).join(","); // line 700: a field short
+  const zip2 = `${tmp.path}/bad2.zip`;
+  await Deno.writeFile(
+    zip2,
+    buildZip([
+      { name: "ETHUSD_1.csv", text: minuteCsv },
+      { name: "XBTUSD_1.csv", text: minuteLines.join("\n") },
+      { name: "XBTUSD_60.csv", text: hourCsv },
+    ]),
+  );
+  const r2 = await runCliCaptured([
+    "--data-dir",
+    dataDir,
+    "cold",
+    "import",
+    "--kraken-ohlcvt",
+    zip2,
+    "--asset-pairs",
+    AP,
+  ]);
+  assert.equal(r2.code, 1, r2.stdout);
+  assert.match(r2.stderr, /XBTUSD_1\.csv:700: line: expected 7 fields/);
+  assert.deepEqual(await rows(dataDir, "ohlcv_1m"), []);
+  assert.deepEqual(await rows(dataDir, "ohlcv"), []);
 });
 
 Deno.test("cold import --kraken-trades: time and sales → 1-minute bars, without the file's last minute", async () => {
