@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { ColdSection } from "../../src/config/sections/cold.ts";
 import { openColdTables } from "../../src/data/cold/store.ts";
+import { PersistenceSection } from "../../src/config/sections/persistence.ts";
+import { openPersistence } from "../../src/persistence/open.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { runCli, startCli } from "../data/cold/table_helpers.ts";
 import {
@@ -214,4 +216,101 @@ Deno.test("backfill: a 429 / EAPI:Rate limit exceeded storm slows it, is never t
   assert.equal(done(b.stdout).symbols.reduce((n, s) => n + s.refusals, 0), 6);
   assert.equal(storm.served, clean.served, "a refused call is asked again, not skipped");
   assert.deepEqual(await storedBars(`${tmp.path}/b`), await storedBars(`${tmp.path}/a`));
+});
+
+Deno.test("backfill: raw trades reach the trades table once, also across a kill and a re-run (embedded database)", async () => {
+  await using srv = startFakeKraken({ trades: TRADES, pageSize: 250 });
+  await using tmp = await tempDir();
+  const from = "2025-11-10T17:00:00Z";
+  const to = "2025-11-10T20:00:00Z";
+  const argv = [
+    "--data-dir",
+    tmp.path,
+    "backfill",
+    "--venue",
+    "kraken",
+    "--symbols",
+    "BTC/USD",
+    "--from",
+    from,
+    "--to",
+    to,
+    "--batch-minutes",
+    "30",
+  ];
+  const k = await runCli(argv, env(srv.url, { CRYPTORUN_FAILPOINT: "backfill.before_bars:2" }));
+  assert.equal(k.signal, "SIGKILL", k.stderr);
+  const r = await runCli(argv, env(srv.url));
+  assert.equal(r.code, 0, r.stderr);
+  // Without the checkpoint the whole window is read and stored again: still once.
+  await Deno.remove(`${tmp.path}/backfill/checkpoints`, { recursive: true });
+  const again = await runCli(argv, env(srv.url));
+  assert.equal(again.code, 0, again.stderr);
+  const f = Date.parse(from);
+  const t = Date.parse(to);
+  const want = TRADES.XBTUSD.filter((x) => x[2] * 1000 >= f && x[2] * 1000 < t);
+  assert.ok(want.length > 100, `trades in the window: ${want.length}`);
+  const db = await openPersistence(PersistenceSection.parse({}), tmp.path, {});
+  try {
+    const stored = await db.trades.listBySymbol("BTC/USD", { from: f, to: t }, 100_000);
+    assert.equal(stored.length, want.length);
+    assert.deepEqual(
+      stored.map((x) => [x.trade_id, x.price, x.qty]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      want.map((x) => [String(x[6]), Number(x[0]), Number(x[1])]),
+    );
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("backfill: a stored bar with other values wins; --overwrite replaces it", async () => {
+  await using srv = startFakeKraken({ trades: TRADES, pageSize: 250 });
+  await using tmp = await tempDir();
+  const argv = (extra: string[] = []) => [
+    "--data-dir",
+    tmp.path,
+    "--json",
+    "backfill",
+    "--venue",
+    "kraken",
+    "--symbols",
+    "BTC/USD",
+    "--from",
+    "2025-11-10T17:00:00Z",
+    "--to",
+    "2025-11-10T19:00:00Z",
+    "--no-trades",
+    ...extra,
+  ];
+  // The bar of a minute that has trades, stored beforehand with other values (e.g. from another source).
+  const want = expectedBars().filter((b) =>
+    b.symbol === "BTC/USD" && b.ts < Date.parse("2025-11-10T19:00:00Z")
+  );
+  const victim = want[3];
+  const other = {
+    ...victim,
+    close: victim.close + 1,
+    high: Math.max(victim.high, victim.close + 1),
+    vwap: null,
+  };
+  const tables = openColdTables(ColdSection.parse({}), tmp.path, { log: { warn() {} } });
+  await tables.table("ohlcv_1m").write([other]);
+  const r1 = await runCli(argv(), env(srv.url));
+  assert.equal(r1.code, 0, r1.stderr);
+  const d1 = JSON.parse(r1.stdout.trim().split("\n").at(-1)!).symbols[0];
+  assert.equal(d1.bars_kept, 1);
+  assert.equal(d1.bars_written, want.length - 1);
+  const after1 = (await storedBars(tmp.path)).find((b) => b.ts === victim.ts)!;
+  assert.equal(after1.close, other.close, "the stored bar won");
+  await Deno.remove(`${tmp.path}/backfill/checkpoints`, { recursive: true });
+  const r2 = await runCli(argv(["--overwrite"]), env(srv.url));
+  assert.equal(r2.code, 0, r2.stderr);
+  const d2 = JSON.parse(r2.stdout.trim().split("\n").at(-1)!).symbols[0];
+  assert.equal(d2.bars_replaced, 1);
+  assert.equal(d2.bars_identical, want.length - 1);
+  const after2 = (await storedBars(tmp.path)).filter((b) => b.symbol === "BTC/USD");
+  assert.equal(after2.length, want.length);
+  const v = after2.find((b) => b.ts === victim.ts)!;
+  assert.equal(v.close, victim.close);
+  assert.equal(v.trades, victim.trades);
 });
