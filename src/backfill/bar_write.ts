@@ -1,13 +1,19 @@
 import type { ColdTables } from "../data/cold/store.ts";
 import type { RowInput } from "../data/cold/batch.ts";
+import { InputError } from "../util/errors.ts";
 import { MINUTE_MS, type MinuteBar } from "./minute_bars.ts";
 
 /**
- * THE write of backfilled / imported 1-minute bars into the cold tier (one function, so that the validation
- * layer wraps every bar the backfill writes in one place). Merge rule: a bar whose (ts, symbol) is already
- * stored keeps the stored values (existing verified bars win) unless `overwrite`, which replaces stored bars
- * whose values differ (deleted through the cold tier's crash-safe moveRows, then written). Identical bars are
- * neither written nor replaced, so a re-run writes nothing. The write itself is one atomic cold commit.
+ * THE write of backfilled and imported bars into the cold tier (one function, so that the validation layer
+ * wraps every bar `backfill` and `cold import` write in one place). Merge rule: a bar whose (ts, symbol) is
+ * already stored with the same values is not written again; with other values the stored bar wins (counted
+ * as kept) unless `overwrite`, which replaces it (deleted through the cold tier's crash-safe moveRows, then
+ * written). The write itself is one atomic cold commit.
+ *
+ * Two shapes of input: an array (a backfill batch: the stored bars of its range are read and compared, so
+ * `overwrite` can replace them), or a stream (a bulk import, too large to hold: the cold write compares each
+ * day with what is stored as it goes and skips a differing key, so the stored bar wins; `overwrite` is refused
+ * for a stream). A stream's rows must already be checked (a bad row fails the whole write).
  */
 
 export interface BarWriteOptions {
@@ -30,6 +36,8 @@ export interface BarWriteResult {
   /** Stored bars with other values that were replaced (--overwrite). */
   replaced: number;
   snapshot: number | null;
+  /** Day partitions the write touched. */
+  partitions: string[];
 }
 
 const VALUE_COLS = ["open", "high", "low", "close", "volume", "vwap", "trades"] as const;
@@ -43,12 +51,39 @@ function same(a: unknown, b: unknown): boolean {
 
 export async function writeBars(
   tables: ColdTables,
-  bars: readonly MinuteBar[],
+  input: readonly MinuteBar[] | AsyncIterable<RowInput>,
   o: BarWriteOptions,
 ): Promise<BarWriteResult> {
-  const out: BarWriteResult = { written: 0, identical: 0, kept: 0, replaced: 0, snapshot: null };
-  if (bars.length === 0) return out;
+  const out: BarWriteResult = {
+    written: 0,
+    identical: 0,
+    kept: 0,
+    replaced: 0,
+    snapshot: null,
+    partitions: [],
+  };
   const table = tables.table(o.table);
+  if (!Array.isArray(input)) {
+    if (o.overwrite) {
+      throw new InputError(`overwrite: not available for a streamed bar write (table ${o.table})`);
+    }
+    const r = await table.write(input as AsyncIterable<RowInput>, {
+      command: o.command,
+      waitMs: o.waitMs,
+      signal: o.signal,
+      skipInvalid: true,
+    });
+    return {
+      ...out,
+      written: r.rows,
+      identical: r.alreadyStored,
+      kept: r.skipped.conflict ?? 0,
+      snapshot: r.snapshot,
+      partitions: r.partitions,
+    };
+  }
+  const bars = input as readonly MinuteBar[];
+  if (bars.length === 0) return out;
   const sorted = [...bars].sort((a, b) =>
     a.ts - b.ts || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)
   );
@@ -85,5 +120,6 @@ export async function writeBars(
   });
   out.written = r.rows;
   out.snapshot = r.snapshot;
+  out.partitions = r.partitions;
   return out;
 }

@@ -87,7 +87,7 @@ export async function backfillSymbol(
     pages: 0,
     trades: 0,
     refusals: 0,
-    bars: { written: 0, identical: 0, kept: 0, replaced: 0, snapshot: null },
+    bars: { written: 0, identical: 0, kept: 0, replaced: 0, snapshot: null, partitions: [] },
     resumedFrom: null,
   };
   if (end <= start) return p;

@@ -13,6 +13,7 @@ import {
   parseTradeLine,
 } from "./kraken_files/rows.ts";
 import { MinuteAggregator } from "./minute_bars.ts";
+import { writeBars } from "./bar_write.ts";
 
 /**
  * `cold import --kraken-ohlcvt|--kraken-trades`: Kraken's downloadable history (a .zip or a directory of
@@ -193,18 +194,19 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
         lines += n;
       }
     };
-    const r = await o.tables.table(table).write(rows(), {
+    // Every row was checked on the way in (fileRows): what the write skips is a key stored with other values.
+    const r = await writeBars(o.tables, rows(), {
+      table,
+      overwrite: false,
       command: o.command,
       waitMs: o.waitMs,
       signal: o.signal,
-      // Every row passed pass 1's checks: what is skipped here is only a key stored with other values.
-      skipInvalid: true,
     });
     results.push({
       table,
-      rows_written: r.rows,
-      already_stored: r.alreadyStored,
-      kept: r.skipped.conflict ?? 0,
+      rows_written: r.written,
+      already_stored: r.identical,
+      kept: r.kept,
       partitions: r.partitions,
       snapshot: r.snapshot,
     });

@@ -219,3 +219,43 @@ Deno.test("cold import --kraken-trades: time and sales → 1-minute bars, withou
   assert.equal(got.length, want.length);
   assert.deepEqual(got, want.map((b) => ({ ...b })));
 });
+
+Deno.test("cold import: a stored bar with other values is kept, the others are written", async () => {
+  await using tmp = await tempDir();
+  const dataDir = `${tmp.path}/data`;
+  const r0 = MINUTES[10];
+  const stored = {
+    ts: r0[0] * 1000,
+    symbol: "BTC/USD",
+    open: 1,
+    high: 2,
+    low: 1,
+    close: 2,
+    volume: 5,
+    vwap: 1.5,
+    trades: 3,
+  };
+  await openColdTables(ColdSection.parse({}), dataDir, { log: { warn() {} } }).table("ohlcv_1m").write([
+    stored,
+  ]);
+  const zip = `${tmp.path}/k.zip`;
+  await Deno.writeFile(zip, buildZip([{ name: "XBTUSD_1.csv", text: minuteCsv }]));
+  const r = await runCliCaptured([
+    "--data-dir",
+    dataDir,
+    "--json",
+    "cold",
+    "import",
+    "--kraken-ohlcvt",
+    zip,
+    "--asset-pairs",
+    AP,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const t = JSON.parse(r.stdout).tables[0];
+  assert.equal(t.kept, 1);
+  assert.equal(t.rows_written, MINUTES.length - 1);
+  const got = await rows(dataDir, "ohlcv_1m");
+  assert.equal(got.length, MINUTES.length);
+  assert.deepEqual(got.find((x) => x.ts === stored.ts), stored);
+});
