@@ -180,6 +180,9 @@ Deno.test("backfill: SIGKILL at every step and at random delays, then a re-run â
     const r = await runCli(ARGV(dir), env(srv.url));
     assert.equal(r.code, 0, `${fp}: ${r.stderr}`);
     assert.deepEqual(await storedBars(dir), want, `cold tier after a kill at ${fp}`);
+    const v = await openColdTables(ColdSection.parse({}), dir, { log: { warn() {} } }).table("ohlcv_1m")
+      .verify();
+    assert.ok(v.ok, `${fp}: cold verify: ${JSON.stringify(v.damaged)}`);
   }
   // Kills at seeded random moments (the process is killed from outside).
   let s = 11;
