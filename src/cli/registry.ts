@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { backfillCommand } from "./commands/backfill.ts";
 import { coldCommand } from "./commands/cold.ts";
 import { dbCommand } from "./commands/db.ts";
 import { healthCommand } from "./commands/health.ts";
@@ -17,6 +18,7 @@ import { streamCommand } from "./commands/stream.ts";
 export const COMMANDS: Command[] = [
   ingestCommand,
   coldCommand,
+  backfillCommand,
   streamCommand,
   scanCommand,
   healthCommand,

@@ -9,7 +9,7 @@ import type { Logger } from "../log/logger.ts";
 import { buildInfo, enableDefaultMetrics, registry, setSymbolLabelCap } from "../metrics/registry.ts";
 import { createEventHub } from "./events.ts";
 import { createHandler } from "./handler.ts";
-import { booksSession, ingestJob, scanJob } from "./jobs.ts";
+import { booksSession, gapRepairJob, ingestJob, scanJob } from "./jobs.ts";
 import { createReadiness } from "./readiness.ts";
 import { createScheduler, type Job } from "./scheduler.ts";
 import { isLoopback, type ListenAddr, startServer } from "./server.ts";
@@ -61,6 +61,13 @@ export async function runServe(o: ServeOptions): Promise<void> {
       name: "ingest",
       everyMs: o.ingestEveryMs,
       run: await ingestJob(jobCtx),
+      timeoutMs: Math.max(o.ingestEveryMs * 5, 60_000),
+    });
+    // The 1-minute bars' holes (after a restart or an outage) are refilled from Trades at the same cadence.
+    jobs.push({
+      name: "gap_repair",
+      everyMs: o.ingestEveryMs,
+      run: gapRepairJob(jobCtx),
       timeoutMs: Math.max(o.ingestEveryMs * 5, 60_000),
     });
   }

@@ -7,6 +7,7 @@ import type { DbLease } from "../health/db_lease.ts";
 import { runLiveIngest } from "../ingest/live.ts";
 import { createIngestPoller } from "../ingest/poll.ts";
 import { krakenBars, krakenLive, krakenRestFrom } from "../providers/kraken/venue.ts";
+import { GAP_REPAIR_LOOKBACK_MS, repairGaps } from "../backfill/run.ts";
 import type { SupervisedSession } from "./supervisor.ts";
 
 /**
@@ -57,6 +58,33 @@ export function ingestJob(ctx: JobContext): Promise<JobRun> {
     }
     return summary;
   });
+}
+
+/**
+ * Gap repair (issue 18): the holes of the 1-minute bars (`kraken.bars_table`) of `kraken.symbols` in the last
+ * 7 days — a restart, an outage, a dropped minute of the live session — refilled from Kraken's Trades with
+ * the code of `cryptorun backfill --gaps` (src/backfill/run.ts `repairGaps`). Holes the venue confirms empty
+ * become known gaps and are not asked again, so a run with nothing to repair asks the venue nothing.
+ * Resolves with the backfill report; a symbol that failed rejects the run.
+ */
+export function gapRepairJob(ctx: JobContext, now?: () => number): JobRun {
+  const log = ctx.log.child({ job: "gap_repair" });
+  return async (signal: AbortSignal) => {
+    const r = await repairGaps({
+      cfg: ctx.config,
+      dataDir: ctx.dataDir,
+      env: ctx.env,
+      log,
+      signal,
+      lookbackMs: GAP_REPAIR_LOOKBACK_MS,
+      now,
+    });
+    if (r.failed.length > 0) {
+      const errs = r.symbols.filter((s) => s.error).map((s) => s.error);
+      throw new Error(`gap repair: ${r.failed.length} symbol(s) failed: ${errs.slice(0, 3).join("; ")}`);
+    }
+    return r;
+  };
 }
 
 export interface BooksSessionOptions {

@@ -54,7 +54,7 @@ Deno.test("serve --with-ingest: hourly bars on the scheduler, a continuous book 
       out += value;
     }
     const started = JSON.parse(out.split("\n")[0]);
-    assert.deepEqual(started.jobs, ["ingest"]);
+    assert.deepEqual(started.jobs, ["ingest", "gap_repair"]);
     assert.deepEqual(started.sessions, ["kraken_books"]);
     await until("ingest run ok on /metrics", async () => {
       const body = await (await fetch(`${started.listening}/metrics`)).text();

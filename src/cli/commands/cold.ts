@@ -5,15 +5,16 @@ import type { Command, Handler } from "../command.ts";
 const actions = () => import("./cold/actions.ts");
 const validateActions = () => import("./cold/validate.ts");
 const replicateAction = () => import("./cold/replicate.ts");
+const importAction = () => import("./cold/import.ts");
 
 export const coldCommand: Command = {
   name: "cold",
   summary:
-    "cold tier (Parquet/CSV history): write, dump a PIT window, stats, gaps, verify/repair, compact, upgrade",
+    "cold tier (Parquet/CSV history): write, import, dump a PIT window, stats, gaps, verify/repair, validate, quarantine, replicate, compact, upgrade",
   help: `cryptorun cold — the cold tier: day-partitioned Parquet or CSV tables (OHLCV bars, 1-minute bars,
 derivatives, quarantine), checksummed
 
-Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|quarantine|replicate> [flags]
+Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|quarantine|replicate|import> [flags]
   cryptorun cold write   --input FILE.csv[.gz|.lz4] [--table ohlcv] [--format parquet|csv]
                          [--compression C] [--row-group-size N] [--max-rows-per-file N] [--skip-invalid]
                          [--wait[=DURATION]]
@@ -31,6 +32,8 @@ Usage: cryptorun cold <write|dump|stats|gaps|verify|compact|upgrade|validate|qua
   cryptorun cold quarantine list|release|drop [--table ohlcv] [--from ISO --to ISO] [--symbols A/USD]
                          [--check C] [--wait[=DURATION]] [--json]
   cryptorun cold replicate --to DIR [--table ohlcv | --all] [--region NAME] [--json]
+  cryptorun cold import  --kraken-ohlcvt ZIP|DIR | --kraken-trades ZIP|DIR [--asset-pairs FILE]
+                         [--wait[=DURATION]] [--json]
 
 Tables (docs/COLD.md): ohlcv (hourly bars; cold.path, default <data-dir>/cold/ohlcv), ohlcv_1m (1-minute
 bars: ohlcv's columns plus vwap, trades), derivs (funding, open interest, basis per venue; key ts, symbol,
@@ -58,6 +61,10 @@ Actions:
             table); resumable, every file read back and verified, the replica switched atomically
   quarantine  list the rows of quarantine/<table>; release them into the table (its normal commit and row
             check) or drop them (deleted); both crash-safe moves
+  import    Kraken's downloadable history, streamed from a .zip or a directory (docs/BACKFILL.md):
+            OHLCVT files <PAIR>_1.csv → ohlcv_1m, <PAIR>_60.csv → ohlcv; time-and-sales <PAIR>.csv →
+            1-minute bars in ohlcv_1m. File names map to pairs through AssetPairs (XBTUSD → BTC/USD). Every
+            line is checked before anything is written; a stored bar keeps its values
 
 Flags:
   --table NAME            table (default: cold.parquet_schema.table, ohlcv): ohlcv, ohlcv_1m, derivs, a
@@ -94,6 +101,11 @@ Flags:
   --all                   replicate: every table that has a snapshot (quarantine tables included)
   --region NAME           replicate: the region label of cryptorun_replication_lag_seconds (default replica)
   --check C               quarantine: only rows flagged by this check (price_mad, future_ts, …)
+  --kraken-ohlcvt PATH    import: a Kraken OHLCVT .zip or directory (timestamp,open,high,low,close,volume,
+                          trades per line); other intervals, non-USD and unknown pairs are skipped and listed
+  --kraken-trades PATH    import: a Kraken time-and-sales .zip or directory (timestamp,price,volume); each
+                          file's last minute is not written (the file may end inside it)
+  --asset-pairs FILE      import: a saved /0/public/AssetPairs response (default: fetched from Kraken)
   --json                  dump: NDJSON (one object per row, null for an empty value); other actions: one
                           JSON object
 
@@ -159,6 +171,9 @@ Examples:
     check: { type: "string" },
     all: { type: "boolean" },
     region: { type: "string" },
+    "kraken-ohlcvt": { type: "string" },
+    "kraken-trades": { type: "string" },
+    "asset-pairs": { type: "string" },
   },
   optionalValues: { wait: "forever" },
   actions: [
@@ -231,6 +246,12 @@ Examples:
       usage: "cryptorun cold upgrade [--table ohlcv]",
       flags: ["table", "wait"],
       load: async (): Promise<Handler> => (await actions()).runUpgrade,
+    },
+    {
+      name: "import",
+      usage: "cryptorun cold import  --kraken-ohlcvt ZIP|DIR | --kraken-trades ZIP|DIR",
+      flags: ["kraken-ohlcvt", "kraken-trades", "asset-pairs", "wait"],
+      load: async (): Promise<Handler> => (await importAction()).runImport,
     },
   ],
 };

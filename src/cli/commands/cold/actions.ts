@@ -485,7 +485,12 @@ export async function runGaps(ctx: CommandContext, args: ParsedArgs): Promise<nu
     );
   }
   const symbols = symbolsFlag(args, "symbols");
-  const r = await store.gaps(range, { symbols, intervalMs, signal: ctx.signal });
+  // Holes a backfill found empty at the venue (exchange outages) are marked known (src/backfill/known_gaps.ts).
+  const { annotateKnownGaps } = await import("../../../backfill/known_gaps.ts");
+  const r = await annotateKnownGaps(
+    await store.gaps(range, { symbols, intervalMs, signal: ctx.signal }),
+    await ctx.dataDir(),
+  );
   if (ctx.globals.json) {
     ctx.out(
       JSON.stringify({
@@ -503,9 +508,12 @@ export async function runGaps(ctx: CommandContext, args: ParsedArgs): Promise<nu
     const iv = g.intervalMs === null ? "-" : `${g.intervalMs / 1000}s`;
     ctx.out(
       `${label} ${g.series}: ${g.rows} rows ${t(g.firstTs)} .. ${t(g.lastTs)}, interval ${iv}, ` +
-        `${g.missing} missing in ${g.runs.length} gap(s)`,
+        `${g.missing} missing in ${g.runs.length} gap(s)` +
+        (g.known_missing ? ` (${g.known_missing} known: confirmed empty by the venue)` : ""),
     );
-    for (const run of g.runs) ctx.out(`  ${t(run.from)} .. ${t(run.to)}  ${run.missing} missing`);
+    for (const run of g.runs) {
+      ctx.out(`  ${t(run.from)} .. ${t(run.to)}  ${run.missing} missing${run.known ? " (known gap)" : ""}`);
+    }
   }
   return 0;
 }
