@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import type { DoorMetrics } from "../data/door/door.ts";
-import { openMarketDoor } from "../data/door/open.ts";
+import { openMarketDoor, regionHotPath } from "../data/door/open.ts";
 import { createDbLease } from "../health/db_lease.ts";
 import { HEALTH_CHECKS } from "../health/registry.ts";
 import { defaultSources } from "../health/sources.ts";
@@ -113,13 +113,18 @@ export async function runServe(o: ServeOptions): Promise<void> {
   });
   const supervisors: Supervisor[] = [];
   if (o.ingestEveryMs !== undefined) {
-    supervisors.push(createSupervisor({
-      name: "kraken_books",
-      session: booksSession(jobCtx),
-      log,
-      capMs: 60_000,
-      writeStatus: (s) => writeComponentStatus(dataDir, s),
-    }));
+    // Multi-region (issue 17): the hot tier is active-active — one verified book session per region, the
+    // leader's into tiers.hot_path, each other region's into <hot_path>/regions/<name> (the data door serves
+    // the freshest, worst-feed-wins). Followers write no trades (the leader's session does).
+    for (const session of regionBookSessions(cfg)) {
+      supervisors.push(createSupervisor({
+        name: session.name,
+        session: booksSession({ ...jobCtx, config: session.config }),
+        log,
+        capMs: 60_000,
+        writeStatus: (s) => writeComponentStatus(dataDir, s),
+      }));
+    }
   }
   const scheduler = createScheduler({
     jobs,
@@ -184,4 +189,25 @@ export async function runServe(o: ServeOptions): Promise<void> {
   await sources.close().catch((err) => log.warn("closing the database failed", { err }));
   await door.close().catch((err) => log.warn("closing the data door failed", { err }));
   log.info("stopped");
+}
+
+/** The book sessions `serve --with-ingest` runs: one (kraken_books), or one per region with ≥ 2 regions. */
+export function regionBookSessions(cfg: Config): { name: string; config: Config }[] {
+  const r = cfg.regions;
+  if (r.list.length < 2) return [{ name: "kraken_books", config: cfg }];
+  const leader = r.leader ?? r.list[0].name;
+  return r.list.map((region) => {
+    const isLeader = region.name === leader;
+    return {
+      name: `kraken_books_${region.name}`,
+      config: {
+        ...cfg,
+        kraken: { ...cfg.kraken, ws_url: region.ws_url ?? cfg.kraken.ws_url },
+        tiers: isLeader
+          ? cfg.tiers
+          : { ...cfg.tiers, hot_path: regionHotPath(cfg.tiers.hot_path, region.name) },
+        persistence: isLeader ? cfg.persistence : { ...cfg.persistence, enabled: false },
+      },
+    };
+  });
 }

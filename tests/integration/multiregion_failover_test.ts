@@ -6,7 +6,10 @@
 // gap from its own REST endpoint: the cold tier ends with exactly the rows (count and ts set, values) of an
 // uninterrupted run; cryptorun_replication_lag_seconds{tier="cold",source="ingest"} rises above the SLO while
 // the leader is silent and returns under it after the takeover.
-// Not covered here: WebSocket feeds (bar ingest is REST-polled; hot-tier active-active is not implemented).
+// The last test runs `serve --with-ingest` with two regions, each a loopback WebSocket server replaying the
+// recorded Kraken book session plus a REST server: both regions' verified books reach the hot tier; the
+// leader region is lost (both servers shut down): the follower takes over the bar ingest and the data door
+// keeps serving fresh verified books from the follower's directory.
 import assert from "node:assert/strict";
 import { ColdSection } from "../../src/config/sections/cold.ts";
 import { RegionsSection } from "../../src/config/sections/regions.ts";
@@ -19,6 +22,15 @@ import { createKrakenRest } from "../../src/providers/kraken/rest.ts";
 import { krakenBars } from "../../src/providers/kraken/venue.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { type FakeKrakenRest, startFakeKrakenRest } from "../providers/kraken/fake_kraken_rest.ts";
+import { startFakeKraken } from "../providers/kraken/fake_kraken_ws.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { hotRegions } from "../../src/data/door/open.ts";
+import { hotBooksSource } from "../../src/data/door/sources/hot_books.ts";
+import { readMicrostructure } from "../../src/data/hot/store.ts";
+import { CLI_PERMISSIONS } from "../helpers/cli.ts";
+import { until } from "../helpers/until.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 const SYMBOLS = ["BTC/USD", "ETH/USD"];
 const ALL = { from: 0, to: 8.64e15 };
@@ -172,4 +184,134 @@ Deno.test("failover rules: no takeover while the writer answers; none to a dead 
     "eu",
     "a leader that never answered is silent since the start",
   );
+});
+
+Deno.test("serve with two regions over WebSocket + REST: region loss → takeover, the hot tier stays fresh from the follower", async () => {
+  await using dir = await tempDir();
+  const pairs = ["XMR/USD", "OMG/USD"];
+  const rest = { us: startFakeKrakenRest(), eu: startFakeKrakenRest() };
+  const ws = {
+    us: startFakeKraken({ pairs, batch: 1, paceMs: 20 }),
+    eu: startFakeKraken({ pairs, batch: 1, paceMs: 20 }),
+  };
+  await Deno.mkdir(`${dir.path}/config`);
+  await Deno.writeTextFile(`${dir.path}/config/cryptorun.yaml`, "{}\n");
+  await Deno.writeTextFile(
+    `${dir.path}/config/data_sources.yaml`,
+    [
+      "regions:",
+      "  list:",
+      `    - { name: us, rest_url: "${rest.us.url}", ws_url: "${ws.us.url}" }`,
+      `    - { name: eu, rest_url: "${rest.eu.url}", ws_url: "${ws.eu.url}" }`,
+      "  failover_after_s: 2",
+      "",
+    ].join("\n"),
+  );
+  const env = {
+    NO_COLOR: "1",
+    CRYPTORUN_PERSISTENCE_ENABLED: "false",
+    CRYPTORUN_KRAKEN_SYMBOLS: pairs.join(","),
+    CRYPTORUN_KRAKEN_BOOK_DEPTH: "1000",
+    CRYPTORUN_KRAKEN_HOT_SNAPSHOT_INTERVAL_MS: "100",
+    CRYPTORUN_KRAKEN_MAX_RETRIES: "0",
+  };
+  const configPath = `${dir.path}/config/cryptorun.yaml`;
+  const data = `${dir.path}/data`;
+  const serve = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...CLI_PERMISSIONS,
+      `${ROOT}main.ts`,
+      "--config",
+      configPath,
+      "--data-dir",
+      data,
+      "--json",
+      "serve",
+      "--listen",
+      "127.0.0.1:0",
+      "--with-ingest",
+      "--ingest-every",
+      "1s",
+    ],
+    cwd: ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const errText = new Response(serve.stderr).text();
+  const reader = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { config } = await loadConfig({ configPath, env });
+  const hot = hotBooksSource({
+    id: "hot:kraken_ws",
+    venue: "kraken",
+    dataDir: data,
+    hotPath: config.tiers.hot_path,
+    maxAgeMs: config.tiers.hot_max_age_ms,
+    regions: hotRegions(config),
+  });
+  const hotRead = async () => {
+    const now = Date.now();
+    return await hot.read({ venue: "kraken", symbols: pairs, from: now - 60_000, to: now, live: true, now });
+  };
+  let killedAt = 0;
+  try {
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const started = JSON.parse(out.split("\n")[0]);
+    assert.deepEqual(started.sessions, ["kraken_books_us", "kraken_books_eu"]);
+    // Both regions verify books into their own hot directories.
+    for (const path of [config.tiers.hot_path, `${config.tiers.hot_path}/regions/eu`]) {
+      await until(`verified books in ${path}`, async () => {
+        const snaps = await readMicrostructure(data, "kraken", Date.now(), { hotPath: path });
+        return snaps.size === pairs.length ? true : undefined;
+      });
+    }
+    await until("the leader wrote the hourly bars", async () => {
+      const body = await (await fetch(`${started.listening}/metrics`)).text();
+      return /cryptorun_replication_lag_seconds\{tier="cold",region="us",source="ingest"\} 0/.test(body) ||
+        undefined;
+    });
+    // Region us is lost: its WebSocket and REST servers go away.
+    await ws.us.close();
+    await rest.us.close();
+    killedAt = Date.now();
+    await until("eu took over the bar ingest", async () => {
+      const body = await (await fetch(`${started.listening}/metrics`)).text();
+      return /cryptorun_replication_lag_seconds\{tier="cold",region="eu",source="ingest"\} 0/.test(body) ||
+        undefined;
+    });
+    // The door keeps serving fresh, verified books: eu's, newer than the loss.
+    const fresh = await until("fresh books after the loss", async () => {
+      const r = await hotRead();
+      const all = pairs.map((p) =>
+        r.get(p) as { rows: { ts: number }[]; observedAt: number } | { miss: string }
+      );
+      return all.every((x) => "rows" in x && x.rows[0].ts > killedAt) ? all : undefined;
+    });
+    for (const f of fresh) {
+      assert.ok("rows" in f);
+      assert.ok(Date.now() - f.observedAt <= config.tiers.hot_max_age_ms, "within the hot tier's max age");
+    }
+  } finally {
+    serve.kill("SIGTERM");
+    await reader.cancel().catch(() => {});
+    await serve.status;
+    await ws.eu.close();
+    await rest.eu.close();
+    if (!killedAt) {
+      await ws.us.close();
+      await rest.us.close();
+    }
+  }
+  const err = await errText;
+  assert.match(err, /region takeover: the writer's feed is silent.*"from":"us".*"to":"eu"/);
+  // The cold tier holds every closed hourly bar once (the leader's run; the takeover's backfill added none).
+  const tables = openColdTables(config.cold, data);
+  const stats = await tables.table(config.cold.parquet_schema.table).stats();
+  assert.equal(stats.rows, pairs.length * (rest.eu.rows.length - 1));
 });

@@ -37,6 +37,11 @@ export const RegionsSection = z.strictObject({
   lag_slo_s: z.number().positive().default(120),
   /** Cold replication lag SLO (s): newest bar in the source vs in each replica. */
   cold_lag_slo_s: z.number().positive().default(3600),
+  /**
+   * Hot tier active-active: two regions' books whose mids differ by more than this (bps), or crossed, disagree
+   * — the answer is then only as fresh as the oldest of them (worst-feed-wins).
+   */
+  hot_disagree_bps: z.number().positive().default(25),
   replicate_to: z.array(ReplicaSpec).default([]),
   replicate_every_s: z.number().int().positive().default(300),
 }).superRefine((r, ctx) => {

@@ -148,6 +148,12 @@ export async function replicateTable(
   }
   const finalDir = snapshotDir(replicaRoot, src.version);
   const staging = join(replicaRoot, STAGING, `replicate-${versionName(src.version)}`);
+  // Staging of an older source snapshot an interrupted run left: superseded, removed.
+  for (const e of await listDir(join(replicaRoot, STAGING))) {
+    if (e.name.startsWith("replicate-") && e.name !== `replicate-${versionName(src.version)}`) {
+      await Deno.remove(join(replicaRoot, STAGING, e.name), { recursive: true });
+    }
+  }
   await Deno.mkdir(join(replicaRoot, SNAPSHOTS), { recursive: true });
   // A run killed after its rename but before the switch left the snapshot complete: only switch.
   const complete = await exists(join(finalDir, MANIFEST_NAME));

@@ -19,6 +19,29 @@ import { dbTradesSource } from "./sources/db_trades.ts";
 import { fixtureBarsSource } from "./sources/fixture_bars.ts";
 import { hotBooksSource } from "./sources/hot_books.ts";
 
+/**
+ * Multi-region hot tier (issue 17): with two or more regions, the leader's books are in tiers.hot_path and
+ * each other region's in `<hot_path>/regions/<name>` (serve runs one book session per region).
+ */
+export function hotRegions(cfg: Config) {
+  const r = cfg.regions;
+  if (r.list.length < 2) return undefined;
+  const leader = r.leader ?? r.list[0].name;
+  return {
+    leader,
+    others: r.list.filter((x) => x.name !== leader).map((x) => ({
+      name: x.name,
+      hotPath: regionHotPath(cfg.tiers.hot_path, x.name),
+    })),
+    toleranceBps: r.hot_disagree_bps,
+  };
+}
+
+/** A follower region's hot directory. */
+export function regionHotPath(hotPath: string, region: string): string {
+  return `${hotPath.replace(/\/+$/, "")}/regions/${region}`;
+}
+
 /** The market data door every reader uses, plus the warm tier's store (health lists it). */
 export type MarketDoor = DataDoor<MarketKinds> & { readonly warm: WarmCache };
 
@@ -85,6 +108,7 @@ export function openMarketDoor(
         dataDir,
         hotPath: t.hot_path,
         maxAgeMs: t.hot_max_age_ms,
+        regions: hotRegions(cfg),
       }) as DoorSource<MarketKinds[typeof kind]>;
     }
     if (tier === "warm") {

@@ -54,7 +54,10 @@ export function validates(def: TableDef): boolean {
   return def.quarantineOf === undefined && hasOhlcvLayout(def.schema);
 }
 
-/** Seeds the symbol's window with the table's last `window` bars before `ts`. */
+/**
+ * Seeds the symbol's window with its last `window` bars before `ts`: the table's and its quarantine's (rows
+ * already quarantined stay part of the history, as in `cold validate`), in ts order.
+ */
 async function seedFromTable(
   tables: ColdTables,
   table: string,
@@ -65,20 +68,23 @@ async function seedFromTable(
   signal?: AbortSignal,
 ): Promise<void> {
   const lookback = v.p.window * intervalMs * 2;
-  const closes: [number, number, number][] = [];
-  for await (
-    const b of tables.table(table).readBatches({ from: ts - lookback, to: ts - 1 }, {
-      symbols: [symbol],
-      columns: ["close", "volume"],
-      signal,
-    })
-  ) {
-    const t = b.cols.ts as Float64Array,
-      c = b.cols.close as Float64Array,
-      vol = b.cols.volume as Float64Array;
-    for (let i = 0; i < b.length; i++) closes.push([t[i], c[i], vol[i]]);
+  const bars: [number, number, number][] = [];
+  for (const name of [table, quarantineName(table)]) {
+    for await (
+      const b of tables.table(name).readBatches({ from: ts - lookback, to: ts - 1 }, {
+        symbols: [symbol],
+        columns: ["close", "volume"],
+        signal,
+      })
+    ) {
+      const t = b.cols.ts as Float64Array,
+        c = b.cols.close as Float64Array,
+        vol = b.cols.volume as Float64Array;
+      for (let i = 0; i < b.length; i++) bars.push([t[i], c[i], vol[i]]);
+    }
   }
-  for (const [t, c, vol] of closes.slice(-v.p.window)) v.seed(symbol, t, c, vol);
+  bars.sort((a, b) => a[0] - b[0]);
+  for (const [t, c, vol] of bars.slice(-v.p.window)) v.seed(symbol, t, c, vol);
   if (!v.knows(symbol)) v.seed(symbol, -Infinity, NaN, NaN); // marks it known (nothing stored before)
 }
 

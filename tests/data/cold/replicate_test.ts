@@ -117,3 +117,20 @@ Deno.test("kill -9 during cold replicate: the replica stays as it was; a re-run 
     assert.equal(rep.lag_seconds, 0);
   }
 });
+
+Deno.test("replicate: staging of a superseded source snapshot (killed run, source moved on) is removed", async () => {
+  await using tmp = await tempDir();
+  const src = `${tmp.path}/data`, rep = `${tmp.path}/replica`;
+  const tables = await setup(src);
+  await Deno.mkdir(`${rep}/cold/ohlcv/_staging/replicate-v00000001/dt=2025-02-01`, { recursive: true });
+  await Deno.writeTextFile(
+    `${rep}/cold/ohlcv/_staging/replicate-v00000001/dt=2025-02-01/part-00000.csv`,
+    "x",
+  );
+  await tables.table("ohlcv").write(BARS.slice(cut), { format: "csv" }); // the source is at v2 now
+  await replicateTable(`${src}/cold/ohlcv`, `${rep}/cold/ohlcv`);
+  const left = [];
+  for await (const e of Deno.readDir(`${rep}/cold/ohlcv/_staging`)) left.push(e.name);
+  assert.deepEqual(left, []);
+  assert.deepEqual(await filesOf(`${rep}/cold/ohlcv`), await filesOf(`${src}/cold/ohlcv`));
+});

@@ -182,6 +182,9 @@ Deno.test("cold quarantine: bad operation and missing window are usage errors (e
   assert.match(nowin.stderr, /--from and --to are required/);
   const q = await runCliCaptured(["--data-dir", tmp.path, "cold", "validate", "--table", "quarantine/ohlcv"]);
   assert.equal(q.code, 2);
+  const d = await runCliCaptured(["--data-dir", tmp.path, "cold", "validate", "--table", "derivs"]);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /derivs is not a table of bars/);
 });
 
 const FAILPOINTS = [

@@ -46,6 +46,12 @@ export async function runValidate(ctx: CommandContext, args: ParsedArgs): Promis
   if (tables.def(table).quarantineOf !== undefined) {
     throw new UsageError(`--table: ${table} is a quarantine table; validate the table it belongs to`);
   }
+  const { validates } = await import("../../../data/validate/write.ts");
+  if (!validates(tables.def(table))) {
+    throw new UsageError(
+      `--table: ${table} is not a table of bars (validation checks tables of the ohlcv layout: ohlcv, ohlcv_1m)`,
+    );
+  }
   const { validateHistory, quarantineFindings, quarantineKeys } = await import(
     "../../../data/validate/history.ts"
   );
