@@ -6,6 +6,7 @@ import type { Persistence } from "../persistence/types.ts";
 import { krakenRestFrom } from "../providers/kraken/venue.ts";
 import { buildSymbolMap } from "../providers/kraken/symbols.ts";
 import { krakenTradePages } from "../providers/kraken/trades_source.ts";
+import { KrakenError } from "../providers/kraken/errors.ts";
 import { createProgress } from "../util/progress.ts";
 import { failpoint } from "../util/failpoint.ts";
 import { UsageError } from "../util/errors.ts";
@@ -196,21 +197,30 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
         failpoint,
       };
       for (const w of item.windows) {
-        const p = await backfillSymbol(
-          {
-            venue: "kraken",
-            symbol: item.symbol,
-            pair: item.pair,
-            from: w.from,
-            to: w.to,
-            table,
-            // A hole of --gaps is re-derived from the cold tier on a re-run: no checkpoint needed.
-            checkpointPath: o.gapsOnly ? null : checkpointPath(o.dataDir, "kraken", item.symbol),
-            batchMinutes: o.batchMinutes,
-          },
-          ports,
-          progress,
-        );
+        let p: SymbolProgress;
+        try {
+          p = await backfillSymbol(
+            {
+              venue: "kraken",
+              symbol: item.symbol,
+              pair: item.pair,
+              from: w.from,
+              to: w.to,
+              table,
+              // A hole of --gaps is re-derived from the cold tier on a re-run: no checkpoint needed.
+              checkpointPath: o.gapsOnly ? null : checkpointPath(o.dataDir, "kraken", item.symbol),
+              batchMinutes: o.batchMinutes,
+            },
+            ports,
+            progress,
+          );
+        } catch (err) {
+          // The venue refused this pair (EQuery…, invalid arguments): reported, the other symbols go on.
+          if (!(err instanceof KrakenError) || err.retryable) throw err;
+          r.error = err.message;
+          report.failed.push(item.symbol);
+          break;
+        }
         doneBefore += Math.max(0, (p.end - p.start) / MINUTE_MS);
         r.bars_written += p.bars.written;
         r.bars_identical += p.bars.identical;

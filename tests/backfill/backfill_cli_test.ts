@@ -317,3 +317,29 @@ Deno.test("backfill: a stored bar with other values wins; --overwrite replaces i
   assert.equal(v.close, victim.close);
   assert.equal(v.trades, victim.trades);
 });
+
+Deno.test("backfill: a pair the venue refuses fails alone (exit 1, named); the other symbols are backfilled", async () => {
+  await using srv = startFakeKraken({ trades: TRADES, pageSize: 250 }); // serves no XDGUSD (DOGE/USD)
+  await using tmp = await tempDir();
+  const r = await runCli([
+    "--data-dir",
+    tmp.path,
+    "--json",
+    "backfill",
+    "--venue",
+    "kraken",
+    "--symbols",
+    "DOGE/USD,BTC/USD",
+    "--from",
+    "2025-11-10T17:00:00Z",
+    "--to",
+    "2025-11-10T19:00:00Z",
+    "--no-trades",
+  ], env(srv.url));
+  assert.equal(r.code, 1, r.stderr);
+  const d = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+  assert.deepEqual(d.failed, ["DOGE/USD"]);
+  assert.match(d.symbols[0].error, /EQuery:Unknown asset pair/);
+  assert.ok(d.symbols[1].bars_written > 0);
+  assert.equal((await storedBars(tmp.path)).length, d.symbols[1].bars_written);
+});

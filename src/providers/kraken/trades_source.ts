@@ -13,7 +13,9 @@ import type { KrakenRest, RestTrade } from "./rest.ts";
  * never yields a page, so it is never counted as data (an empty page is only the venue saying "no trades").
  *
  * Kraken answers `since` inclusively at the boundary (a trade whose time equals the cursor may come again
- * on the next page): trades are de-duplicated by trade id when the venue gives one, else by time.
+ * on the next page): trades are de-duplicated by trade id when the venue gives one, else by time and content
+ * (two identical trades at the same instant, split across a page boundary, would be taken as one: Kraken has
+ * sent trade ids since 2023, so this only concerns old recordings).
  */
 
 export interface TradesPage {
@@ -73,6 +75,8 @@ export async function* krakenTradePages(
   let cursor = o.since;
   let lastId: number | undefined;
   let lastTs = msOfCursor(cursor);
+  /** The trades seen at lastTs (without ids, how a repeat at the cursor is recognised). */
+  const atLast = new Set<string>();
   while (true) {
     o.signal?.throwIfAborted();
     let refusals = 0;
@@ -92,9 +96,16 @@ export async function* krakenTradePages(
     for (const t of res.trades) {
       if (t.tradeId !== undefined && lastId !== undefined) {
         if (t.tradeId <= lastId) continue;
-      } else if (t.ts < lastTs) continue;
+      } else {
+        // Without trade ids: a trade older than the newest seen, or one seen at that same time, is a repeat.
+        if (t.ts < lastTs) continue;
+        const k = `${t.price} ${t.qty} ${t.side} ${t.ordType}`;
+        if (t.ts === lastTs && atLast.has(k)) continue;
+      }
       fresh.push(t);
       if (t.tradeId !== undefined) lastId = t.tradeId;
+      if (t.ts !== lastTs) atLast.clear();
+      atLast.add(`${t.price} ${t.qty} ${t.side} ${t.ordType}`);
       lastTs = t.ts;
     }
     const advanced = res.last !== cursor && BigInt(res.last) > BigInt(cursor);

@@ -82,3 +82,22 @@ Deno.test("trades source: another error is not retried here", async () => {
     for await (const _ of krakenTradePages(rest, { pair: "NOPE", since: "0", untilMs: Infinity })) { /* */ }
   }, /Unknown asset pair/);
 });
+
+Deno.test("trades source: without trade ids, the boundary trade sent again is recognised by time and content", async () => {
+  const noIds = ALL.map(({ tradeId: _, ...t }) => t);
+  const rest = {
+    trades(_pair: string, o: { since?: string; count?: number } = {}) {
+      const since = msOfCursor(o.since!);
+      const page = noIds.filter((t) => t.ts >= since).slice(0, o.count ?? 1000);
+      const last = page.length ? cursorOfMs(page[page.length - 1].ts) : o.since!;
+      return Promise.resolve({ symbol: "BTC/USD", trades: page, last });
+    },
+  };
+  const got: RestTrade[] = [];
+  for await (
+    const p of krakenTradePages(rest, { pair: "XBTUSD", since: cursorOfMs(T0), untilMs: Infinity, count: 10 })
+  ) {
+    got.push(...p.trades);
+  }
+  assert.deepEqual(got, noIds);
+});
