@@ -1,6 +1,7 @@
 import type { Command } from "./command.ts";
 import { coldCommand } from "./commands/cold.ts";
 import { dbCommand } from "./commands/db.ts";
+import { derivsCommand } from "./commands/derivs.ts";
 import { healthCommand } from "./commands/health.ts";
 import { ingestCommand } from "./commands/ingest.ts";
 import { scanCommand } from "./commands/scan.ts";
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   coldCommand,
   streamCommand,
   scanCommand,
+  derivsCommand,
   healthCommand,
   serveCommand,
   dbCommand,

@@ -10,6 +10,7 @@ import { GatesSection } from "./sections/gates.ts";
 import { ColdSection } from "./sections/cold.ts";
 import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
+import { DerivsSection } from "./sections/derivs.ts";
 
 /**
  * The two configuration files. Each top-level key is a *section*; section names are unique across both
@@ -31,6 +32,7 @@ export const SourcesFileSections = {
   cold: ColdSection,
   kraken: KrakenSection,
   tiers: TiersSection,
+  derivs: DerivsSection,
 } as const;
 
 function fileSchema<T extends Record<string, z.ZodObject>>(sections: T) {

@@ -1,0 +1,26 @@
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import { InputError } from "../util/errors.ts";
+import { fetchJson } from "./derivs_http.ts";
+import { limitsOf } from "./derivs_limits.ts";
+import type { DerivsProvider, DerivsVenue } from "./derivs_port.ts";
+
+/** The live provider of a derivatives venue, configured from `derivs:` (loaded on demand). */
+export async function openDerivsProvider(
+  venue: DerivsVenue,
+  cfg: Config,
+  _log: Logger,
+): Promise<DerivsProvider> {
+  const d = cfg.derivs;
+  const get = fetchJson({ timeoutMs: d.request_timeout_ms });
+  switch (venue) {
+    case "krakenfutures": {
+      const { krakenFuturesRest } = await import("./krakenfutures/rest.ts");
+      return krakenFuturesRest({ baseUrl: d.krakenfutures_base_url, get, limits: limitsOf(d) });
+    }
+    default:
+      throw new InputError(
+        `--venue ${venue}: no live ${venue} derivatives provider in this build (use --replay)`,
+      );
+  }
+}
