@@ -1,6 +1,6 @@
 import type { DerivsRow, OiUnit } from "../market/derivs.ts";
 import { fundingZ } from "../gates/funding.ts";
-import { fundingPerHour } from "../providers/derivs_math.ts";
+import { fundingPerHour } from "../market/derivs_math.ts";
 
 /**
  * Derivatives features of one symbol on one venue at one as-of time, pure and point in time: only rows with

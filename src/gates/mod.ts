@@ -57,7 +57,8 @@ export interface EntryInputs {
   hurst: number;
   vadr: { value: number | null; bars: number };
   book?: BookSnapshot;
-  funding?: { z: number; maxVenueDev: number };
+  /** Funding z (PIT) and the widest venue's deviation from the median (null with one venue). */
+  funding?: { z: number; maxVenueDev: number | null; venues: number };
 }
 
 /** Runs every entry gate in a fixed order. */

@@ -1,5 +1,5 @@
 import type { DerivsConfig } from "../config/sections/derivs.ts";
-import type { DerivsLimits } from "./derivs_math.ts";
+import type { DerivsLimits } from "../market/derivs_math.ts";
 
 /** The plausibility limits configured under `derivs:`. */
 export function limitsOf(cfg: DerivsConfig): DerivsLimits {

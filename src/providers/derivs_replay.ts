@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { DerivsParse } from "../market/derivs.ts";
 import { InputError, show } from "../util/errors.ts";
-import type { DerivsLimits } from "./derivs_math.ts";
+import type { DerivsLimits } from "../market/derivs_math.ts";
 import { parseBody } from "./derivs_json.ts";
 import type { DerivsVenue, ResponseContext } from "./derivs_port.ts";
 

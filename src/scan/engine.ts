@@ -8,6 +8,7 @@ import { momentumCore } from "../factors/momentum.ts";
 import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
 import { accel4h, type HorizonReturns, horizonReturns } from "../factors/returns.ts";
 import { vadr } from "../factors/vadr.ts";
+import { type DerivsFeatures, fundingDivergence } from "../factors/derivs.ts";
 import { allRequiredPassed, type BookSnapshot, evaluateEntryGates, type GateResult } from "../gates/mod.ts";
 import { gateA, gateB, gateC, volumeP80, vwap24h } from "../premove/gates.ts";
 import { type PremoveVerdict, premoveVerdict } from "../premove/score.ts";
@@ -53,6 +54,14 @@ export interface ScanInput {
   social?: Map<string, number>;
   /** When the decision is taken (late-fill guard); default asOf (a replay decides at the as-of time). */
   decisionTs?: number;
+  /**
+   * Derivatives features by symbol (src/factors/derivs.ts), one per derivatives venue in `derivs.scan_venues`
+   * order, as of `asOf`. Those no older than `derivsMaxAgeMs` feed the funding gate, premove gate A and ΔOI
+   * in the volume factor; older ones are only shown. Absent → spot-only, exactly the scan without them.
+   */
+  derivs?: Map<string, DerivsFeatures[]>;
+  /** Default 2 h (DOMAIN: derivatives data ≤ 2 h old). */
+  derivsMaxAgeMs?: number;
   gates: GatesConfig;
   regime: RegimeConfig;
 }
@@ -90,6 +99,8 @@ export interface ScanRow {
   oldest_feed: { feed: string; age_ms: number; fresh: boolean };
   /** Where its feeds came from (absent when the caller gave none). */
   data?: RowFeeds;
+  /** Derivatives inputs per venue, and whether each fed the gates/factors (fresh) or was only shown. */
+  derivs?: { features: DerivsFeatures; used: boolean }[];
 }
 
 export interface ScanOutput {
@@ -148,6 +159,8 @@ export function runScan(inp: ScanInput): ScanOutput {
   const notional24h = new Float64Array(cap);
   const raw = FACTOR_ORDER.map(() => new Float64Array(cap));
   const [rawMomentum, rawTechnical, rawVolume, rawQuality, rawSocial] = raw;
+  const derivsMaxAge = inp.derivsMaxAgeMs ?? 2 * HOUR;
+  const freshDerivs: DerivsFeatures[][] = [];
   for (const s of inp.series) {
     const end = closedCount(s.bars.ts, asOf);
     if (end < 2) {
@@ -183,7 +196,12 @@ export function runScan(inp: ScanInput): ScanOutput {
     const n24 = notional24h[i] = notionalVolume(b, end, 24);
     rawMomentum[i] = core;
     rawTechnical[i] = technicalRaw(r, a, h);
-    rawVolume[i] = volumeRaw(n24, notionalVolume(b, end, 168));
+    const fresh = (inp.derivs?.get(s.symbol) ?? []).filter((f) => f.age_ms >= 0 && f.age_ms <= derivsMaxAge);
+    freshDerivs.push(fresh);
+    // DOMAIN.md §1: Volume = 0.7·surge + 0.3·ΔOI, where a fresh ΔOI is known; the surge alone otherwise.
+    const dOi = fresh.find((f) => f.oi_change_1h !== null)?.oi_change_1h ?? null;
+    const surge = volumeRaw(n24, notionalVolume(b, end, 168));
+    rawVolume[i] = dOi === null ? surge : 0.7 * surge + 0.3 * dOi;
     rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), bookOf(s));
     rawSocial[i] = inp.social?.get(s.symbol) ?? 0;
   }
@@ -237,12 +255,14 @@ export function runScan(inp: ScanInput): ScanOutput {
         hurst: hursts[i],
         vadr: vadrs[i],
         book,
+        funding: fundingDivergence(freshDerivs[i]),
       },
       inp.gates,
       regime.name,
       asOf,
     );
     const pm = {
+      fundingZ: fundingDivergence(freshDerivs[i])?.z,
       spot: b.close[last],
       vwap24h: vwap24h(b, end),
       confirmVolume: b.volume[last],
@@ -288,6 +308,11 @@ export function runScan(inp: ScanInput): ScanOutput {
       premove,
       oldest_feed: { ...oldest, fresh: oldest.age_ms <= inp.gates.freshness_max_bars * HOUR },
       ...(feeds ? { data: feeds } : {}),
+      ...(inp.derivs?.has(s.symbol)
+        ? {
+          derivs: inp.derivs.get(s.symbol)!.map((f) => ({ features: f, used: freshDerivs[i].includes(f) })),
+        }
+        : {}),
     };
   }
   rows.sort((x, y) =>

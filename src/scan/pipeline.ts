@@ -22,6 +22,7 @@ import { type FeedInfo, type RowFeeds, runScan, type ScanOutput, type SymbolSeri
 import { FIXTURE_FILES, readBarsCsv } from "./fixtures.ts";
 import { persistResults, publishResults, runSink, type SinkReport } from "./sinks.ts";
 import { admit, groupSeries, quoteOf } from "./universe.ts";
+import { type DerivsFeatures, derivsFeatures } from "../factors/derivs.ts";
 
 export interface PipelineDeps {
   config: Config;
@@ -280,6 +281,10 @@ async function readAndScan(
   for (const [key, a] of bookAnswers) if (a.rows.length) books.set(key, a.rows[a.rows.length - 1]);
   signal.throwIfAborted();
 
+  // Derivatives (funding, OI, basis) of the scanned USD pairs through the data door (kind derivs), per venue
+  // of derivs.scan_venues, as of the scan's as-of: PIT, nothing later.
+  const derivs = await readDerivsFeatures(door, cfg, series.map((x) => x.symbol), asOf, signal);
+
   // The decision is taken at the as-of time (a live caller passes as-of = now), so the late-fill guard measures
   // as-of − signal bar close; a replay of recorded data is judged as if decided then.
   stages?.update(3, "scoring");
@@ -289,6 +294,8 @@ async function readAndScan(
     books,
     feeds,
     decisionTs: asOf,
+    derivs,
+    derivsMaxAgeMs: cfg.derivs.max_age_ms,
     gates: cfg.gates,
     regime: cfg.regime,
   });
@@ -335,6 +342,50 @@ async function readAndScan(
     bootstrapped,
     sinks,
   };
+}
+
+/** Days of derivatives history a scan reads: lookback + 2 periods of the longest usual interval (8 h). */
+const derivsWindowMs = (lookback: number) => (lookback + 2) * 8 * HOUR;
+
+/**
+ * Per symbol, the derivatives features of each venue in derivs.scan_venues that has rows up to `asOf`
+ * (src/factors/derivs.ts). Empty when the derivs table holds nothing for the scanned pairs.
+ */
+async function readDerivsFeatures(
+  door: MarketDoor,
+  cfg: Config,
+  symbols: string[],
+  asOf: number,
+  signal: AbortSignal,
+): Promise<Map<string, DerivsFeatures[]>> {
+  const out = new Map<string, DerivsFeatures[]>();
+  const usd = [...new Set(symbols.filter((s) => quoteOf(s) === "USD"))];
+  if (usd.length === 0 || door.sources("derivs").length === 0) return out;
+  const lookback = cfg.derivs.funding_z_lookback;
+  for (const venue of cfg.derivs.scan_venues) {
+    // Only symbols the derivs sources hold rows of (≤ as-of): a spot-only store costs no lookup, no miss.
+    const held = new Set<string>();
+    for (const inv of await door.inventory("derivs", venue, asOf, signal)) {
+      for (const s of inv.entries.keys()) held.add(s);
+    }
+    const asked = usd.filter((s) => held.has(s));
+    if (asked.length === 0) continue;
+    const read = await door.read("derivs", {
+      venue,
+      symbols: asked,
+      from: asOf - derivsWindowMs(lookback),
+      to: asOf,
+      signal,
+    });
+    for (const [symbol, a] of read.answers) {
+      const f = derivsFeatures(a.rows, asOf, lookback);
+      if (!f) continue;
+      let list = out.get(symbol);
+      if (!list) out.set(symbol, list = []);
+      list.push(f);
+    }
+  }
+  return out;
 }
 
 /** Loads the shipped Kraken USD fixture into the (empty) cold tier. */

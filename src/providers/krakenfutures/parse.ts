@@ -10,7 +10,7 @@ import {
   orNull,
   relativeFunding,
   screenRow,
-} from "../derivs_math.ts";
+} from "../../market/derivs_math.ts";
 import { IsoTime, MsTime, Num, parseWith } from "../derivs_json.ts";
 import type { ResponseContext } from "../derivs_port.ts";
 import { parseInstrument } from "./symbols.ts";

@@ -1,5 +1,5 @@
 import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
-import type { DerivsLimits } from "../derivs_math.ts";
+import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider, DerivsRange } from "../derivs_port.ts";
 import { parseFundingHistory, parseTickers } from "./parse.ts";

@@ -21,7 +21,7 @@ function assertThrows(fn: () => unknown, _cls: typeof IE, part = ""): Error {
 import { parseInstrument, perpetualFor } from "../../../src/providers/krakenfutures/symbols.ts";
 import { parseKrakenFutures, parseTickers } from "../../../src/providers/krakenfutures/parse.ts";
 import { replayResponses } from "../../../src/providers/derivs_replay.ts";
-import { DEFAULT_LIMITS } from "../../../src/providers/derivs_math.ts";
+import { DEFAULT_LIMITS } from "../../../src/market/derivs_math.ts";
 import { InputError } from "../../../src/util/errors.ts";
 
 const dir = new URL("../../../fixtures/derivs/", import.meta.url);

@@ -1,4 +1,4 @@
-import type { DerivsRow, QuarantinedDerivs } from "../market/derivs.ts";
+import type { DerivsRow, QuarantinedDerivs } from "./derivs.ts";
 
 /**
  * Derivatives arithmetic, pure (no I/O): the conventions every provider shares (docs/DERIVATIVES.md).
