@@ -52,6 +52,8 @@ export interface EntryInputs {
   /** Seconds from the signal bar's close to the decision time. */
   delayS: number;
   orderP99Ms?: number;
+  /** Whether this asset already used its late-fill grace in the last 30 min (the scan's grace ledger). */
+  graceUsed?: boolean;
   notional24h: number;
   adx: number;
   hurst: number;
@@ -83,7 +85,7 @@ export function evaluateEntryGates(
       cfg.fatigue_accel_pct,
     ),
     lateFillGate(
-      { delayS: inp.delayS, orderP99Ms: inp.orderP99Ms },
+      { delayS: inp.delayS, orderP99Ms: inp.orderP99Ms, graceUsed: inp.graceUsed },
       cfg.late_fill_max_s,
       cfg.late_fill_grace_s,
       cfg.late_fill_p99_ms,

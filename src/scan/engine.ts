@@ -62,6 +62,13 @@ export interface ScanInput {
   derivs?: Map<string, DerivsFeatures[]>;
   /** Default 2 h (DOMAIN: derivatives data ≤ 2 h old). */
   derivsMaxAgeMs?: number;
+  /** The order stage's p99 latency (ms), when an order stage reports one (late-fill grace). */
+  orderP99Ms?: number;
+  /**
+   * When each `${venue}|${symbol}` last used its late-fill grace (epoch ms). Within GRACE_WINDOW_MS before
+   * the decision it is not granted again; rows that use it now say so (`late_fill_grace_used`).
+   */
+  graceUsedAt?: ReadonlyMap<string, number>;
   gates: GatesConfig;
   regime: RegimeConfig;
 }
@@ -90,6 +97,8 @@ export interface ScanRow {
     last_bar_ts: number;
   };
   gates: GateResult[];
+  /** This decision passed the late-fill guard only thanks to its grace (the ledger records it). */
+  late_fill_grace_used: boolean;
   passed: boolean;
   premove: PremoveVerdict;
   /**
@@ -115,6 +124,20 @@ export interface ScanOutput {
   };
   results: ScanRow[];
   skipped: { symbol: string; venue: string; reason: string }[];
+}
+
+/** The late-fill grace is granted once per asset per 30 min (DOMAIN.md §3). */
+export const GRACE_WINDOW_MS = 30 * 60_000;
+
+/** Whether a grace used at `lastUse` still blocks a new one at `decisionTs`. */
+export function graceUsedWithin(lastUse: number | undefined, decisionTs: number): boolean {
+  return lastUse !== undefined && decisionTs - lastUse >= 0 && decisionTs - lastUse < GRACE_WINDOW_MS;
+}
+
+/** A late-fill pass that needed the grace: delay beyond late_fill_max_s but within the granted limit. */
+function lateFillGraceUsed(gates: GateResult[], delayS: number, maxS: number): boolean {
+  const g = gates.find((x) => x.name === "late_fill");
+  return g !== undefined && g.pass && delayS > maxS;
 }
 
 /** Regime in force at `asOf`: decided at the latest 4h UTC boundary ≤ asOf from bars closed by then. */
@@ -250,6 +273,8 @@ export function runScan(inp: ScanInput): ScanOutput {
         rsi4h: rsi[i],
         accel4h: accel[i],
         delayS: (decisionTs - closeTs) / 1000,
+        orderP99Ms: inp.orderP99Ms,
+        graceUsed: graceUsedWithin(inp.graceUsedAt?.get(`${s.venue}|${s.symbol}`), decisionTs),
         notional24h: notional24h[i],
         adx: adxs[i],
         hurst: hursts[i],
@@ -304,6 +329,11 @@ export function runScan(inp: ScanInput): ScanOutput {
         last_bar_ts: b.ts[last],
       },
       gates,
+      late_fill_grace_used: lateFillGraceUsed(
+        gates,
+        (decisionTs - closeTs) / 1000,
+        inp.gates.late_fill_max_s,
+      ),
       passed: allRequiredPassed(gates),
       premove,
       oldest_feed: { ...oldest, fresh: oldest.age_ms <= inp.gates.freshness_max_bars * HOUR },

@@ -39,6 +39,13 @@ export interface PipelineDeps {
   door?: MarketDoor;
   /** Progress factory (the CLI passes createProgress bound to ctx.interactive). */
   progress?: (title: string, total: number, unit: string) => Progress;
+  /**
+   * The late-fill grace ledger (`${venue}|${symbol}` → when its grace was last used): `serve` keeps one for
+   * the process so "once per asset per 30 min" holds across runs; default one per run.
+   */
+  graceLedger?: Map<string, number>;
+  /** The order stage's p99 latency in ms, when one reports it (the late-fill grace condition). */
+  orderP99Ms?: number;
 }
 
 export interface PipelineOptions {
@@ -198,6 +205,10 @@ async function readAndScan(
     }
   }
   for (const u of universe) {
+    const a = admit(u, quotes, []);
+    if (!a.admitted && a.reason?.startsWith("stablecoin")) {
+      throw new UsageError(`--universe/scan.universe: ${u}: ${a.reason}`);
+    }
     if (![...offered.values()].some((syms) => syms.includes(u))) {
       throw new UsageError(
         `--universe/scan.universe: ${u} has no bars in any scanned source (cold tier: ${
@@ -296,9 +307,14 @@ async function readAndScan(
     decisionTs: asOf,
     derivs,
     derivsMaxAgeMs: cfg.derivs.max_age_ms,
+    orderP99Ms: deps.orderP99Ms,
+    graceUsedAt: deps.graceLedger,
     gates: cfg.gates,
     regime: cfg.regime,
   });
+  for (const r of output.results) {
+    if (r.late_fill_grace_used) deps.graceLedger?.set(`${r.venue}|${r.symbol}`, asOf);
+  }
   log.debug("scan computed", { as_of: isoMs(asOf), symbols: series.length, regime: output.regime.name });
   opts.beforeSinks?.(output);
 

@@ -125,6 +125,8 @@ export function booksSession(ctx: JobContext, opts: BooksSessionOptions = {}): S
  * /events streams as a `scan` event.
  */
 export function scanJob(ctx: JobContext): Promise<JobRun> {
+  // One late-fill grace ledger for the process: "once per asset per 30 min" holds across scan runs.
+  const graceLedger = new Map<string, number>();
   return Promise.resolve(async (signal: AbortSignal) => {
     const release = await ctx.dbLease.acquire("the scan job", signal);
     let report;
@@ -136,6 +138,7 @@ export function scanJob(ctx: JobContext): Promise<JobRun> {
         log: ctx.log.child({ job: "scan" }),
         signal,
         door: ctx.door,
+        graceLedger,
       });
     } finally {
       release();
