@@ -12,7 +12,13 @@ export async function openDerivsProvider(
   _log: Logger,
 ): Promise<DerivsProvider> {
   const d = cfg.derivs;
-  const get = fetchJson({ timeoutMs: d.request_timeout_ms });
+  const { resilient } = await import("./resilience.ts");
+  const get = resilient(fetchJson({ timeoutMs: d.request_timeout_ms }), {
+    provider: venue,
+    failures: d.breaker_failures,
+    halfOpenMs: d.breaker_half_open_ms,
+    maxRetries: d.max_retries,
+  });
   switch (venue) {
     case "krakenfutures": {
       const { krakenFuturesRest } = await import("./krakenfutures/rest.ts");
