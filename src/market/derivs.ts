@@ -69,3 +69,21 @@ export interface DerivsParse {
   /** Entries of the body that are not rows, with why (a dated future without funding, a duplicate PI_…). */
   skipped: { what: string; reason: string }[];
 }
+
+/** A row with every value unknown (null), to fill in. */
+export function blankRow(
+  k: Pick<DerivsRow, "ts" | "symbol" | "venue" | "source" | "record">,
+): DerivsRow {
+  return {
+    ...k,
+    funding_rate_relative: null,
+    funding_interval_h: null,
+    funding_rate_annualized: null,
+    open_interest: null,
+    open_interest_unit: null,
+    mark_price: null,
+    index_price: null,
+    basis: null,
+    basis_annualized: null,
+  };
+}

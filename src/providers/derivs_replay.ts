@@ -25,6 +25,12 @@ export async function venueParser(venue: DerivsVenue): Promise<VenueParser> {
   switch (venue) {
     case "krakenfutures":
       return (await import("./krakenfutures/parse.ts")).parseKrakenFutures;
+    case "binance":
+      return (await import("./binance_usdm/parse.ts")).parseBinance;
+    case "okx":
+      return (await import("./okx/parse.ts")).parseOkx;
+    case "coinbase":
+      return (await import("./coinbase/parse.ts")).parseCoinbase;
     default:
       throw new InputError(`--venue: no ${venue} derivatives parser in this build yet`);
   }

@@ -22,7 +22,7 @@ show --from/--to reads the stored history of the cold table derivs through the d
 tiers.authority.derivs): nothing with ts after --to.
 
 Flags:
-  --venue V          krakenfutures (binance, okx, coinbase: as their parsers land; see docs/DERIVATIVES.md)
+  --venue V          krakenfutures | binance (USDⓈ-M) | okx | coinbase (conventions: docs/DERIVATIVES.md)
   --replay FILE      a recorded response body or recording
   --symbols LIST     replay: the instrument a body without one is about (funding history: PF_XBTUSD);
                      history: the normalised pairs to read (BTC/USD,ETH/USD)
