@@ -9,7 +9,14 @@ import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
 import { accel4h, type HorizonReturns, horizonReturns } from "../factors/returns.ts";
 import { vadr } from "../factors/vadr.ts";
 import { type DerivsFeatures, fundingDivergence } from "../factors/derivs.ts";
-import { allRequiredPassed, type BookSnapshot, evaluateEntryGates, type GateResult } from "../gates/mod.ts";
+import {
+  advTier,
+  allRequiredPassed,
+  type BookSnapshot,
+  evaluateEntryGates,
+  type GateResult,
+  p80,
+} from "../gates/mod.ts";
 import { gateA, gateB, gateC, volumeP80, vwap24h } from "../premove/gates.ts";
 import { type PremoveVerdict, premoveVerdict } from "../premove/score.ts";
 import { regimeBoundary } from "../regime/cadence.ts";
@@ -180,6 +187,8 @@ export function runScan(inp: ScanInput): ScanOutput {
   const hursts = new Float64Array(cap);
   const atrs = new Float64Array(cap);
   const notional24h = new Float64Array(cap);
+  const notional7d = new Float64Array(cap);
+  const vadrP80s: (number | null)[] = [];
   const raw = FACTOR_ORDER.map(() => new Float64Array(cap));
   const [rawMomentum, rawTechnical, rawVolume, rawQuality, rawSocial] = raw;
   const derivsMaxAge = inp.derivsMaxAgeMs ?? 2 * HOUR;
@@ -223,7 +232,14 @@ export function runScan(inp: ScanInput): ScanOutput {
     freshDerivs.push(fresh);
     // DOMAIN.md §1: Volume = 0.7·surge + 0.3·ΔOI, where a fresh ΔOI is known; the surge alone otherwise.
     const dOi = fresh.find((f) => f.oi_change_1h !== null)?.oi_change_1h ?? null;
-    const surge = volumeRaw(n24, notionalVolume(b, end, 168));
+    const n7d = notional7d[i] = notionalVolume(b, end, 168);
+    // VADR stability: the p80 of the 24 hourly VADR values before this one (DOMAIN.md §3, MS/vadr.go).
+    const history: (number | null)[] = [];
+    for (let k = 1; k <= 24 && end - k >= 1; k++) {
+      history.push(vadr(b, end - k, inp.gates.vadr_min_bars).value);
+    }
+    vadrP80s.push(history.length >= inp.gates.vadr_min_bars ? p80(history) : null);
+    const surge = volumeRaw(n24, n7d);
     rawVolume[i] = dOi === null ? surge : 0.7 * surge + 0.3 * dOi;
     rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), bookOf(s));
     rawSocial[i] = inp.social?.get(s.symbol) ?? 0;
@@ -279,6 +295,8 @@ export function runScan(inp: ScanInput): ScanOutput {
         adx: adxs[i],
         hurst: hursts[i],
         vadr: vadrs[i],
+        vadrP80: vadrP80s[i],
+        advTier: advTier(notional7d[i] / 7),
         book,
         funding: fundingDivergence(freshDerivs[i]),
       },

@@ -4,7 +4,7 @@
 // breaks a case here); the grace is not granted twice within its window.
 import assert from "node:assert/strict";
 import { GatesSection } from "../../src/config/sections/gates.ts";
-import { type EntryInputs, evaluateEntryGates } from "../../src/gates/mod.ts";
+import { advTier, type EntryInputs, evaluateEntryGates, p80 } from "../../src/gates/mod.ts";
 import { REGIMES } from "../../src/regime/types.ts";
 
 const AS_OF = Date.UTC(2026, 0, 1, 12);
@@ -100,4 +100,25 @@ Deno.test("late fill: max 17 s, grace 5 s, p99 300 ms each reach the guard in th
   assert.equal(lf(22.5, 301).pass, false); // grace is 5, not 17 (swapped: 34 would pass)
   assert.equal(lf(22, 300).pass, false); // p99 must be ABOVE 300 (swapped p99/grace: 5 → passes)
   assert.equal(lf(22, 301, true).pass, false); // grace already used in the last 30 min
+});
+
+Deno.test("ADV tiers and the VADR 24h p80 floor: the stricter threshold reaches the gate, and says where from", () => {
+  const base = inputs({ spread: 24, depth: 240_000, vadr: 1.5, r24h: 9 });
+  // No tier, no floor: the regime's (mixed: 24 bps, 240k, 1.24).
+  assert.equal(gate(base, "mixed", "vadr").threshold, 1.24);
+  // ≥ $5M tier: spread 24 vs 25 → 24 (regime stricter); depth 240k vs 150k → 240k; VADR 1.24 vs 1.85 → 1.85.
+  const big = { ...base, advTier: advTier(6_000_000) };
+  assert.equal(gate(big, "mixed", "spread").threshold, 24);
+  assert.equal(gate(big, "mixed", "depth").threshold, 240_000);
+  assert.equal(gate(big, "mixed", "vadr").threshold, 1.85);
+  assert.match(gate(big, "mixed", "vadr").reason, /adv≥\$5M/);
+  // $1–5M tier with a regime whose spread cap is wider than the tier's (trending 21 < 50: regime stricter).
+  assert.equal(gate({ ...base, advTier: advTier(2_000_000) }, "trending", "vadr").threshold, 1.8);
+  // The 24h p80 floor above both.
+  const floor = { ...big, vadrP80: 2.5 };
+  assert.equal(gate(floor, "mixed", "vadr").threshold, 2.5);
+  assert.match(gate(floor, "mixed", "vadr").reason, /p80 of the last 24h/);
+  assert.equal(advTier(99_999), null);
+  assert.equal(p80([1, 2, 3, 4, 5]), 4.2);
+  assert.equal(p80([null, 3]), 3);
 });
