@@ -24,6 +24,18 @@ export async function openDerivsProvider(
       const { krakenFuturesRest } = await import("./krakenfutures/rest.ts");
       return krakenFuturesRest({ baseUrl: d.krakenfutures_base_url, get, limits: limitsOf(d) });
     }
+    case "binance": {
+      const { binanceRest } = await import("./binance_usdm/rest.ts");
+      return binanceRest({ baseUrl: d.binance_base_url, get, limits: limitsOf(d) });
+    }
+    case "okx": {
+      const { okxRest } = await import("./okx/rest.ts");
+      return okxRest({ baseUrl: d.okx_base_url, get, limits: limitsOf(d) });
+    }
+    case "coinbase": {
+      const { coinbaseRest } = await import("./coinbase/rest.ts");
+      return coinbaseRest({ baseUrl: d.coinbase_base_url, get, limits: limitsOf(d) });
+    }
     default:
       throw new InputError(
         `--venue ${venue}: no live ${venue} derivatives provider in this build (use --replay)`,

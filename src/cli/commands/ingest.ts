@@ -12,14 +12,14 @@ Usage: cryptorun ingest --venue kraken --symbols BTC/USD,ETH/USD [--duration 60s
        cryptorun ingest --venue kraken --replay FILE [--asset-pairs FILE] [--dry-run] [--json]
        cryptorun ingest --venue krakenfutures|binance|okx|coinbase --replay FILE [--symbols INSTRUMENT]
                         [--dry-run] [--json]
-       cryptorun ingest --venue krakenfutures --symbols BTC/USD,… [--dry-run] [--json]
+       cryptorun ingest --venue krakenfutures|binance|okx|coinbase --symbols BTC/USD,… [--dry-run] [--json]
 
 Derivatives venues (docs/DERIVATIVES.md): funding, open interest and basis, normalised (BTC/USD, funding per
 interval + interval + annualised, OI with its unit), into the cold table derivs (implausible values into
 quarantine/derivs) through the cold write path. --replay parses a recorded response body or a recording
 {"samples":[{"endpoint","response"}]} with the live path's parser; --symbols names the instrument of a body
-that carries none (Kraken funding history: PF_XBTUSD; Binance klines: BTCUSDT). Live (krakenfutures): each
-pair's current ticker, through the provider's circuit breaker (derivs.breaker_*). --json prints
+that carries none (Kraken funding history: PF_XBTUSD; Binance klines: BTCUSDT). Live: each pair's current
+snapshot from the venue's REST API (derivs.<venue>_base_url), through its circuit breaker (derivs.breaker_*). --json prints
 {"venue","from","rows","quarantined","skipped","symbols","written","dry_run"}; exit 1 when nothing was ingested.
 
 Live ingest connects to Kraken's WebSocket v2 (kraken.ws_url), subscribes instrument (for precisions), book
