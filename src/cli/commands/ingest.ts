@@ -19,7 +19,7 @@ interval + interval + annualised, OI with its unit), into the cold table derivs 
 quarantine/derivs) through the cold write path. --replay parses a recorded response body or a recording
 {"samples":[{"endpoint","response"}]} with the live path's parser; --symbols names the instrument of a body
 that carries none (Kraken funding history: PF_XBTUSD; Binance klines: BTCUSDT). Live: each pair's current
-snapshot from the venue's REST API (derivs.<venue>_base_url), through its circuit breaker (derivs.breaker_*). --json prints
+snapshot from the venue's REST API (derivs.krakenfutures_base_url, …), through its circuit breaker (derivs.breaker_*). --json prints
 {"venue","from","rows","quarantined","skipped","symbols","written","dry_run"}; exit 1 when nothing was ingested.
 
 Live ingest connects to Kraken's WebSocket v2 (kraken.ws_url), subscribes instrument (for precisions), book
