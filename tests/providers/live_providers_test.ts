@@ -104,3 +104,65 @@ Deno.test("ingest --venue binance --symbols BTC/USD (live, loopback) stores the 
     await v.s.shutdown();
   }
 });
+
+Deno.test("ingest --venue krakenfutures --symbols BTC/USD --from … (live, loopback): snapshot + funding history", async () => {
+  await using dir = await tempDir();
+  const H = 3_600_000, T0 = Date.UTC(2026, 0, 1);
+  const rates = Array.from({ length: 5 }, (_, i) => ({
+    timestamp: new Date(T0 + i * H).toISOString(),
+    relativeFundingRate: 1e-5 * (i + 1),
+    fundingRate: 1,
+  }));
+  const v = venue({
+    "/derivatives/api/v3/tickers": {
+      result: "success",
+      serverTime: new Date(T0 + 5 * H + 60_000).toISOString(),
+      tickers: [{
+        symbol: "PF_XBTUSD",
+        tag: "perpetual",
+        markPrice: 90000,
+        indexPrice: 89990,
+        openInterest: 5,
+        fundingRate: 0.9,
+      }],
+    },
+    "/derivatives/api/v4/historicalfundingrates": { result: "success", rates },
+  });
+  try {
+    const r = await runCliCaptured(
+      [
+        "--data-dir",
+        dir.path,
+        "--json",
+        "ingest",
+        "--venue",
+        "krakenfutures",
+        "--symbols",
+        "BTC/USD",
+        "--from",
+        new Date(T0 + H).toISOString(),
+        "--to",
+        new Date(T0 + 3 * H).toISOString(),
+      ],
+      { CRYPTORUN_DERIVS_KRAKENFUTURES_BASE_URL: v.base },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).written.rows, 4); // 3 prints in [T0+1h, T0+3h] + the snapshot
+    assert.ok(v.seen.includes("/derivatives/api/v4/historicalfundingrates?symbol=PF_XBTUSD"));
+    const bad = await runCliCaptured([
+      "--data-dir",
+      dir.path,
+      "ingest",
+      "--venue",
+      "kraken",
+      "--replay",
+      "x",
+      "--from",
+      "2026-01-01",
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--from applies to derivatives venues/);
+  } finally {
+    await v.s.shutdown();
+  }
+});

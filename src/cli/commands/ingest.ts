@@ -12,14 +12,16 @@ Usage: cryptorun ingest --venue kraken --symbols BTC/USD,ETH/USD [--duration 60s
        cryptorun ingest --venue kraken --replay FILE [--asset-pairs FILE] [--dry-run] [--json]
        cryptorun ingest --venue krakenfutures|binance|okx|coinbase --replay FILE [--symbols INSTRUMENT]
                         [--dry-run] [--json]
-       cryptorun ingest --venue krakenfutures|binance|okx|coinbase --symbols BTC/USD,… [--dry-run] [--json]
+       cryptorun ingest --venue krakenfutures|binance|okx|coinbase --symbols BTC/USD,… [--from ISO [--to ISO]]
+                        [--dry-run] [--json]
 
 Derivatives venues (docs/DERIVATIVES.md): funding, open interest and basis, normalised (BTC/USD, funding per
 interval + interval + annualised, OI with its unit), into the cold table derivs (implausible values into
 quarantine/derivs) through the cold write path. --replay parses a recorded response body or a recording
 {"samples":[{"endpoint","response"}]} with the live path's parser; --symbols names the instrument of a body
 that carries none (Kraken funding history: PF_XBTUSD; Binance klines: BTCUSDT). Live: each pair's current
-snapshot from the venue's REST API (derivs.krakenfutures_base_url, …), through its circuit breaker (derivs.breaker_*). --json prints
+snapshot from the venue's REST API, and with --from its settled funding prints in [--from, --to (default
+now)] (fundingWindow: the z-score needs 31 periods), (derivs.krakenfutures_base_url, …), through its circuit breaker (derivs.breaker_*). --json prints
 {"venue","from","rows","quarantined","skipped","symbols","written","dry_run"}; exit 1 when nothing was ingested.
 
 Live ingest connects to Kraken's WebSocket v2 (kraken.ws_url), subscribes instrument (for precisions), book
@@ -48,6 +50,7 @@ Flags:
                         books need them unless the recording holds an instrument message). Live ingest
                         fetches AssetPairs itself when this is not given.
   --dry-run             verify and report, but write nothing to the tiers
+  --from ISO, --to ISO  derivatives venues, live: also fetch the funding history in this window
 
 Pitfalls:
   - A v1 book snapshot carries no checksum: a v1 book is verified (and written) only from its first update
@@ -77,6 +80,8 @@ Examples:
     replay: { type: "string" },
     "asset-pairs": { type: "string" },
     "dry-run": { type: "boolean" },
+    from: { type: "string" },
+    to: { type: "string" },
   },
   load: async () => (await import("./ingest/run.ts")).run,
 };

@@ -26,6 +26,9 @@ export async function runDerivsIngest(
   let from: string;
   if (replay !== undefined) {
     if (replay.trim() === "") throw new UsageError(`--replay: empty path`);
+    if (v.from !== undefined || v.to !== undefined) {
+      throw new UsageError("--from/--to fetch live funding history; they do not apply to --replay");
+    }
     const symbols = v.symbols as string | undefined;
     if (symbols !== undefined && symbols.includes(",")) {
       throw new UsageError(`--symbols: with --replay, one instrument (PF_XBTUSD), found ${show(symbols)}`);
@@ -45,7 +48,17 @@ export async function runDerivsIngest(
     const provider = await openDerivsProvider(venue, cfg, ctx.log);
     const { mergeParses } = await import("../../../providers/derivs_port.ts");
     const parts: DerivsParse[] = [];
+    let range: { from: number; to: number } | undefined;
+    if (v.from !== undefined) {
+      const { parseTime } = await import("../../../util/time.ts");
+      range = {
+        from: parseTime(v.from as string, "--from"),
+        to: v.to === undefined ? Date.now() : parseTime(v.to as string, "--to"),
+      };
+      if (range.from > range.to) throw new UsageError(`--from ${v.from} is after --to ${v.to}`);
+    } else if (v.to !== undefined) throw new UsageError("--to needs --from");
     for (const s of symbols) {
+      if (range) parts.push(await provider.fundingWindow(s, range, ctx.signal));
       const row = await provider.latest(s, ctx.signal);
       parts.push(
         row ? { rows: [row], quarantined: [], skipped: [] } : {

@@ -188,6 +188,11 @@ export const run: Handler = async (ctx, args) => {
     const { runDerivsIngest } = await import("./derivs.ts");
     return await runDerivsIngest(ctx, args, venue as DerivsVenue);
   }
+  for (const f of ["from", "to"] as const) {
+    if (v[f] !== undefined && venue === "kraken") {
+      throw new UsageError(`--${f} applies to derivatives venues (krakenfutures, binance, okx, coinbase)`);
+    }
+  }
   if (venue !== "kraken") {
     throw new UsageError(
       `--venue: one of kraken, ${DERIVS_VENUES.join(", ")}, found ${show(venue)}`,
