@@ -22,6 +22,12 @@ export const DerivsSection = z.strictObject({
   funding_z_lookback: z.number().int().min(2).max(10_000).default(30),
   /** A derivatives row older than this at the scan's as-of is not used by gates or factors (DOMAIN: 2 h). */
   max_age_ms: z.number().int().positive().default(2 * 3_600_000),
+  /**
+   * `serve --with-ingest`: normalised pairs whose current derivatives snapshot a `derivs` job fetches from
+   * every venue of `scan_venues` each ingest interval (empty: no such job).
+   */
+  ingest_symbols: z.array(z.string().regex(/^[A-Z0-9]{1,15}\/USD$/, "expected a USD pair like BTC/USD"))
+    .default([]),
   /** Venues whose stored rows the scan reads (cold table derivs), in this order. */
   scan_venues: z.array(z.enum(["krakenfutures", "binance", "okx", "coinbase"])).default(["krakenfutures"]),
   /** Circuit breaker per provider endpoint: open after this many consecutive 5xx/timeouts/network errors. */
