@@ -66,7 +66,7 @@ export interface EntryInputs {
   advTier?: AdvTier | null;
   book?: BookSnapshot;
   /** Funding z (PIT) and the widest venue's deviation from the median (null with one venue). */
-  funding?: { z: number; maxVenueDev: number | null; venues: number };
+  funding?: { z: number; maxVenueDev: number | null; venues?: number };
 }
 
 /** Runs every entry gate in a fixed order. */

@@ -105,7 +105,7 @@ export interface ScanRow {
   };
   gates: GateResult[];
   /** This decision passed the late-fill guard only thanks to its grace (the ledger records it). */
-  late_fill_grace_used: boolean;
+  late_fill_grace_used?: boolean;
   passed: boolean;
   premove: PremoveVerdict;
   /**
