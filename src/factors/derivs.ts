@@ -103,11 +103,11 @@ export function derivsFeatures(
 export function fundingDivergence(
   venues: readonly DerivsFeatures[],
 ): { z: number; maxVenueDev: number | null; venues: number } | undefined {
-  const withZ = venues.find((v) => v.funding_z !== null);
+  const withZ = venues.find((v) => v.funding_z !== null && Number.isFinite(v.funding_z));
   if (!withZ) return undefined;
-  const rates = venues.map((v) => v.funding_per_hour).filter((x): x is number => x !== null).sort((a, b) =>
-    a - b
-  );
+  const rates = venues.map((v) => v.funding_per_hour).filter((x): x is number =>
+    x !== null && Number.isFinite(x)
+  ).sort((a, b) => a - b);
   let dev: number | null = null;
   if (rates.length >= 2) {
     const mid = rates.length >> 1;

@@ -231,7 +231,7 @@ export function runScan(inp: ScanInput): ScanOutput {
     const fresh = (inp.derivs?.get(s.symbol) ?? []).filter((f) => f.age_ms >= 0 && f.age_ms <= derivsMaxAge);
     freshDerivs.push(fresh);
     // DOMAIN.md §1: Volume = 0.7·surge + 0.3·ΔOI, where a fresh ΔOI is known; the surge alone otherwise.
-    const dOi = fresh.find((f) => f.oi_change_1h !== null)?.oi_change_1h ?? null;
+    const dOi = fresh.find((f) => Number.isFinite(f.oi_change_1h))?.oi_change_1h ?? null;
     const n7d = notional7d[i] = notionalVolume(b, end, 168);
     // VADR stability: the p80 of the 24 hourly VADR values before this one (DOMAIN.md §3, MS/vadr.go).
     const history: (number | null)[] = [];

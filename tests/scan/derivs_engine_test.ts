@@ -109,3 +109,11 @@ Deno.test("derivs: explain shows funding relative, per hour and annualised, OI a
   assert.match(text, /funding -2\.000e-5 per 1h interval = -2\.000e-5\/h = -17\.52% annualised; z -2\.4/);
   assert.match(text, /open interest 1000000 contracts, ΔOI 1h 0\.05; basis 0\.0400% \(mark vs index/);
 });
+
+Deno.test("derivs: non-finite inputs (a caller's NaN/∞) never reach a score or a gate", () => {
+  const bad = feat({ funding_z: NaN, oi_change_1h: Infinity, funding_per_hour: NaN });
+  const o = runScan({ asOf: T, series, gates, regime, derivs: new Map([["BTC/USD", [bad]]]) });
+  for (const r of o.results) assert.ok(Number.isFinite(r.score), r.symbol);
+  assert.ok(Object.is(btc(o).factors.raw.volume, btc(base).factors.raw.volume));
+  assert.equal(btc(o).gates.find((g) => g.name === "funding")!.status, "unknown");
+});
