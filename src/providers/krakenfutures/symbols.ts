@@ -15,7 +15,7 @@ export interface KfInstrument {
   kind: "perpetual" | "dated";
   /** PF_/FF_ linear (contracts in base), PI_/FI_ inverse (contracts in USD). */
   margin: "linear" | "inverse";
-  /** Expiry (epoch ms, 16:00 UTC... taken as 00:00 UTC of the day Kraken names) for dated futures. */
+  /** Expiry day of a dated future (epoch ms at 00:00 UTC of the day its name gives); null for perpetuals. */
   expiry: number | null;
 }
 
