@@ -2,6 +2,7 @@ import type { Command } from "./command.ts";
 import { backfillCommand } from "./commands/backfill.ts";
 import { coldCommand } from "./commands/cold.ts";
 import { dbCommand } from "./commands/db.ts";
+import { derivsCommand } from "./commands/derivs.ts";
 import { healthCommand } from "./commands/health.ts";
 import { ingestCommand } from "./commands/ingest.ts";
 import { scanCommand } from "./commands/scan.ts";
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   backfillCommand,
   streamCommand,
   scanCommand,
+  derivsCommand,
   healthCommand,
   serveCommand,
   dbCommand,

@@ -12,6 +12,7 @@ import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
 import { ValidateSection } from "./sections/validate.ts";
 import { RegionsSection } from "./sections/regions.ts";
+import { DerivsSection } from "./sections/derivs.ts";
 
 /**
  * The two configuration files. Each top-level key is a *section*; section names are unique across both
@@ -35,6 +36,7 @@ export const SourcesFileSections = {
   tiers: TiersSection,
   validate: ValidateSection,
   regions: RegionsSection,
+  derivs: DerivsSection,
 } as const;
 
 function fileSchema<T extends Record<string, z.ZodObject>>(sections: T) {

@@ -18,11 +18,12 @@ export function fundingZ(funding: ArrayLike<number>, lookback = 30): number {
 
 /**
  * Entry gate 3, funding divergence (DOMAIN.md §6): |z| ≥ zMin and the widest venue's deviation from the
- * median ≥ 0.00005. Spot venues have no funding: with no derivatives input the gate is "unknown, not
- * required" — it never blocks and never claims to have passed.
+ * median ≥ 0.00005 (per hour). Spot venues have no funding: with no derivatives input the gate is "unknown,
+ * not required" — it never blocks and never claims to have passed. With one derivatives venue the deviation
+ * cannot be measured: the z alone is judged and shown, as an informational (not required) result.
  */
 export function fundingGate(
-  inp: { z: number; maxVenueDev: number } | undefined,
+  inp: { z: number; maxVenueDev: number | null; venues?: number } | undefined,
   zMin = 2,
   devMin = 0.00005,
 ): GateResult {
@@ -34,10 +35,20 @@ export function fundingGate(
       false,
     );
   }
-  const ok = Math.abs(inp.z) >= zMin && inp.maxVenueDev >= devMin;
-  const desc = `funding |z| ${num(Math.abs(inp.z))} ${
-    Math.abs(inp.z) >= zMin ? "≥" : "<"
-  } ${zMin}, venue dev ${inp.maxVenueDev.toExponential(1)} ${
+  const zOk = Math.abs(inp.z) >= zMin;
+  const zText = `funding |z| ${num(Math.abs(inp.z))} ${zOk ? "≥" : "<"} ${zMin}`;
+  if (inp.maxVenueDev === null || !Number.isFinite(inp.maxVenueDev)) {
+    const r = zOk ? passed("funding", inp.z, zMin, "") : failed("funding", inp.z, zMin, "");
+    return {
+      ...r,
+      required: false,
+      reason: `${zText}; venue divergence needs ≥2 derivatives venues (have ${
+        inp.venues ?? 1
+      }): informational`,
+    };
+  }
+  const ok = zOk && inp.maxVenueDev >= devMin;
+  const desc = `${zText}, venue dev ${inp.maxVenueDev.toExponential(1)} ${
     inp.maxVenueDev >= devMin ? "≥" : "<"
   } ${devMin}`;
   return ok ? passed("funding", inp.z, zMin, desc) : failed("funding", inp.z, zMin, desc);

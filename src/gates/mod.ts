@@ -14,6 +14,7 @@ import { moveGate } from "./move.ts";
 import { scoreGate } from "./score.ts";
 import { trendGate } from "./trend.ts";
 import type { GateResult } from "./types.ts";
+import type { AdvTier } from "./adv_tiers.ts";
 import { vadrGate } from "./vadr.ts";
 import { volumeGate } from "./volume.ts";
 
@@ -33,6 +34,7 @@ export {
   volumeGate,
 };
 export { fundingZ } from "./funding.ts";
+export { advTier, p80 } from "./adv_tiers.ts";
 
 /** Everything the entry gates read for one symbol at one as-of time (all point-in-time). */
 export interface EntryInputs {
@@ -52,12 +54,19 @@ export interface EntryInputs {
   /** Seconds from the signal bar's close to the decision time. */
   delayS: number;
   orderP99Ms?: number;
+  /** Whether this asset already used its late-fill grace in the last 30 min (the scan's grace ledger). */
+  graceUsed?: boolean;
   notional24h: number;
   adx: number;
   hurst: number;
   vadr: { value: number | null; bars: number };
+  /** VADR stability floor: the p80 of the previous 24 hourly VADR values (null: not enough history). */
+  vadrP80?: number | null;
+  /** The pair's ADV tier (./adv_tiers.ts); the stricter of its and the regime's thresholds applies. */
+  advTier?: AdvTier | null;
   book?: BookSnapshot;
-  funding?: { z: number; maxVenueDev: number };
+  /** Funding z (PIT) and the widest venue's deviation from the median (null with one venue). */
+  funding?: { z: number; maxVenueDev: number | null; venues?: number };
 }
 
 /** Runs every entry gate in a fixed order. */
@@ -67,7 +76,17 @@ export function evaluateEntryGates(
   regime: Regime,
   asOf: number,
 ): GateResult[] {
-  const liq = cfg.liquidity[regime];
+  const reg = cfg.liquidity[regime];
+  const tier = inp.advTier ?? null;
+  // The stricter of the regime's and the ADV tier's thresholds; VADR also at least its own 24h p80.
+  const liq = tier
+    ? {
+      spread_bps_max: Math.min(reg.spread_bps_max, tier.spread_bps_max),
+      depth_usd_min: Math.max(reg.depth_usd_min, tier.depth_usd_min),
+      vadr_min: Math.max(reg.vadr_min, tier.vadr_min),
+    }
+    : reg;
+  const vadrMin = Math.max(liq.vadr_min, inp.vadrP80 ?? -Infinity);
   return [
     scoreGate(inp.score, cfg.min_score),
     freshnessGate(
@@ -82,14 +101,19 @@ export function evaluateEntryGates(
       cfg.fatigue_accel_pct,
     ),
     lateFillGate(
-      { delayS: inp.delayS, orderP99Ms: inp.orderP99Ms },
+      { delayS: inp.delayS, orderP99Ms: inp.orderP99Ms, graceUsed: inp.graceUsed },
       cfg.late_fill_max_s,
       cfg.late_fill_grace_s,
       cfg.late_fill_p99_ms,
     ),
     spreadGate(inp.book, asOf, cfg.book_max_age_ms, liq, inp.venue, inp.symbol),
     depthGate(inp.book, asOf, cfg.book_max_age_ms, liq, inp.venue, inp.symbol),
-    vadrGate(inp.vadr, liq.vadr_min, cfg.vadr_min_bars),
+    vadrGate(
+      inp.vadr,
+      vadrMin,
+      cfg.vadr_min_bars,
+      vadrMin === reg.vadr_min ? undefined : vadrMin === inp.vadrP80 ? "p80 of the last 24h" : tier?.name,
+    ),
     volumeGate(inp.notional24h, cfg.min_daily_volume_usd, inp.quote),
     trendGate(inp.adx, inp.hurst, cfg.adx_min, cfg.hurst_min),
     moveGate(inp.r24h, cfg.move_24h_pct[regime], regime),

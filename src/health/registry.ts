@@ -4,6 +4,7 @@ import { componentsCheck } from "./checks_components.ts";
 import { databaseCheck } from "./checks_database.ts";
 import { freshnessColdCheck, freshnessHotCheck, freshnessWarmCheck } from "./checks_freshness.ts";
 import { providerCheck } from "./checks_provider.ts";
+import { circuitBreakersCheck } from "./checks_breakers.ts";
 
 /** Every check `cryptorun health` and `/readyz` run, in order (documented in docs/MONITORING.md). */
 export const HEALTH_CHECKS: HealthCheck[] = [
@@ -15,4 +16,5 @@ export const HEALTH_CHECKS: HealthCheck[] = [
   freshnessWarmCheck,
   freshnessColdCheck,
   componentsCheck,
+  circuitBreakersCheck,
 ];

@@ -82,6 +82,7 @@ export const l2SnapshotAge = gauge("cryptorun_l2_snapshot_age_seconds");
 export const bookChecksumFailures = counter("cryptorun_book_checksum_failures_total");
 export const bookResyncs = counter("cryptorun_book_resyncs_total");
 export const rateLimitRemaining = gauge("cryptorun_rate_limit_remaining");
+export const circuitState = gauge("cryptorun_circuit_state");
 export const replicationLag = gauge("cryptorun_replication_lag_seconds");
 export const dataConsistencyErrors = counter("cryptorun_data_consistency_errors_total");
 export const anomalyQuarantine = counter("cryptorun_anomaly_quarantine_total");

@@ -56,6 +56,13 @@ export const rateLimitRemaining = new client.Gauge({
   labelNames: ["provider", "endpoint"] as const,
   registers: [registry],
 });
+export const circuitState = new client.Gauge({
+  name: "cryptorun_circuit_state",
+  help:
+    "Circuit breaker state per provider endpoint (src/providers/resilience.ts): 0 closed, 1 open, 2 half-open.",
+  labelNames: ["provider", "endpoint"] as const,
+  registers: [registry],
+});
 
 // --- Data validation and replication (A3.3) ---
 export const replicationLag = new client.Gauge({
@@ -270,6 +277,7 @@ const ATTACHED: Record<string, (labels: Record<string, string>, value: number) =
   "cryptorun_book_checksum_failures_total": (l, v) => bookChecksumFailures.inc(l, v),
   "cryptorun_book_resyncs_total": (l, v) => bookResyncs.inc(l, v),
   "cryptorun_rate_limit_remaining": (l, v) => rateLimitRemaining.set(l, v),
+  "cryptorun_circuit_state": (l, v) => circuitState.set(l, v),
   "cryptorun_replication_lag_seconds": (l, v) => replicationLag.set(l, v),
   "cryptorun_data_consistency_errors_total": (l, v) => dataConsistencyErrors.inc(l, v),
   "cryptorun_anomaly_quarantine_total": (l, v) => anomalyQuarantine.inc(l, v),

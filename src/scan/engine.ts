@@ -8,7 +8,15 @@ import { momentumCore } from "../factors/momentum.ts";
 import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
 import { accel4h, type HorizonReturns, horizonReturns } from "../factors/returns.ts";
 import { vadr } from "../factors/vadr.ts";
-import { allRequiredPassed, type BookSnapshot, evaluateEntryGates, type GateResult } from "../gates/mod.ts";
+import { type DerivsFeatures, fundingDivergence } from "../factors/derivs.ts";
+import {
+  advTier,
+  allRequiredPassed,
+  type BookSnapshot,
+  evaluateEntryGates,
+  type GateResult,
+  p80,
+} from "../gates/mod.ts";
 import { gateA, gateB, gateC, volumeP80, vwap24h } from "../premove/gates.ts";
 import { type PremoveVerdict, premoveVerdict } from "../premove/score.ts";
 import { regimeBoundary } from "../regime/cadence.ts";
@@ -53,6 +61,21 @@ export interface ScanInput {
   social?: Map<string, number>;
   /** When the decision is taken (late-fill guard); default asOf (a replay decides at the as-of time). */
   decisionTs?: number;
+  /**
+   * Derivatives features by symbol (src/factors/derivs.ts), one per derivatives venue in `derivs.scan_venues`
+   * order, as of `asOf`. Those no older than `derivsMaxAgeMs` feed the funding gate, premove gate A and ΔOI
+   * in the volume factor; older ones are only shown. Absent → spot-only, exactly the scan without them.
+   */
+  derivs?: Map<string, DerivsFeatures[]>;
+  /** Default 2 h (DOMAIN: derivatives data ≤ 2 h old). */
+  derivsMaxAgeMs?: number;
+  /** The order stage's p99 latency (ms), when an order stage reports one (late-fill grace). */
+  orderP99Ms?: number;
+  /**
+   * When each `${venue}|${symbol}` last used its late-fill grace (epoch ms). Within GRACE_WINDOW_MS before
+   * the decision it is not granted again; rows that use it now say so (`late_fill_grace_used`).
+   */
+  graceUsedAt?: ReadonlyMap<string, number>;
   gates: GatesConfig;
   regime: RegimeConfig;
 }
@@ -81,6 +104,8 @@ export interface ScanRow {
     last_bar_ts: number;
   };
   gates: GateResult[];
+  /** This decision passed the late-fill guard only thanks to its grace (the ledger records it). */
+  late_fill_grace_used?: boolean;
   passed: boolean;
   premove: PremoveVerdict;
   /**
@@ -90,6 +115,8 @@ export interface ScanRow {
   oldest_feed: { feed: string; age_ms: number; fresh: boolean };
   /** Where its feeds came from (absent when the caller gave none). */
   data?: RowFeeds;
+  /** Derivatives inputs per venue, and whether each fed the gates/factors (fresh) or was only shown. */
+  derivs?: { features: DerivsFeatures; used: boolean }[];
 }
 
 export interface ScanOutput {
@@ -104,6 +131,20 @@ export interface ScanOutput {
   };
   results: ScanRow[];
   skipped: { symbol: string; venue: string; reason: string }[];
+}
+
+/** The late-fill grace is granted once per asset per 30 min (DOMAIN.md §3). */
+export const GRACE_WINDOW_MS = 30 * 60_000;
+
+/** Whether a grace used at `lastUse` still blocks a new one at `decisionTs`. */
+export function graceUsedWithin(lastUse: number | undefined, decisionTs: number): boolean {
+  return lastUse !== undefined && decisionTs - lastUse >= 0 && decisionTs - lastUse < GRACE_WINDOW_MS;
+}
+
+/** A late-fill pass that needed the grace: delay beyond late_fill_max_s but within the granted limit. */
+function lateFillGraceUsed(gates: GateResult[], delayS: number, maxS: number): boolean {
+  const g = gates.find((x) => x.name === "late_fill");
+  return g !== undefined && g.pass && delayS > maxS;
 }
 
 /** Regime in force at `asOf`: decided at the latest 4h UTC boundary ≤ asOf from bars closed by then. */
@@ -146,8 +187,12 @@ export function runScan(inp: ScanInput): ScanOutput {
   const hursts = new Float64Array(cap);
   const atrs = new Float64Array(cap);
   const notional24h = new Float64Array(cap);
+  const notional7d = new Float64Array(cap);
+  const vadrP80s: (number | null)[] = [];
   const raw = FACTOR_ORDER.map(() => new Float64Array(cap));
   const [rawMomentum, rawTechnical, rawVolume, rawQuality, rawSocial] = raw;
+  const derivsMaxAge = inp.derivsMaxAgeMs ?? 2 * HOUR;
+  const freshDerivs: DerivsFeatures[][] = [];
   for (const s of inp.series) {
     const end = closedCount(s.bars.ts, asOf);
     if (end < 2) {
@@ -183,7 +228,19 @@ export function runScan(inp: ScanInput): ScanOutput {
     const n24 = notional24h[i] = notionalVolume(b, end, 24);
     rawMomentum[i] = core;
     rawTechnical[i] = technicalRaw(r, a, h);
-    rawVolume[i] = volumeRaw(n24, notionalVolume(b, end, 168));
+    const fresh = (inp.derivs?.get(s.symbol) ?? []).filter((f) => f.age_ms >= 0 && f.age_ms <= derivsMaxAge);
+    freshDerivs.push(fresh);
+    // DOMAIN.md §1: Volume = 0.7·surge + 0.3·ΔOI, where a fresh ΔOI is known; the surge alone otherwise.
+    const dOi = fresh.find((f) => Number.isFinite(f.oi_change_1h))?.oi_change_1h ?? null;
+    const n7d = notional7d[i] = notionalVolume(b, end, 168);
+    // VADR stability: the p80 of the 24 hourly VADR values before this one (DOMAIN.md §3, MS/vadr.go).
+    const history: (number | null)[] = [];
+    for (let k = 1; k <= 24 && end - k >= 1; k++) {
+      history.push(vadr(b, end - k, inp.gates.vadr_min_bars).value);
+    }
+    vadrP80s.push(history.length >= inp.gates.vadr_min_bars ? p80(history) : null);
+    const surge = volumeRaw(n24, n7d);
+    rawVolume[i] = dOi === null ? surge : 0.7 * surge + 0.3 * dOi;
     rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), bookOf(s));
     rawSocial[i] = inp.social?.get(s.symbol) ?? 0;
   }
@@ -232,17 +289,23 @@ export function runScan(inp: ScanInput): ScanOutput {
         rsi4h: rsi[i],
         accel4h: accel[i],
         delayS: (decisionTs - closeTs) / 1000,
+        orderP99Ms: inp.orderP99Ms,
+        graceUsed: graceUsedWithin(inp.graceUsedAt?.get(`${s.venue}|${s.symbol}`), decisionTs),
         notional24h: notional24h[i],
         adx: adxs[i],
         hurst: hursts[i],
         vadr: vadrs[i],
+        vadrP80: vadrP80s[i],
+        advTier: advTier(notional7d[i] / 7),
         book,
+        funding: fundingDivergence(freshDerivs[i]),
       },
       inp.gates,
       regime.name,
       asOf,
     );
     const pm = {
+      fundingZ: fundingDivergence(freshDerivs[i])?.z,
       spot: b.close[last],
       vwap24h: vwap24h(b, end),
       confirmVolume: b.volume[last],
@@ -284,10 +347,20 @@ export function runScan(inp: ScanInput): ScanOutput {
         last_bar_ts: b.ts[last],
       },
       gates,
+      late_fill_grace_used: lateFillGraceUsed(
+        gates,
+        (decisionTs - closeTs) / 1000,
+        inp.gates.late_fill_max_s,
+      ),
       passed: allRequiredPassed(gates),
       premove,
       oldest_feed: { ...oldest, fresh: oldest.age_ms <= inp.gates.freshness_max_bars * HOUR },
       ...(feeds ? { data: feeds } : {}),
+      ...(inp.derivs?.has(s.symbol)
+        ? {
+          derivs: inp.derivs.get(s.symbol)!.map((f) => ({ features: f, used: freshDerivs[i].includes(f) })),
+        }
+        : {}),
     };
   }
   rows.sort((x, y) =>

@@ -22,6 +22,7 @@ import { type FeedInfo, type RowFeeds, runScan, type ScanOutput, type SymbolSeri
 import { FIXTURE_FILES, readBarsCsv } from "./fixtures.ts";
 import { persistResults, publishResults, runSink, type SinkReport } from "./sinks.ts";
 import { admit, groupSeries, quoteOf } from "./universe.ts";
+import { type DerivsFeatures, derivsFeatures } from "../factors/derivs.ts";
 
 export interface PipelineDeps {
   config: Config;
@@ -38,6 +39,13 @@ export interface PipelineDeps {
   door?: MarketDoor;
   /** Progress factory (the CLI passes createProgress bound to ctx.interactive). */
   progress?: (title: string, total: number, unit: string) => Progress;
+  /**
+   * The late-fill grace ledger (`${venue}|${symbol}` → when its grace was last used): `serve` keeps one for
+   * the process so "once per asset per 30 min" holds across runs; default one per run.
+   */
+  graceLedger?: Map<string, number>;
+  /** The order stage's p99 latency in ms, when one reports it (the late-fill grace condition). */
+  orderP99Ms?: number;
 }
 
 export interface PipelineOptions {
@@ -197,6 +205,10 @@ async function readAndScan(
     }
   }
   for (const u of universe) {
+    const a = admit(u, quotes, []);
+    if (!a.admitted && a.reason?.startsWith("stablecoin")) {
+      throw new UsageError(`--universe/scan.universe: ${u}: ${a.reason}`);
+    }
     if (![...offered.values()].some((syms) => syms.includes(u))) {
       throw new UsageError(
         `--universe/scan.universe: ${u} has no bars in any scanned source (cold tier: ${
@@ -280,6 +292,10 @@ async function readAndScan(
   for (const [key, a] of bookAnswers) if (a.rows.length) books.set(key, a.rows[a.rows.length - 1]);
   signal.throwIfAborted();
 
+  // Derivatives (funding, OI, basis) of the scanned USD pairs through the data door (kind derivs), per venue
+  // of derivs.scan_venues, as of the scan's as-of: PIT, nothing later.
+  const derivs = await readDerivsFeatures(door, cfg, series.map((x) => x.symbol), asOf, signal);
+
   // The decision is taken at the as-of time (a live caller passes as-of = now), so the late-fill guard measures
   // as-of − signal bar close; a replay of recorded data is judged as if decided then.
   stages?.update(3, "scoring");
@@ -289,9 +305,16 @@ async function readAndScan(
     books,
     feeds,
     decisionTs: asOf,
+    derivs,
+    derivsMaxAgeMs: cfg.derivs.max_age_ms,
+    orderP99Ms: deps.orderP99Ms,
+    graceUsedAt: deps.graceLedger,
     gates: cfg.gates,
     regime: cfg.regime,
   });
+  for (const r of output.results) {
+    if (r.late_fill_grace_used) deps.graceLedger?.set(`${r.venue}|${r.symbol}`, asOf);
+  }
   log.debug("scan computed", { as_of: isoMs(asOf), symbols: series.length, regime: output.regime.name });
   opts.beforeSinks?.(output);
 
@@ -335,6 +358,50 @@ async function readAndScan(
     bootstrapped,
     sinks,
   };
+}
+
+/** Days of derivatives history a scan reads: lookback + 2 periods of the longest usual interval (8 h). */
+const derivsWindowMs = (lookback: number) => (lookback + 2) * 8 * HOUR;
+
+/**
+ * Per symbol, the derivatives features of each venue in derivs.scan_venues that has rows up to `asOf`
+ * (src/factors/derivs.ts). Empty when the derivs table holds nothing for the scanned pairs.
+ */
+async function readDerivsFeatures(
+  door: MarketDoor,
+  cfg: Config,
+  symbols: string[],
+  asOf: number,
+  signal: AbortSignal,
+): Promise<Map<string, DerivsFeatures[]>> {
+  const out = new Map<string, DerivsFeatures[]>();
+  const usd = [...new Set(symbols.filter((s) => quoteOf(s) === "USD"))];
+  if (usd.length === 0 || door.sources("derivs").length === 0) return out;
+  const lookback = cfg.derivs.funding_z_lookback;
+  for (const venue of cfg.derivs.scan_venues) {
+    // Only symbols the derivs sources hold rows of (≤ as-of): a spot-only store costs no lookup, no miss.
+    const held = new Set<string>();
+    for (const inv of await door.inventory("derivs", venue, asOf, signal)) {
+      for (const s of inv.entries.keys()) held.add(s);
+    }
+    const asked = usd.filter((s) => held.has(s));
+    if (asked.length === 0) continue;
+    const read = await door.read("derivs", {
+      venue,
+      symbols: asked,
+      from: asOf - derivsWindowMs(lookback),
+      to: asOf,
+      signal,
+    });
+    for (const [symbol, a] of read.answers) {
+      const f = derivsFeatures(a.rows, asOf, lookback);
+      if (!f) continue;
+      let list = out.get(symbol);
+      if (!list) out.set(symbol, list = []);
+      list.push(f);
+    }
+  }
+  return out;
 }
 
 /** Loads the shipped Kraken USD fixture into the (empty) cold tier. */

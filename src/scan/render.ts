@@ -179,6 +179,38 @@ export function scanTable(out: ScanOutput, meta: RenderMeta): string[] {
   return lines;
 }
 
+/** A row's derivatives inputs for --explain (venue, source, when known, age, and whether they were used). */
+function derivsJson(row: ScanRow) {
+  return (row.derivs ?? []).map(({ features: f, used }) => ({
+    venue: f.venue,
+    source: f.source,
+    known_at: isoMs(f.ts),
+    age_ms: f.age_ms,
+    used,
+    funding: {
+      relative: f.funding_relative,
+      interval_h: f.funding_interval_h,
+      per_hour: f.funding_per_hour,
+      annualized: f.funding_annualized,
+      z: round(f.funding_z, 4),
+      periods: f.funding_periods,
+    },
+    open_interest: {
+      value: f.open_interest,
+      unit: f.open_interest_unit,
+      change_1h: round(f.oi_change_1h, 6),
+    },
+    basis: {
+      value: f.basis,
+      annualized: f.basis_annualized,
+      known_at: f.basis_ts === null ? null : isoMs(f.basis_ts),
+    },
+  }));
+}
+
+const sci = (x: number | null, d = 3) => x === null ? "n/a" : x === 0 ? "0" : x.toExponential(d);
+const pct = (x: number | null, d = 4) => x === null ? "n/a" : `${(x * 100).toFixed(d)}%`;
+
 /** `--explain SYMBOL`: every input, factor step, gate and the premove verdict of one symbol. */
 export function explainJson(out: ScanOutput, row: ScanRow) {
   const fx = row.factors;
@@ -212,6 +244,7 @@ export function explainJson(out: ScanOutput, row: ScanRow) {
     })),
     steps: row.steps.map((s) => ({ after: s.factor, score: r4(s.score) })),
     premove: row.premove,
+    derivs: derivsJson(row),
   };
 }
 
@@ -238,6 +271,31 @@ export function explainText(out: ScanOutput, row: ScanRow): string[] {
       `oldest feed: ${row.oldest_feed.feed}, ${
         formatAge(row.oldest_feed.age_ms)
       } old (the freshness guard's age)`,
+    );
+  }
+  if (e.derivs.length === 0) {
+    L.push(
+      `derivs: none stored at or before as-of for ${row.symbol} (derivs.scan_venues; cryptorun ingest --venue krakenfutures)`,
+    );
+  }
+  for (const d of e.derivs) {
+    L.push(
+      `derivs ${d.venue} ← ${d.source}, known ${d.known_at} (${formatAge(d.age_ms)} old${
+        d.used ? "" : ", older than derivs.max_age_ms: shown, not used"
+      }):`,
+    );
+    const f = d.funding;
+    L.push(
+      `  funding ${sci(f.relative)} per ${f.interval_h ?? "?"}h interval = ${sci(f.per_hour)}/h = ${
+        pct(f.annualized, 2)
+      } annualised; z ${f.z ?? `n/a (${f.periods} periods, need ${"lookback + 1"})`}`,
+    );
+    L.push(
+      `  open interest ${d.open_interest.value ?? "n/a"} ${d.open_interest.unit ?? ""}, ΔOI 1h ${
+        d.open_interest.change_1h ?? "n/a"
+      }; basis ${pct(d.basis.value)} (mark vs index${d.basis.known_at ? `, ${d.basis.known_at}` : ""}${
+        d.basis.annualized === null ? "" : `, ${pct(d.basis.annualized, 2)} annualised`
+      })`,
     );
   }
   L.push(`regime ${e.regime.name} (decided ${e.regime.decided_at}):`);

@@ -6,17 +6,51 @@ export function quoteOf(symbol: string): string {
   return symbol.slice(symbol.indexOf("/") + 1);
 }
 
+/**
+ * Stablecoins (DOMAIN.md §4: the USD universe has "no stablecoins"): a pair whose base is one of these
+ * (USDT/USD, USDC/USD, DAI/USD …) tracks a peg, not a market, and is never scanned.
+ */
+export const STABLECOINS: ReadonlySet<string> = new Set([
+  "USDT",
+  "USDC",
+  "DAI",
+  "TUSD",
+  "USDP",
+  "PYUSD",
+  "BUSD",
+  "FDUSD",
+  "USDE",
+  "USDS",
+  "USDD",
+  "GUSD",
+  "LUSD",
+  "FRAX",
+  "USDG",
+  "RLUSD",
+  "EURT",
+  "EURC",
+  "ZUSD",
+]);
+
+/** Base currency of a normalised symbol ("USDT/USD" → "USDT"). */
+export function baseOf(symbol: string): string {
+  return symbol.slice(0, symbol.indexOf("/"));
+}
+
 export interface Admission {
   admitted: boolean;
   reason?: string;
 }
 
 /**
- * Whether a symbol enters the scan: its quote must be admitted (USD by default — the spec's rule; USDT etc.
+ * Whether a symbol enters the scan: not a stablecoin pair (STABLECOINS), its quote must be admitted (USD by default — the spec's rule; USDT etc.
  * only when configured or given with --quote) and, with an explicit universe, it must be listed.
  */
 export function admit(symbol: string, quotes: string[], universe: string[]): Admission {
   const q = quoteOf(symbol);
+  if (STABLECOINS.has(baseOf(symbol))) {
+    return { admitted: false, reason: `stablecoin ${baseOf(symbol)}: pegged, excluded from the universe` };
+  }
   if (!quotes.includes(q)) {
     return { admitted: false, reason: `quote ${q} not admitted (quotes: ${quotes.join(",")})` };
   }

@@ -9,7 +9,7 @@ import type { Logger } from "../log/logger.ts";
 import { buildInfo, enableDefaultMetrics, registry, setSymbolLabelCap } from "../metrics/registry.ts";
 import { createEventHub } from "./events.ts";
 import { createHandler } from "./handler.ts";
-import { booksSession, gapRepairJob, ingestJob, scanJob } from "./jobs.ts";
+import { booksSession, derivsJob, gapRepairJob, ingestJob, scanJob } from "./jobs.ts";
 import { createReadiness } from "./readiness.ts";
 import { createScheduler, type Job } from "./scheduler.ts";
 import { isLoopback, type ListenAddr, startServer } from "./server.ts";
@@ -68,6 +68,14 @@ export async function runServe(o: ServeOptions): Promise<void> {
       name: "gap_repair",
       everyMs: o.ingestEveryMs,
       run: gapRepairJob(jobCtx),
+      timeoutMs: Math.max(o.ingestEveryMs * 5, 60_000),
+    });
+  }
+  if (o.ingestEveryMs !== undefined && cfg.derivs.ingest_symbols.length > 0) {
+    jobs.push({
+      name: "derivs",
+      everyMs: o.ingestEveryMs,
+      run: await derivsJob(jobCtx),
       timeoutMs: Math.max(o.ingestEveryMs * 5, 60_000),
     });
   }

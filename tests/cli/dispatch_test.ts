@@ -53,7 +53,7 @@ Deno.test("dispatch: missing/unknown action, stray argument, another action's fl
 
 Deno.test("action tables: every action's usage is in its command's help, flags exist and are all used", () => {
   const withActions = COMMANDS.filter((c) => "actions" in c);
-  assert.deepEqual(withActions.map((c) => c.name).sort(), ["cold", "db", "stream"]);
+  assert.deepEqual(withActions.map((c) => c.name).sort(), ["cold", "db", "derivs", "stream"]);
   for (const c of withActions) {
     if (!("actions" in c)) continue;
     const used = new Set<string>();

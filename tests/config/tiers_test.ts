@@ -13,6 +13,7 @@ Deno.test("tiers: source authority per data kind, warm TTLs per kind (DOMAIN's K
     books: ["hot:kraken_ws", "warm:kraken_rest"],
     trades: ["cold:db", "warm:kraken_rest"],
     ticker: ["warm:kraken_rest"],
+    derivs: ["cold:derivs"],
   });
   assert.deepEqual(config.tiers.warm_ttl_ms, { books: 15_000, trades: 30_000, ticker: 10_000 });
   assert.equal(config.tiers.cold_max_age_ms, undefined);
@@ -26,6 +27,7 @@ Deno.test("tiers: source authority per data kind, warm TTLs per kind (DOMAIN's K
     ["warm:kraken_rest", 60_000],
     ["cold:fixtures", null],
   ]);
+  assert.deepEqual(door.sources("derivs"), [{ id: "cold:derivs", tier: "cold", maxAgeMs: null }]);
   await door.close();
   const env = await load({
     CRYPTORUN_TIERS_AUTHORITY_BOOKS: "warm:kraken_rest,hot:kraken_ws",

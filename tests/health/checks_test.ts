@@ -302,6 +302,7 @@ Deno.test("all registered checks pass on a healthy setup (fakes) and the summary
     "freshness_warm",
     "freshness_cold",
     "components",
+    "circuit_breakers",
   ]);
   assert.equal(sources.state.pings, 1);
 });

@@ -4,11 +4,25 @@ import type { Command } from "../command.ts";
 
 export const ingestCommand: Command = {
   name: "ingest",
-  summary: "Kraken market data: live WebSocket (books, trades) or a recorded replay → hot/cold tiers",
+  summary:
+    "Kraken market data: live WebSocket (books, trades) or a recorded replay → hot/cold tiers; derivatives venues → derivs",
   help: `cryptorun ingest — exchange-native Kraken data with verified order books
 
 Usage: cryptorun ingest --venue kraken --symbols BTC/USD,ETH/USD [--duration 60s] [--record FILE] [--dry-run]
        cryptorun ingest --venue kraken --replay FILE [--asset-pairs FILE] [--dry-run] [--json]
+       cryptorun ingest --venue krakenfutures|binance|okx|coinbase --replay FILE [--symbols INSTRUMENT]
+                        [--dry-run] [--json]
+       cryptorun ingest --venue krakenfutures|binance|okx|coinbase --symbols BTC/USD,… [--from ISO [--to ISO]]
+                        [--dry-run] [--json]
+
+Derivatives venues (docs/DERIVATIVES.md): funding, open interest and basis, normalised (BTC/USD, funding per
+interval + interval + annualised, OI with its unit), into the cold table derivs (implausible values into
+quarantine/derivs) through the cold write path. --replay parses a recorded response body or a recording
+{"samples":[{"endpoint","response"}]} with the live path's parser; --symbols names the instrument of a body
+that carries none (Kraken funding history: PF_XBTUSD; Binance klines: BTCUSDT). Live: each pair's current
+snapshot from the venue's REST API, and with --from its settled funding prints in [--from, --to (default
+now)] (fundingWindow: the z-score needs 31 periods), (derivs.krakenfutures_base_url, …), through its circuit breaker (derivs.breaker_*). --json prints
+{"venue","from","rows","quarantined","skipped","symbols","written","dry_run"}; exit 1 when nothing was ingested.
 
 Live ingest connects to Kraken's WebSocket v2 (kraken.ws_url), subscribes instrument (for precisions), book
 (depth kraken.book_depth), trade and ticker, and verifies Kraken's CRC32 checksum on every book update. Only
@@ -26,7 +40,7 @@ writes the hot tier stamped with the recording's own timestamps. With --json it 
 (incomplete_bars: 1-minute bars not written because the stream did not cover their whole minute)
 
 Flags:
-  --venue kraken        the venue (only kraken)
+  --venue V             kraken (spot), or a derivatives venue: krakenfutures, binance, okx, coinbase
   --symbols A/USD,…     live: pairs to subscribe (normalised names; XBT/USD and XBTUSD are accepted); quotes
                         must be in kraken.quotes (USD only by default)
   --duration D          live: stop after D (60s, 5m, 2h); default: until Ctrl-C
@@ -36,6 +50,7 @@ Flags:
                         books need them unless the recording holds an instrument message). Live ingest
                         fetches AssetPairs itself when this is not given.
   --dry-run             verify and report, but write nothing to the tiers
+  --from ISO, --to ISO  derivatives venues, live: also fetch the funding history in this window
 
 Pitfalls:
   - A v1 book snapshot carries no checksum: a v1 book is verified (and written) only from its first update
@@ -55,7 +70,8 @@ Examples:
   cryptorun ingest --venue kraken --replay fixtures/kraken/book_v1_recorded.jsonl --json
   cryptorun ingest --venue kraken --replay fixtures/kraken/book_v2_docs_example.jsonl
   cryptorun ingest --venue kraken --symbols BTC/USD,ETH/USD --duration 60s --record /tmp/kraken.jsonl
-  cryptorun ingest --venue kraken --replay /tmp/kraken.jsonl --dry-run --json | jq '.symbols["BTC/USD"]'`,
+  cryptorun ingest --venue kraken --replay /tmp/kraken.jsonl --dry-run --json | jq '.symbols["BTC/USD"]'
+  cryptorun ingest --venue krakenfutures --replay fixtures/derivs/krakenfutures_tickers_recorded.json --json`,
   options: {
     venue: { type: "string" },
     symbols: { type: "string" },
@@ -64,6 +80,8 @@ Examples:
     replay: { type: "string" },
     "asset-pairs": { type: "string" },
     "dry-run": { type: "boolean" },
+    from: { type: "string" },
+    to: { type: "string" },
   },
   load: async () => (await import("./ingest/run.ts")).run,
 };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The kinds of market data the data door serves (src/data/door/); each has its own source authority. */
-export const DATA_KINDS = ["bars", "books", "trades", "ticker"] as const;
+export const DATA_KINDS = ["bars", "books", "trades", "ticker", "derivs"] as const;
 export type DataKind = typeof DATA_KINDS[number];
 
 /**
@@ -10,7 +10,9 @@ export type DataKind = typeof DATA_KINDS[number];
  *  - `warm:<venue>_rest` the venue's REST responses cached under `<data-dir>/<warm_path>/` (any kind);
  *  - `cold:<venue>`     the cold tier's bar table, which holds that venue's bars (bars only);
  *  - `cold:fixtures`    the recorded bars shipped in fixtures/ohlcv for `scan.fixture_venues` (bars only);
- *  - `cold:db`          the database's trades table (trades only; needs persistence.enabled).
+ *  - `cold:db`          the database's trades table (trades only; needs persistence.enabled);
+ *  - `cold:derivs`      the cold tier's derivs table: funding, open interest, basis of every derivatives venue
+ *                       (derivs only; docs/DERIVATIVES.md).
  */
 export const SOURCE_ID_RE = /^(hot|warm|cold):[a-z0-9_]+$/;
 const SourceId = z.string().regex(SOURCE_ID_RE, "expected <tier>:<name>, e.g. hot:kraken_ws, cold:kraken");
@@ -21,6 +23,7 @@ export function sourceServes(id: string, kind: DataKind): boolean {
   if (tier === "warm") return name.endsWith("_rest");
   if (tier === "hot") return kind === "books" && name.endsWith("_ws");
   if (name === "db") return kind === "trades";
+  if (name === "derivs") return kind === "derivs";
   return kind === "bars"; // cold:<venue>, cold:fixtures
 }
 
@@ -45,6 +48,7 @@ export const TiersSection = z.strictObject({
     books: z.number().int().positive().default(15_000),
     trades: z.number().int().positive().default(30_000),
     ticker: z.number().int().positive().default(10_000),
+    derivs: z.number().int().positive().optional(),
   }).prefault({}),
   /** Cold bars older than this (newest bar vs the read's end) count as stale; absent = no limit (DOMAIN). */
   cold_max_age_ms: z.number().int().positive().optional(),
@@ -54,6 +58,7 @@ export const TiersSection = z.strictObject({
     books: Authority(["hot:kraken_ws", "warm:kraken_rest"]),
     trades: Authority(["cold:db", "warm:kraken_rest"]),
     ticker: Authority(["warm:kraken_rest"]),
+    derivs: Authority(["cold:derivs"]),
   }).prefault({}).superRefine((a, ctx) => {
     for (const kind of DATA_KINDS) {
       const seen = new Set<string>();
@@ -65,7 +70,7 @@ export const TiersSection = z.strictObject({
             code: "custom",
             path: [kind, i],
             message: `${id} cannot serve ${kind} (hot:<venue>_ws: books; warm:<venue>_rest: any kind; ` +
-              `cold:<venue> and cold:fixtures: bars; cold:db: trades)`,
+              `cold:<venue> and cold:fixtures: bars; cold:db: trades; cold:derivs: derivs)`,
           });
         }
         seen.add(id);

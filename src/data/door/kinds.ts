@@ -1,3 +1,4 @@
+import type { DerivsRow } from "../../market/derivs.ts";
 import type { OhlcvRow } from "../../market/ohlcv.ts";
 import type { Quote } from "../../market/quote.ts";
 import type { MicrostructureSnapshot } from "../../market/snapshot.ts";
@@ -17,4 +18,6 @@ export type MarketKinds = {
   trades: TradePrint;
   /** L1 quotes (ts = observation time). */
   ticker: Quote;
+  /** Funding, open interest and basis (ts = when the value was known; one venue per read). */
+  derivs: DerivsRow;
 };

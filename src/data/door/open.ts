@@ -7,7 +7,7 @@ import type { Persistence } from "../../persistence/types.ts";
 import { krakenRestFrom } from "../../providers/kraken/venue.ts";
 import { krakenWarm } from "../../providers/kraken/warm.ts";
 import { ConfigError, InputError } from "../../util/errors.ts";
-import { openColdStore } from "../cold/store.ts";
+import { openColdStore, openColdTables } from "../cold/store.ts";
 import { openWarmCache, type WarmCache, type WarmCacheDeps } from "../warm/cache.ts";
 import type { WarmVenue } from "../warm/ports.ts";
 import { warmSource } from "../warm/source.ts";
@@ -15,6 +15,7 @@ import { createDataDoor, type DataDoor, type DoorMetrics } from "./door.ts";
 import type { MarketKinds } from "./kinds.ts";
 import type { DoorSource, Tier } from "./port.ts";
 import { coldBarsSource } from "./sources/cold_bars.ts";
+import { coldDerivsSource } from "./sources/cold_derivs.ts";
 import { dbTradesSource } from "./sources/db_trades.ts";
 import { fixtureBarsSource } from "./sources/fixture_bars.ts";
 import { hotBooksSource } from "./sources/hot_books.ts";
@@ -97,6 +98,7 @@ export function openMarketDoor(
     return v;
   };
   let cold: ReturnType<typeof openColdStore> | undefined;
+  let coldTables: ReturnType<typeof openColdTables> | undefined;
   let db: DoorSource<MarketKinds["trades"]> | undefined;
 
   function source(kind: DataKind, id: string, where: string): DoorSource<MarketKinds[typeof kind]> {
@@ -135,6 +137,13 @@ export function openMarketDoor(
       return fixtureBarsSource({
         id,
         venues: cfg.scan.fixture_venues.filter((v) => v !== cfg.scan.venue),
+      }) as DoorSource<MarketKinds[typeof kind]>;
+    }
+    if (name === "derivs") {
+      return coldDerivsSource({
+        id,
+        table: () => (coldTables ??= openColdTables(cfg.cold, dataDir)).table("derivs"),
+        maxAgeMs: null,
       }) as DoorSource<MarketKinds[typeof kind]>;
     }
     cold ??= openColdStore(cfg.cold, dataDir);

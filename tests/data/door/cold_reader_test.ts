@@ -25,7 +25,7 @@ Deno.test("the publisher's reader: cold sources only, every symbol they list, PI
     "BTC/USD": { rows: [{ ...bar("BTC/USD", T + 2 * H), from: "warm" }] as never, observedAt: T },
   });
   const door = createDataDoor<MarketKinds>({
-    sources: { bars: [warm, cold] as never, books: [], trades: [], ticker: [] },
+    sources: { bars: [warm, cold] as never, books: [], trades: [], ticker: [], derivs: [] },
     metrics: { hitRatio: () => {}, lookup: () => {}, warmLag: () => {} },
   });
   const reader = doorColdReader(door, "kraken", "ohlcv");

@@ -104,7 +104,11 @@ Deno.test("ingest --replay (v2): precision from the stream's instrument message 
 Deno.test("ingest: bad flags exit 2 naming the flag; bad files exit 1 naming file and line", async () => {
   await using dir = await tempDir();
   const cases: Array<[string[], number, RegExp]> = [
-    [["ingest", "--venue", "binance", "--replay", "x"], 2, /--venue: only kraken.*"binance"/],
+    [
+      ["ingest", "--venue", "bybit", "--replay", "x"],
+      2,
+      /--venue: one of kraken, krakenfutures, binance, okx, coinbase, found "bybit"/,
+    ],
     [["ingest", "--symbols", "BTC/EUR"], 2, /--symbols: "BTC\/EUR" is quoted in EUR/],
     [["ingest"], 2, /needs --symbols/],
     [["ingest", "--symbols", "BTC/USD", "--duration", "soon"], 2, /--duration.*"soon"/],

@@ -3,6 +3,7 @@ import type { IngestSummary } from "../../../ingest/pipeline.ts";
 import { normalizeAsset, normalizePair } from "../../../market/symbols.ts";
 import type { KrakenPair } from "../../../providers/kraken/symbols.ts";
 import type { Precision } from "../../../providers/kraken/ws_messages.ts";
+import { DERIVS_VENUES, type DerivsVenue } from "../../../providers/derivs_port.ts";
 import { show, UsageError } from "../../../util/errors.ts";
 import { createProgress } from "../../../util/progress.ts";
 import { parseDuration } from "../../../util/time.ts";
@@ -183,7 +184,20 @@ async function runLive(ctx: CommandContext, args: ParsedArgs): Promise<number> {
 export const run: Handler = async (ctx, args) => {
   const v = args.values;
   const venue = (v.venue as string | undefined) ?? "kraken";
-  if (venue !== "kraken") throw new UsageError(`--venue: only kraken is supported, found ${show(venue)}`);
+  if ((DERIVS_VENUES as readonly string[]).includes(venue)) {
+    const { runDerivsIngest } = await import("./derivs.ts");
+    return await runDerivsIngest(ctx, args, venue as DerivsVenue);
+  }
+  for (const f of ["from", "to"] as const) {
+    if (v[f] !== undefined && venue === "kraken") {
+      throw new UsageError(`--${f} applies to derivatives venues (krakenfutures, binance, okx, coinbase)`);
+    }
+  }
+  if (venue !== "kraken") {
+    throw new UsageError(
+      `--venue: one of kraken, ${DERIVS_VENUES.join(", ")}, found ${show(venue)}`,
+    );
+  }
   const replay = v.replay as string | undefined;
   if (replay !== undefined) {
     for (const f of ["symbols", "duration", "record"] as const) {

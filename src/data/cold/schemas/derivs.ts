@@ -7,13 +7,15 @@ import type { FieldSpec } from "../schema.ts";
  * anything goes; afterwards only nullable columns appended with `added_later: true` keep old files readable.
  *
  * ts is when the value was known (publication/settlement, epoch ms: PIT reads never return a later one);
- * symbol a normalised USD pair (BTC/USD); venue the derivatives venue (krakenfutures, binance, okx,
+ * Conventions per venue: docs/DERIVATIVES.md; the row type: src/market/derivs.ts. symbol a normalised USD pair (BTC/USD); venue the derivatives venue (krakenfutures, binance, okx,
  * coinbase). Unknown numbers are null (NaN in batches).
  */
 export const DERIVS_FIELDS: FieldSpec[] = [
   { name: "ts", type: "timestamp(ms)", required: true, primary: true },
   { name: "symbol", type: "string", required: true, index: true },
   { name: "venue", type: "string", required: true, index: true },
+  /** What the row is: a settled `funding` print, a ticker `snapshot`, a `candle` (mark vs spot). */
+  { name: "record", type: "string", required: false },
   /** Funding per funding interval as a fraction of the mark price (Kraken: fundingRate ÷ markPrice). */
   { name: "funding_rate_relative", type: "double", required: false },
   /** Hours between fundings (Kraken 1, Binance usually 8: read per symbol). */
@@ -26,6 +28,8 @@ export const DERIVS_FIELDS: FieldSpec[] = [
   { name: "index_price", type: "double", required: false },
   /** (futures − spot) / spot. */
   { name: "basis", type: "double", required: false },
+  /** basis × 365 ÷ days to expiry, where the tenor is known (null for perpetuals). */
+  { name: "basis_annualized", type: "double", required: false },
   /** Where the row came from (endpoint or file), for attribution. */
   { name: "source", type: "string", required: true },
 ];

@@ -1,0 +1,38 @@
+import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
+import type { DerivsLimits } from "../../market/derivs_math.ts";
+import type { GetJson } from "../derivs_http.ts";
+import type { DerivsProvider } from "../derivs_port.ts";
+import { parseCoinbase } from "./parse.ts";
+
+/**
+ * Coinbase Advanced Trade public market products (https://api.coinbase.com): `latest` from the FUTURE
+ * products list (perpetual-style products carry funding and OI). Coinbase publishes no funding history:
+ * `fundingWindow` answers no rows and says so.
+ */
+export function coinbaseRest(o: { baseUrl: string; get: GetJson; limits: DerivsLimits }): DerivsProvider {
+  const base = o.baseUrl.replace(/\/+$/, "");
+  return {
+    venue: "coinbase",
+    fundingWindow(): Promise<DerivsParse> {
+      return Promise.resolve({
+        rows: [],
+        quarantined: [],
+        skipped: [{
+          what: "coinbase funding history",
+          reason: "Coinbase publishes no historical funding endpoint",
+        }],
+      });
+    },
+    async latest(symbol: string, signal?: AbortSignal): Promise<DerivsRow | null> {
+      const endpoint = "/api/v3/brokerage/market/products?product_type=FUTURE";
+      const body = await o.get(base + endpoint, "coinbase products", signal);
+      const p = parseCoinbase([{
+        body,
+        ctx: { endpoint, source: "coinbase:/api/v3/brokerage/market/products" },
+      }], o.limits);
+      const q = p.quarantined.find((x) => x.row.symbol === symbol);
+      if (q) throw new Error(`coinbase ${symbol}: quarantined value: ${q.reason}`);
+      return p.rows.find((r) => r.symbol === symbol) ?? null;
+    },
+  };
+}
