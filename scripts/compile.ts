@@ -23,7 +23,7 @@ import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
 export const PERMISSION_KINDS = ["env", "net", "read", "sys", "write"] as const;
 
 /** Files the binary reads at run time that are not imported modules (embedded: no read permission needed). */
-export const COMPILE_INCLUDES = ["migrations", "fixtures", "config"] as const;
+export const COMPILE_INCLUDES = ["migrations", "fixtures", "config", "artifacts/templates"] as const;
 
 /**
  * npm package files kept out of the binary, relative to Deno's npm cache. bintrees (a dependency of

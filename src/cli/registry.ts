@@ -3,6 +3,7 @@ import { coldCommand } from "./commands/cold.ts";
 import { dbCommand } from "./commands/db.ts";
 import { healthCommand } from "./commands/health.ts";
 import { ingestCommand } from "./commands/ingest.ts";
+import { reportCommand } from "./commands/report.ts";
 import { scanCommand } from "./commands/scan.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { streamCommand } from "./commands/stream.ts";
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   coldCommand,
   streamCommand,
   scanCommand,
+  reportCommand,
   healthCommand,
   serveCommand,
   dbCommand,

@@ -10,6 +10,7 @@ import { GatesSection } from "./sections/gates.ts";
 import { ColdSection } from "./sections/cold.ts";
 import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
+import { ReportSection } from "./sections/report.ts";
 
 /**
  * The two configuration files. Each top-level key is a *section*; section names are unique across both
@@ -25,6 +26,7 @@ export const MainFileSections = {
   scan: ScanSection,
   regime: RegimeSection,
   gates: GatesSection,
+  report: ReportSection,
 } as const;
 
 export const SourcesFileSections = {

@@ -1,0 +1,226 @@
+import { positiveInt, str } from "../../flags.ts";
+import type { Handler, ParsedArgs } from "../../command.ts";
+import { createProgress } from "../../../util/progress.ts";
+import { InputError, UsageError } from "../../../util/errors.ts";
+import { HOUR_MS, parseDuration, parseTime } from "../../../util/time.ts";
+
+const FORMATS = ["md", "csv", "json"] as const;
+type Format = typeof FORMATS[number];
+const BACKTEST_FLAGS = [
+  "from",
+  "to",
+  "every",
+  "entry",
+  "top",
+  "hold",
+  "stop-pct",
+  "fees-bps",
+  "slippage-bps",
+  "capital",
+  "universe",
+];
+
+/** A number flag within [min, max] (finite; `exclusiveMin` refuses min itself), or undefined when not given. */
+function numFlag(
+  args: ParsedArgs,
+  name: string,
+  min: number,
+  max: number,
+  exclusiveMin = false,
+): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max || (exclusiveMin && n === min)) {
+    throw new UsageError(
+      `--${name}: expected a number ${exclusiveMin ? ">" : "≥"} ${min} and ≤ ${max}, found ${
+        JSON.stringify(v)
+      }`,
+    );
+  }
+  return n;
+}
+
+function formatOf(args: ParsedArgs, outfile: string | undefined): Format {
+  const f = str(args, "format");
+  if (f !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, found ${JSON.stringify(f)}`);
+    }
+    return f as Format;
+  }
+  const ext = outfile?.match(/\.([a-z]+)$/i)?.[1]?.toLowerCase();
+  return (FORMATS as readonly string[]).includes(ext ?? "") ? ext as Format : "md";
+}
+
+export const run: Handler = async (ctx, args) => {
+  const v = args.values;
+  if (v.performance !== true) {
+    throw new UsageError("report: choose a report: --performance (see cryptorun report --help)");
+  }
+  const returnsFile = str(args, "returns");
+  const outfile = str(args, "outfile");
+  const format = formatOf(args, outfile);
+  const cfg = await ctx.config();
+  const rc = cfg.report;
+  const ppy = numFlag(args, "periods-per-year", 0, 1e6, true) ?? rc.periods_per_year;
+  const riskFree = numFlag(args, "risk-free", -1, 1) ?? 0;
+  const perf = await import("../../../report/performance.ts");
+  const render = await import("../../../report/render.ts");
+  let report;
+  if (returnsFile !== undefined) {
+    const extra = BACKTEST_FLAGS.filter((f) => v[f] !== undefined);
+    if (extra.length) {
+      throw new UsageError(`--returns: --${extra[0]} applies to a backtest, not to a returns file`);
+    }
+    const { parseReturnsCsv } = await import("../../../report/returns_csv.ts");
+    let text: string;
+    try {
+      text = await Deno.readTextFile(returnsFile);
+    } catch (err) {
+      throw new InputError(
+        `--returns: cannot read ${JSON.stringify(returnsFile)}: ${(err as Error).message}`,
+      );
+    }
+    const s = parseReturnsCsv(text, returnsFile);
+    report = perf.returnsReport(s.ts, s.returns, ppy, riskFree, {
+      returns_file: returnsFile,
+      periods_per_year: ppy,
+      risk_free: riskFree,
+    });
+  } else {
+    const fromS = str(args, "from");
+    const toS = str(args, "to");
+    if (fromS === undefined || toS === undefined) {
+      throw new UsageError(
+        "report --performance: give --from and --to (a backtest window), or --returns FILE",
+      );
+    }
+    const from = parseTime(fromS, "--from");
+    const to = parseTime(toS, "--to");
+    if (from >= to) {
+      throw new UsageError(`--from ${fromS} is not before --to ${toS} (an empty window)`);
+    }
+    const everyS = str(args, "every");
+    const every = everyS === undefined ? rc.every_hours * HOUR_MS : parseDuration(everyS, "--every");
+    if (every % HOUR_MS !== 0 || (24 * HOUR_MS) % every !== 0) {
+      throw new UsageError(
+        `--every: expected whole hours dividing 24h (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h), found ${
+          JSON.stringify(everyS)
+        }`,
+      );
+    }
+    const entry = str(args, "entry") ?? rc.entry;
+    if (entry !== "top" && entry !== "gates") {
+      throw new UsageError(`--entry: expected top or gates, found ${JSON.stringify(entry)}`);
+    }
+    const top = positiveInt(args, "top", 1000) ?? rc.top;
+    const holdS = str(args, "hold");
+    const hold = holdS === undefined ? rc.hold_hours * HOUR_MS : parseDuration(holdS, "--hold");
+    if (hold < HOUR_MS || hold % HOUR_MS !== 0) {
+      throw new UsageError(`--hold: expected whole hours, at least 1h, found ${JSON.stringify(holdS)}`);
+    }
+    const stopPct = numFlag(args, "stop-pct", 0, 1, true);
+    const feesBps = numFlag(args, "fees-bps", 0, 1000) ?? rc.fees_bps;
+    const slippageBps = numFlag(args, "slippage-bps", 0, 1000) ?? rc.slippage_bps;
+    const capital = numFlag(args, "capital", 0, 1e12, true) ?? rc.capital;
+    const uni = str(args, "universe")?.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const u of uni ?? []) {
+      if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(u)) {
+        throw new UsageError(`--universe: expected symbols like BTC/USD,ETH/USD, found ${JSON.stringify(u)}`);
+      }
+    }
+    const stake = capital / (top * Math.ceil(hold / every));
+    const dataDir = await ctx.dataDir();
+    const { readBacktestBars } = await import("../../../report/feed.ts");
+    const { runBacktest } = await import("../../../report/backtest.ts");
+    const progress = (title: string, total: number, unit: string) =>
+      createProgress(ctx.interactive, title, total, unit);
+    const { series, notes } = await readBacktestBars(
+      { config: cfg, dataDir, env: ctx.env, log: ctx.log, signal: ctx.signal, progress },
+      from,
+      to,
+      uni,
+    );
+    let bar: ReturnType<typeof progress> | undefined;
+    const result = (() => {
+      try {
+        return runBacktest({
+          series,
+          from,
+          to,
+          everyMs: every,
+          entry,
+          top,
+          holdMs: hold,
+          stopPct,
+          costs: { feesBps, slippageBps },
+          capital,
+          stake,
+          lookbackHours: cfg.scan.lookback_hours,
+          gates: cfg.gates,
+          regime: cfg.regime,
+          benchmark: rc.benchmark,
+          onStep: (done, total) => {
+            bar ??= progress("backtest", total, "steps");
+            bar.update(done);
+          },
+        });
+      } finally {
+        bar?.stop();
+      }
+    })();
+    const firstBar = Math.min(...series.map((s) => s.bars.ts.find((t) => t >= from) ?? Infinity));
+    if (firstBar > from + every) {
+      notes.push(`no bars before ${new Date(firstBar).toISOString()}: the steps before it opened nothing`);
+    }
+    if (entry === "gates" && result.trades.length === 0) {
+      notes.push(
+        "--entry gates opened nothing: no row passed every required entry gate (recorded bars carry no order " +
+          "books, so the spread/depth gates are unknown and block); --entry top ranks without the gates",
+      );
+    }
+    if (result.skipped.held) notes.push(`${result.skipped.held} picks skipped: symbol already held`);
+    if (result.skipped.noEntryBar) {
+      notes.push(`${result.skipped.noEntryBar} picks skipped: no bar at the entry time`);
+    }
+    report = perf.backtestReport(
+      result,
+      ppy,
+      riskFree,
+      {
+        every: `${every / HOUR_MS}h`,
+        entry,
+        top,
+        hold: `${hold / HOUR_MS}h`,
+        stop_pct: stopPct ?? "none",
+        fees_bps: feesBps,
+        slippage_bps: slippageBps,
+        capital,
+        stake: Number(stake.toFixed(2)),
+        universe: series.map((s) => s.symbol).join(","),
+        periods_per_year: ppy,
+        risk_free: riskFree,
+        benchmark: rc.benchmark,
+      },
+      notes,
+      capital,
+    );
+  }
+  if (outfile !== undefined) {
+    const body = format === "json"
+      ? JSON.stringify(render.perfJson(report), null, 2) + "\n"
+      : format === "csv"
+      ? await render.perfCsv(report)
+      : await render.perfMarkdown(report);
+    const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
+    await atomicWriteFile(outfile, body);
+  }
+  if (ctx.globals.json) ctx.out(JSON.stringify(render.perfJson(report)));
+  else {
+    for (const line of render.summaryLines(report)) ctx.out(line);
+    if (outfile !== undefined) ctx.out(`wrote ${outfile} (${format})`);
+  }
+  return 0;
+};

@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+/** `report:` in config/cryptorun.yaml — defaults of `cryptorun report` (spec D1); every one has a flag. */
+export const ReportSection = z.strictObject({
+  /** Exchange fee per side in basis points (--fees-bps). Default: Kraken Pro spot taker, lowest tier, 0.40 %. */
+  fees_bps: z.number().min(0).max(1000).default(40),
+  /** Slippage per side in basis points (--slippage-bps). */
+  slippage_bps: z.number().min(0).max(1000).default(5),
+  /** Backtest step in hours (--every); default 4, the regime cadence. Must divide 24. */
+  every_hours: z.number().int().refine((h) => [1, 2, 3, 4, 6, 8, 12, 24].includes(h), {
+    message: "must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)",
+  }).default(4),
+  /** Hold time of each position in hours (--hold). */
+  hold_hours: z.number().int().min(1).max(24 * 90).default(24),
+  /** Entry rule (--entry): `top` = the best `top` ranked rows; `gates` = the best `top` that pass every gate. */
+  entry: z.enum(["top", "gates"]).default("top"),
+  /** Positions opened per step at most (--top). */
+  top: z.number().int().min(1).max(1000).default(3),
+  /** Starting capital in quote currency (--capital); each trade's stake = capital / (top · ⌈hold / every⌉). */
+  capital: z.number().positive().default(10_000),
+  /** Periods per year of the daily returns (--periods-per-year): crypto trades every day. */
+  periods_per_year: z.number().positive().default(365),
+  /** The buy-and-hold benchmark symbol (equity chart, beta). */
+  benchmark: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/).default("BTC/USD"),
+});
+export type ReportConfig = z.infer<typeof ReportSection>;
