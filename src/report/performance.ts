@@ -1,4 +1,5 @@
-import type { BacktestResult } from "./backtest.ts";
+import type { BacktestResult, Trade } from "./backtest.ts";
+import type { ReturnRow, StoredPosition } from "../persistence/types.ts";
 import { beta } from "./perf/beta.ts";
 import { totalReturn } from "./perf/series.ts";
 import { exposureMetrics, seriesMetrics, tradeMetrics } from "./perf/summary.ts";
@@ -111,5 +112,73 @@ export function backtestReport(
     series: r.daily.map((d) => ({ ts: d.day, ret: d.ret, benchmark: d.benchmark })),
     trades: r.trades,
     notes,
+  };
+}
+
+/** A stored position (src/persistence) as a backtest trade. */
+export function tradeFromStored(p: StoredPosition): Trade {
+  return {
+    symbol: p.symbol,
+    venue: p.venue,
+    signalTs: p.signal_ts.getTime(),
+    rank: p.rank,
+    score: p.score,
+    entryTs: p.entry_ts.getTime(),
+    entryPrice: p.entry_price,
+    exitTs: p.exit_ts.getTime(),
+    exitPrice: p.exit_price,
+    exitReason: p.exit_reason,
+    qty: p.qty,
+    rawPnl: p.raw_pnl,
+    costs: p.costs,
+    specPnl: p.spec_pnl,
+    ret: p.spec_pnl / p.stake,
+    rawRet: p.raw_pnl / p.stake,
+  };
+}
+
+/** A backtest rebuilt from what the database holds (positions and daily returns): what the report reads back. */
+export function resultFromStored(
+  base: Pick<BacktestResult, "from" | "to" | "steps" | "stepsWithData" | "skipped">,
+  positions: StoredPosition[],
+  returns: ReturnRow[],
+): BacktestResult {
+  return {
+    ...base,
+    trades: positions.map(tradeFromStored),
+    equity: [],
+    daily: returns.map((r) => ({
+      day: r.ts.getTime(),
+      ret: r.ret ?? NaN,
+      benchmark: r.benchmark ?? NaN,
+    })),
+  };
+}
+
+/** The rows a backtest stores (positions table, returns table). */
+export function storedRows(r: BacktestResult, stake: number) {
+  return {
+    positions: r.trades.map((t) => ({
+      symbol: t.symbol,
+      venue: t.venue,
+      signal_ts: t.signalTs,
+      rank: t.rank,
+      score: t.score,
+      entry_ts: t.entryTs,
+      entry_price: t.entryPrice,
+      exit_ts: t.exitTs,
+      exit_price: t.exitPrice,
+      exit_reason: t.exitReason,
+      qty: t.qty,
+      raw_pnl: t.rawPnl,
+      costs: t.costs,
+      spec_pnl: t.specPnl,
+      stake,
+    })),
+    returns: r.daily.map((d) => ({
+      ts: d.day,
+      ret: Number.isNaN(d.ret) ? null : d.ret,
+      benchmark: Number.isNaN(d.benchmark) ? null : d.benchmark,
+    })),
   };
 }

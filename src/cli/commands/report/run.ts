@@ -1,5 +1,7 @@
 import { positiveInt, str } from "../../flags.ts";
-import type { Handler, ParsedArgs } from "../../command.ts";
+import type { CommandContext, Handler, ParsedArgs } from "../../command.ts";
+import type { Config } from "../../../config/schema.ts";
+import type { BacktestResult } from "../../../report/backtest.ts";
 import { createProgress } from "../../../util/progress.ts";
 import { InputError, UsageError } from "../../../util/errors.ts";
 import { HOUR_MS, parseDuration, parseTime } from "../../../util/time.ts";
@@ -52,6 +54,48 @@ function formatOf(args: ParsedArgs, outfile: string | undefined): Format {
   }
   const ext = outfile?.match(/\.([a-z]+)$/i)?.[1]?.toLowerCase();
   return (FORMATS as readonly string[]).includes(ext ?? "") ? ext as Format : "md";
+}
+
+/**
+ * Stores the run's positions and daily returns (persistence: embedded or Postgres; one transaction, replacing an
+ * earlier run with the same parameters) and reads them back: the report is computed from what was stored.
+ * With persistence disabled the report uses the in-memory result and says so.
+ */
+async function storeAndReadBack(
+  ctx: CommandContext,
+  cfg: Config,
+  result: BacktestResult,
+  stake: number,
+  key: Record<string, unknown>,
+  notes: string[],
+): Promise<BacktestResult> {
+  if (!cfg.persistence.enabled) {
+    notes.push("persistence.enabled is false: positions and returns were not stored (computed in memory)");
+    return result;
+  }
+  const perf = await import("../../../report/performance.ts");
+  const { openPersistence } = await import("../../../persistence/open.ts");
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(key))),
+  );
+  const runId = "bt-" + [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const p = await openPersistence(cfg.persistence, await ctx.dataDir(), ctx.env, { log: ctx.log });
+  try {
+    const rows = perf.storedRows(result, stake);
+    await p.backtest.save(runId, rows.positions, rows.returns, { signal: ctx.signal });
+    const range = { from: result.from - 24 * HOUR_MS, to: result.to };
+    const positions = await p.backtest.positions(runId, range, { signal: ctx.signal });
+    const returns = await p.backtest.returns(runId, range, { signal: ctx.signal });
+    notes.push(
+      `stored ${positions.length} positions and ${returns.length} daily returns as run ${runId} ` +
+        `(${
+          cfg.persistence.kind === "postgres" ? "postgres" : "embedded database"
+        }); the report reads them back`,
+    );
+    return perf.resultFromStored(result, positions, returns);
+  } finally {
+    await p.close();
+  }
 }
 
 export const run: Handler = async (ctx, args) => {
@@ -171,6 +215,19 @@ export const run: Handler = async (ctx, args) => {
         bar?.stop();
       }
     })();
+    const stored = await storeAndReadBack(ctx, cfg, result, stake, {
+      from,
+      to,
+      every,
+      entry,
+      top,
+      hold,
+      stopPct: stopPct ?? null,
+      feesBps,
+      slippageBps,
+      capital,
+      universe: series.map((s) => `${s.venue}|${s.symbol}`),
+    }, notes);
     const firstBar = Math.min(...series.map((s) => s.bars.ts.find((t) => t >= from) ?? Infinity));
     if (firstBar > from + every) {
       notes.push(`no bars before ${new Date(firstBar).toISOString()}: the steps before it opened nothing`);
@@ -186,7 +243,7 @@ export const run: Handler = async (ctx, args) => {
       notes.push(`${result.skipped.noEntryBar} picks skipped: no bar at the entry time`);
     }
     report = perf.backtestReport(
-      result,
+      stored,
       ppy,
       riskFree,
       {
