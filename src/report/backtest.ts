@@ -9,12 +9,13 @@ import { type CostModel, roundTripCost } from "./costs.ts";
  *
  * Walk: one step every `everyMs` from `from` (snapped up to a multiple of `everyMs` in UTC) while a step leaves
  * an entry bar inside the window. At each step t the real scan (`runScan`, the engine and gates of `scan`) runs
- * as of t over the last `lookbackHours` of bars closed by t. Entry: the best `top` rows (`entry: "top"`) or the
+ * as of t on the bars closed by t (it reads at most `lookbackHours` back). Entry: the best `top` rows (`entry: "top"`) or the
  * best `top` rows that pass every required entry gate (`entry: "gates"`), one open position per symbol, each
  * bought at the open of the NEXT bar (the bar opening at t; none → no entry). Exit: at the open of the bar at
  * entry + `holdMs` (the first bar at or after it), or on a stop when `stopPct` is set (a bar whose low reaches
  * entry·(1 − stopPct) exits at that price, or at its open when it opened below; at that bar's close time), or at
  * the window end (the close of the last bar closed by `to`). Each trade's stake is `stake` quote units.
+ * The caller passes bars from `from − scan.lookback_hours` on (the scan reads no further back).
  *
  * Point in time: every series is cut at the bars closed by `to` before anything else, so no bar after `to`
  * can reach a decision, an entry, an exit or a mark.
@@ -32,6 +33,7 @@ export interface BacktestInput {
   /** Starting capital and per-trade stake (quote currency). */
   capital: number;
   stake: number;
+  /** scan.lookback_hours: a symbol without a bar in it is not scanned at that step (as in `scan`). */
   lookbackHours: number;
   gates: GatesConfig;
   regime: RegimeConfig;
@@ -164,7 +166,6 @@ export function runBacktest(inp: BacktestInput): BacktestResult {
   };
   const finish = (tr: Trade) => settle(tr, inp.costs, inp.stake);
 
-  const lookMs = inp.lookbackHours * HOUR;
   stepTimes.forEach((t, k) => {
     // Positions whose exit time has come are closed before the new decision (their exit is decided by bars).
     for (const [key, tr] of open) {
@@ -173,11 +174,15 @@ export function runBacktest(inp: BacktestInput): BacktestResult {
         open.delete(key);
       }
     }
-    const window = series.map((s) => {
-      const end = closedCount(s.bars.ts, t);
-      const start = firstAtOrAfter(s.bars.ts.subarray(0, end), t - lookMs);
-      return { ...s, bars: cut(s.bars, start, end) };
-    }).filter((s) => s.bars.ts.length > 0);
+    // The whole history up to `to` goes in: the scan cuts every series at the bars closed by t itself, and
+    // reads at most scan.lookback_hours back (LOOKBACK_HOURS_MIN; tests/scan/engine_test.ts pins that a scan of
+    // exactly that many hours equals one of all history), so a step sees what `scan --as-of t` sees. The same
+    // arrays at every step let the engine's rolling memos (src/factors/rolling_memo.ts) carry over.
+    // A symbol whose newest closed bar is older than the lookback is not in `scan`'s read: not here either.
+    const window = series.filter((s) => {
+      const n = closedCount(s.bars.ts, t);
+      return n > 0 && s.bars.ts[n - 1] >= t - inp.lookbackHours * HOUR;
+    });
     if (window.length > 0) {
       const out = runScan({ asOf: t, series: window, decisionTs: t, gates: inp.gates, regime: inp.regime });
       if (out.results.length > 0) stepsWithData++;
