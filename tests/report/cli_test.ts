@@ -109,7 +109,7 @@ Deno.test("report: bad input exits non-zero naming the value and writes no outpu
       2,
       /--fees-bps: .*"-1"/,
     ],
-    [["--returns", bad, "--format", "pdf"], 2, /--format: expected one of md, csv, json, found "pdf"/],
+    [["--returns", bad, "--format", "pdf"], 2, /--format: expected one of md, csv, json, html, found "pdf"/],
     [["--bogus"], 2, /--bogus/],
   ];
   for (const [a, code, re] of cases) {

@@ -10,9 +10,9 @@ export const reportCommand: Command = {
 Usage: cryptorun report --performance --from ISO --to ISO [--every 4h] [--entry top|gates] [--top N]
                         [--hold 24h] [--stop-pct P] [--fees-bps N] [--slippage-bps N] [--capital N]
                         [--universe BTC/USD,…] [--periods-per-year N] [--risk-free R]
-                        [--format md|csv|json] [--outfile PATH] [--json]
+                        [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
        cryptorun report --performance --returns FILE [--periods-per-year N] [--risk-free R]
-                        [--format md|csv|json] [--outfile PATH] [--json]
+                        [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
 
 Signal backtest (--from/--to): walks the window one step every --every (default report.every_hours = 4h, the
 regime cadence); at each step runs the real scan (the engine and gates of \`scan\`) as of that time on bars read
@@ -42,8 +42,12 @@ Flags:
   --returns FILE        compute the metrics on this returns CSV instead of a backtest
   --periods-per-year N  annualisation (report.periods_per_year = 365; 252, 52, 12 …)
   --risk-free R         risk-free return per period (Sharpe; Sortino's required return); default 0
-  --format F            md, csv or json (default: from --outfile's extension, else md)
+  --format F            md, csv, json or html (default: from --outfile's extension, else md); html is one
+                        self-contained file with the charts inline
   --outfile PATH        write the report there (atomically: nothing is written on error)
+  --charts DIR          write the charts there as SVG and PNG: equity vs BTC buy-and-hold, underwater,
+                        monthly heatmap, correlation matrix, sector pie (default for a backtest:
+                        <data-dir>/reports/charts; a returns file: none)
 
 Output: the summary table on stdout (or --json: one object whose keys are the metric names: sharpe, sortino,
 max_drawdown, calmar, annual_return, annual_volatility, hit_rate, profit_factor, expectancy, …; undefined
@@ -72,6 +76,7 @@ Examples:
     "risk-free": { type: "string" },
     format: { type: "string" },
     outfile: { type: "string" },
+    charts: { type: "string" },
   },
   load: async () => (await import("./report/run.ts")).run,
 };

@@ -20,6 +20,37 @@ export const ReportSection = z.strictObject({
   capital: z.number().positive().default(10_000),
   /** Periods per year of the daily returns (--periods-per-year): crypto trades every day. */
   periods_per_year: z.number().positive().default(365),
+  /**
+   * Sector of each base asset (the sector pie; a base not listed is "unclassified"). Default: the 30 shipped
+   * pairs' bases, by their main use.
+   */
+  sectors: z.record(z.string().regex(/^[A-Z0-9]+$/), z.string().min(1).max(40)).default({
+    BTC: "currency",
+    LTC: "currency",
+    BCH: "currency",
+    DOGE: "currency",
+    XMR: "privacy",
+    XRP: "payments",
+    XLM: "payments",
+    ETH: "smart contracts",
+    ADA: "smart contracts",
+    SOL: "smart contracts",
+    AVAX: "smart contracts",
+    DOT: "smart contracts",
+    ATOM: "smart contracts",
+    NEAR: "smart contracts",
+    ALGO: "smart contracts",
+    FTM: "smart contracts",
+    EOS: "smart contracts",
+    ETC: "smart contracts",
+    TRX: "smart contracts",
+    XTZ: "smart contracts",
+    BNB: "exchange",
+    MATIC: "scaling",
+    AAVE: "DeFi",
+    LINK: "oracles",
+    VET: "supply chain",
+  }),
   /** The buy-and-hold benchmark symbol (equity chart, beta). */
   benchmark: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/).default("BTC/USD"),
 });

@@ -6,7 +6,7 @@ import { createProgress } from "../../../util/progress.ts";
 import { InputError, UsageError } from "../../../util/errors.ts";
 import { HOUR_MS, parseDuration, parseTime } from "../../../util/time.ts";
 
-const FORMATS = ["md", "csv", "json"] as const;
+const FORMATS = ["md", "csv", "json", "html"] as const;
 type Format = typeof FORMATS[number];
 const BACKTEST_FLAGS = [
   "from",
@@ -113,6 +113,7 @@ export const run: Handler = async (ctx, args) => {
   const perf = await import("../../../report/performance.ts");
   const render = await import("../../../report/render.ts");
   let report;
+  let symbolReturns: Map<string, number[]> | undefined;
   if (returnsFile !== undefined) {
     const extra = BACKTEST_FLAGS.filter((f) => v[f] !== undefined);
     if (extra.length) {
@@ -242,6 +243,9 @@ export const run: Handler = async (ctx, args) => {
     if (result.skipped.noEntryBar) {
       notes.push(`${result.skipped.noEntryBar} picks skipped: no bar at the entry time`);
     }
+    const { dailyCloseReturns } = await import("../../../report/symbol_returns.ts");
+    const days = stored.daily.map((d) => d.day);
+    symbolReturns = new Map(series.map((s) => [s.symbol, dailyCloseReturns(s.bars, days)]));
     report = perf.backtestReport(
       stored,
       ppy,
@@ -265,19 +269,40 @@ export const run: Handler = async (ctx, args) => {
       capital,
     );
   }
+  // Charts (pure SVG, then PNG through resvg): computed in memory before anything is written.
+  const { reportCharts } = await import("../../../report/charts/mod.ts");
+  const charts = reportCharts(report, {
+    benchmark: rc.benchmark,
+    symbolReturns: symbolReturns,
+    sectors: rc.sectors,
+  });
+  const chartsDir = str(args, "charts") ??
+    (returnsFile === undefined ? `${await ctx.dataDir()}/reports/charts` : undefined);
+  const files: [string, string | Uint8Array][] = [];
+  if (chartsDir !== undefined) {
+    const { svgToPng } = await import("../../../report/png.ts");
+    for (const c of charts) {
+      files.push([`${chartsDir}/${c.name}.svg`, c.svg]);
+      files.push([`${chartsDir}/${c.name}.png`, await svgToPng(c.svg)]);
+    }
+  }
   if (outfile !== undefined) {
-    const body = format === "json"
+    const body = format === "html"
+      ? (await import("../../../report/html.ts")).perfHtml(report, charts)
+      : format === "json"
       ? JSON.stringify(render.perfJson(report), null, 2) + "\n"
       : format === "csv"
       ? await render.perfCsv(report)
       : await render.perfMarkdown(report);
-    const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
-    await atomicWriteFile(outfile, body);
+    files.push([outfile, body]);
   }
+  const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
+  for (const [path, data] of files) await atomicWriteFile(path, data);
   if (ctx.globals.json) ctx.out(JSON.stringify(render.perfJson(report)));
   else {
     for (const line of render.summaryLines(report)) ctx.out(line);
     if (outfile !== undefined) ctx.out(`wrote ${outfile} (${format})`);
+    if (chartsDir !== undefined) ctx.out(`wrote ${charts.length} charts (svg, png) to ${chartsDir}`);
   }
   return 0;
 };
