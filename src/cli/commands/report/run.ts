@@ -1,3 +1,4 @@
+import { dirname, relative, resolve } from "node:path";
 import { positiveInt, str } from "../../flags.ts";
 import type { CommandContext, Handler, ParsedArgs } from "../../command.ts";
 import type { Config } from "../../../config/schema.ts";
@@ -96,6 +97,12 @@ async function storeAndReadBack(
   } finally {
     await p.close();
   }
+}
+
+/** The Markdown report's charts section: each chart's PNG, linked relative to the report file. */
+function chartLinks(outfile: string, chartsDir: string, charts: { name: string; title: string }[]): string {
+  const rel = relative(dirname(resolve(outfile)), resolve(chartsDir)) || ".";
+  return "\n## Charts\n\n" + charts.map((c) => `![${c.title}](${rel}/${c.name}.png)`).join("\n\n") + "\n";
 }
 
 export const run: Handler = async (ctx, args) => {
@@ -293,7 +300,10 @@ export const run: Handler = async (ctx, args) => {
       ? JSON.stringify(render.perfJson(report), null, 2) + "\n"
       : format === "csv"
       ? await render.perfCsv(report)
-      : await render.perfMarkdown(report);
+      : await render.perfMarkdown(
+        report,
+        chartsDir === undefined ? "" : chartLinks(outfile, chartsDir, charts),
+      );
     files.push([outfile, body]);
   }
   const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
