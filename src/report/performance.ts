@@ -46,6 +46,8 @@ export interface PerfReport {
   series: { ts: number; ret: number; benchmark: number }[];
   trades: BacktestResult["trades"];
   notes: string[];
+  /** Threshold alerts triggered by this report (report.alerts). */
+  alerts?: { rule: string; summary: string; value: number; threshold: number }[];
 }
 
 /**

@@ -73,7 +73,15 @@ export function perfJson(r: PerfReport): Record<string, unknown> {
   const metrics = Object.fromEntries(
     Object.entries(r.metrics).map(([k, v]) => [k, jsonNumber(v as number)]),
   );
-  return { source: r.source, from: r.from, to: r.to, ...metrics, params: r.params, notes: r.notes };
+  return {
+    source: r.source,
+    from: r.from,
+    to: r.to,
+    ...metrics,
+    params: r.params,
+    alerts: r.alerts ?? [],
+    notes: r.notes,
+  };
 }
 
 function mdTable(head: string[], body: string[][]): string {
@@ -113,7 +121,11 @@ export async function perfMarkdown(r: PerfReport, charts = ""): Promise<string> 
         t.specPnl.toFixed(2),
       ]),
     ) + (tr.length > shown.length ? `\n\n(first ${shown.length} of ${tr.length} trades)` : ""),
-    notes: r.notes.length ? r.notes.map((n) => `- ${n}`).join("\n") : "None.",
+    notes: [
+      ...(r.alerts ?? []).map((a) => `ALERT: ${a.summary}`),
+      ...r.notes,
+    ].map((n) => `- ${n}`).join("\n") ||
+      "None.",
   }, "perf_report.md.tmpl");
 }
 

@@ -122,3 +122,52 @@ Deno.test("report: bad input exits non-zero naming the value and writes no outpu
   assert.equal(none.code, 2);
   assert.match(none.stderr, /choose a report: --performance/);
 });
+
+Deno.test("report: a webhook answering 500 is retried and recorded; the report still succeeds with its alerts", async () => {
+  await using dir = await tempDir();
+  let hits = 0;
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen: () => {} },
+    async (req) => {
+      await req.body?.cancel();
+      hits++;
+      return new Response("no", { status: 500 });
+    },
+  );
+  try {
+    const out = `${dir.path}/perf.json`;
+    const r = await runCliCaptured([
+      ...cfg,
+      "--data-dir",
+      dir.path,
+      "--json",
+      "report",
+      "--performance",
+      "--from",
+      "2022-02-01T00:00:00Z",
+      "--to",
+      "2022-03-01T00:00:00Z",
+      "--outfile",
+      out,
+    ], {
+      CRYPTORUN_ALERT_WEBHOOK_URL: `http://127.0.0.1:${server.addr.port}/hook`,
+      CRYPTORUN_PERSISTENCE_ENABLED: "false",
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(
+      j.alerts.some((a: { rule: string }) => a.rule === "sharpe_below_min"),
+      JSON.stringify(j.alerts),
+    );
+    assert.ok(
+      j.notes.some((n: string) => /alerts via webhook: 0 sent, 0 deduped, \d+ failed \(HTTP 500/.test(n)),
+    );
+    assert.equal(hits, 3, "report.alerts.attempts = 3");
+    assert.match(r.stderr, /delivery failed/);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(out)).alerts, j.alerts);
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
+});

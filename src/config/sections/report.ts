@@ -1,5 +1,30 @@
 import { z } from "zod";
 
+/** `report.alerts:` threshold alerts of a performance report (spec D1.5) and where they go. */
+export const ReportAlertsSection = z.strictObject({
+  /** Sharpe below this → an alert. */
+  min_sharpe: z.number().default(1.0),
+  /** Any pairwise correlation of the traded symbols' daily returns above this → an alert. */
+  max_pair_corr: z.number().min(-1).max(1).default(0.65),
+  /** Env var holding the Slack-compatible webhook URL (a secret; unset = no webhook). */
+  webhook_url_env: z.string().min(1).default("CRYPTORUN_ALERT_WEBHOOK_URL"),
+  /** Optional file holding the webhook URL (e.g. a mounted secret). */
+  webhook_url_file: z.string().min(1).optional(),
+  /** Env var holding the SMTP URL smtp[s]://user:password@host:port (a secret; unset = no email). */
+  smtp_url_env: z.string().min(1).default("CRYPTORUN_ALERT_SMTP_URL"),
+  /** Optional file holding the SMTP URL. */
+  smtp_url_file: z.string().min(1).optional(),
+  /** Email recipients (required for email). */
+  email_to: z.array(z.email()).default([]),
+  email_from: z.email().default("cryptorun@localhost"),
+  /** Per-attempt time limit of a delivery. */
+  timeout_ms: z.number().int().positive().max(120_000).default(5_000),
+  /** Attempts per delivery (1 = no retry), exponential backoff with full jitter between them. */
+  attempts: z.number().int().min(1).max(10).default(3),
+  /** The same alert (rule and subject) is not sent again on the same channel within this window. */
+  dedupe_ms: z.number().int().min(0).default(6 * 3_600_000),
+});
+
 /** `report:` in config/cryptorun.yaml — defaults of `cryptorun report` (spec D1); every one has a flag. */
 export const ReportSection = z.strictObject({
   /** Exchange fee per side in basis points (--fees-bps). Default: Kraken Pro spot taker, lowest tier, 0.40 %. */
@@ -51,6 +76,7 @@ export const ReportSection = z.strictObject({
     LINK: "oracles",
     VET: "supply chain",
   }),
+  alerts: ReportAlertsSection.prefault({}),
   /** The buy-and-hold benchmark symbol (equity chart, beta). */
   benchmark: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/).default("BTC/USD"),
 });

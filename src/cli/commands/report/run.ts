@@ -293,8 +293,8 @@ export const run: Handler = async (ctx, args) => {
       files.push([`${chartsDir}/${c.name}.png`, await svgToPng(c.svg)]);
     }
   }
-  if (outfile !== undefined) {
-    const body = format === "html"
+  const renderOutfile = async (): Promise<string> =>
+    format === "html"
       ? (await import("../../../report/html.ts")).perfHtml(report, charts)
       : format === "json"
       ? JSON.stringify(render.perfJson(report), null, 2) + "\n"
@@ -302,9 +302,48 @@ export const run: Handler = async (ctx, args) => {
       ? await render.perfCsv(report)
       : await render.perfMarkdown(
         report,
-        chartsDir === undefined ? "" : chartLinks(outfile, chartsDir, charts),
+        chartsDir === undefined ? "" : chartLinks(outfile!, chartsDir, charts),
       );
-    files.push([outfile, body]);
+  if (outfile !== undefined) files.push([outfile, ""]);
+  // Threshold alerts (spec D1.5): evaluated on the report, delivered after it is computed; a delivery failure
+  // is logged, counted and noted, never an error of the report.
+  const { evaluateAlerts } = await import("../../../report/alerts/rules.ts");
+  const { correlationMatrix } = await import("../../../report/charts/mod.ts");
+  const traded = symbolReturns ? [...new Set(report.trades.map((t) => t.symbol))].sort() : [];
+  const alerts = evaluateAlerts(
+    report.metrics.sharpe,
+    traded,
+    correlationMatrix(traded.map((s) => symbolReturns!.get(s)!)),
+    rc.alerts,
+  );
+  report.alerts = alerts.map((a) => ({
+    rule: a.rule,
+    summary: a.summary,
+    value: a.value,
+    threshold: a.threshold,
+  }));
+  if (alerts.length > 0) {
+    const { deliverAlerts } = await import("../../../report/alerts/deliver.ts");
+    const outcomes = await deliverAlerts(alerts, `${report.source} ${report.from} → ${report.to}`, {
+      config: rc.alerts,
+      env: ctx.env,
+      log: ctx.log,
+      statePath: `${await ctx.dataDir()}/reports/alerts_state.json`,
+    });
+    if (outcomes.length === 0) {
+      report.notes.push(`${alerts.length} alert(s) triggered; no alert channel configured (report.alerts)`);
+    }
+    for (const o of outcomes) {
+      report.notes.push(
+        `alerts via ${o.channel}: ${o.sent} sent, ${o.deduped} deduped, ${o.failed} failed` +
+          (o.error ? ` (${o.error})` : ""),
+      );
+    }
+  }
+  // Outputs last: everything above either succeeded or threw before a byte was written.
+  if (outfile !== undefined) {
+    const i = files.findIndex(([p]) => p === outfile);
+    files[i][1] = await renderOutfile();
   }
   const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
   for (const [path, data] of files) await atomicWriteFile(path, data);
