@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** An email address: local@domain (a bare host such as localhost is allowed, as SMTP allows it). */
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
 /** `report.alerts:` threshold alerts of a performance report (spec D1.5) and where they go. */
 export const ReportAlertsSection = z.strictObject({
   /** Sharpe below this → an alert. */
@@ -15,8 +18,10 @@ export const ReportAlertsSection = z.strictObject({
   /** Optional file holding the SMTP URL. */
   smtp_url_file: z.string().min(1).optional(),
   /** Email recipients (required for email). */
-  email_to: z.array(z.email()).default([]),
-  email_from: z.email().default("cryptorun@localhost"),
+  email_to: z.array(z.string().regex(EMAIL, "expected an address like ops@example.org")).default([]),
+  email_from: z.string().regex(EMAIL, "expected an address like cryptorun@example.org").default(
+    "cryptorun@localhost",
+  ),
   /** Per-attempt time limit of a delivery. */
   timeout_ms: z.number().int().positive().max(120_000).default(5_000),
   /** Attempts per delivery (1 = no retry), exponential backoff with full jitter between them. */
