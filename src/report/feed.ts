@@ -90,3 +90,21 @@ export async function readBacktestBars(
     await door.close();
   }
 }
+
+/** The close of the newest bar of scan.venue's cold tier (the default as-of of a portfolio report). */
+export async function newestBarClose(deps: FeedDeps): Promise<number> {
+  const door = openMarketDoor(deps.config, deps.dataDir, deps.env, { log: deps.log });
+  try {
+    const inv = await barInventory(door, [deps.config.scan.venue], Date.now(), deps.signal);
+    const newest = inv.newestCold.get(deps.config.scan.venue);
+    if (newest === undefined) {
+      throw new InputError(
+        `--portfolio: the cold tier holds no bars of ${deps.config.scan.venue}; give --as-of, or run a scan or ` +
+          `report --performance first (they load the shipped fixtures)`,
+      );
+    }
+    return newest + HOUR_MS;
+  } finally {
+    await door.close();
+  }
+}

@@ -11,6 +11,9 @@ Usage: cryptorun report --performance --from ISO --to ISO [--every 4h] [--entry 
                         [--hold 24h] [--stop-pct P] [--fees-bps N] [--slippage-bps N] [--capital N]
                         [--universe BTC/USD,…] [--periods-per-year N] [--risk-free R]
                         [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
+       cryptorun report --portfolio [--as-of ISO] [--every 4h] [--entry top|gates] [--top N] [--hold 24h]
+                        [--stop-pct P] [--fees-bps N] [--slippage-bps N] [--capital N] [--universe BTC/USD,…]
+                        [--format md|csv|json|html] [--outfile PATH] [--json]
        cryptorun report --performance --returns FILE [--periods-per-year N] [--risk-free R]
                         [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
 
@@ -23,11 +26,18 @@ later (or on --stop-pct, or at the window end). No bar after --to is ever read. 
 Daily returns of the equity curve give Sharpe, Sortino, max drawdown, Calmar, CAGR, volatility; the trades give
 hit rate, profit factor, expectancy (freqtrade), exposure, average hold, turnover.
 
+Portfolio (--portfolio): the positions the same backtest entered within --hold before --as-of (default: the close
+of the newest bar in the cold tier): qty, sector (report.sectors), entry, mark, P&L, hold-until, exit status
+(open / closed: hold|stop), beta vs BTC and the pairwise correlation of the open holdings (last 30 daily
+returns); a pair above report.alerts.max_pair_corr raises an alert.
+
 Returns file (--returns): the same metrics on any CSV \`ts,return\` (simple returns; an empty or NaN cell is a
 missing period; each present period counts as one trade for the trade metrics).
 
 Flags:
-  --performance         the performance report (required)
+  --performance         the performance report
+  --portfolio           the portfolio report (one of the two is required)
+  --as-of ISO           --portfolio: the time of the holdings
   --from ISO, --to ISO  the backtest window (--from before --to)
   --every DUR           step: 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h (report.every_hours)
   --entry top|gates     entry rule (report.entry = top: recorded history has no order books, so the
@@ -60,6 +70,8 @@ Examples:
   cryptorun report --performance --returns my_strategy.csv --periods-per-year 252 --json`,
   options: {
     performance: { type: "boolean" },
+    portfolio: { type: "boolean" },
+    "as-of": { type: "string" },
     from: { type: "string" },
     to: { type: "string" },
     every: { type: "string" },

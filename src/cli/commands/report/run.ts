@@ -105,10 +105,74 @@ function chartLinks(outfile: string, chartsDir: string, charts: { name: string; 
   return "\n## Charts\n\n" + charts.map((c) => `![${c.title}](${rel}/${c.name}.png)`).join("\n\n") + "\n";
 }
 
+/** Writes/prints the portfolio report (md, csv, json, html) with its correlation alerts. */
+async function emitPortfolio(
+  ctx: CommandContext,
+  args: ParsedArgs,
+  pf: import("../../../report/portfolio.ts").Portfolio,
+  rc: Config["report"],
+  notes: string[],
+  outfile: string | undefined,
+  format: Format,
+): Promise<number> {
+  const { evaluateAlerts } = await import("../../../report/alerts/rules.ts");
+  const alerts = evaluateAlerts(NaN, pf.correlation.names, pf.correlation.matrix, rc.alerts);
+  if (alerts.length > 0) {
+    const { deliverAlerts } = await import("../../../report/alerts/deliver.ts");
+    const outcomes = await deliverAlerts(alerts, `portfolio as of ${pf.as_of}`, {
+      config: rc.alerts,
+      env: ctx.env,
+      log: ctx.log,
+      statePath: `${await ctx.dataDir()}/reports/alerts_state.json`,
+    });
+    if (outcomes.length === 0) notes.push(`${alerts.length} alert(s) triggered; no alert channel configured`);
+    for (const o of outcomes) {
+      notes.push(
+        `alerts via ${o.channel}: ${o.sent} sent, ${o.deduped} deduped, ${o.failed} failed` +
+          (o.error ? ` (${o.error})` : ""),
+      );
+    }
+  }
+  const { portfolioCsv, portfolioJson, portfolioLines, portfolioMarkdown, portfolioHtml } = await import(
+    "../../../report/portfolio_render.ts"
+  );
+  const doc = { ...pf, alerts, notes };
+  if (outfile !== undefined) {
+    const body = format === "json"
+      ? JSON.stringify(portfolioJson(doc), null, 2) + "\n"
+      : format === "csv"
+      ? portfolioCsv(doc)
+      : format === "html"
+      ? portfolioHtml(doc)
+      : portfolioMarkdown(doc);
+    const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
+    await atomicWriteFile(outfile, body);
+  }
+  if (ctx.globals.json) ctx.out(JSON.stringify(portfolioJson(doc)));
+  else {
+    for (const l of portfolioLines(doc)) ctx.out(l);
+    if (outfile !== undefined) ctx.out(`wrote ${outfile} (${format})`);
+  }
+  void args;
+  return 0;
+}
+
 export const run: Handler = async (ctx, args) => {
   const v = args.values;
-  if (v.performance !== true) {
-    throw new UsageError("report: choose a report: --performance (see cryptorun report --help)");
+  const portfolio = v.portfolio === true;
+  if ((v.performance === true) === portfolio) {
+    throw new UsageError(
+      portfolio
+        ? "report: --performance and --portfolio are two reports: choose one"
+        : "report: choose a report: --performance or --portfolio (see cryptorun report --help)",
+    );
+  }
+  if (portfolio) {
+    for (const f of ["returns", "from", "to", "periods-per-year", "risk-free"]) {
+      if (v[f] !== undefined) throw new UsageError(`--portfolio: --${f} applies to --performance only`);
+    }
+  } else if (v["as-of"] !== undefined) {
+    throw new UsageError("--as-of applies to --portfolio (a performance report takes --from and --to)");
   }
   const returnsFile = str(args, "returns");
   const outfile = str(args, "outfile");
@@ -142,8 +206,25 @@ export const run: Handler = async (ctx, args) => {
       risk_free: riskFree,
     });
   } else {
-    const fromS = str(args, "from");
-    const toS = str(args, "to");
+    let fromS = str(args, "from");
+    let toS = str(args, "to");
+    if (portfolio) {
+      // The portfolio at --as-of: the backtest over the hold before it (the positions entered since then).
+      const asOfS = str(args, "as-of");
+      const asOf = asOfS !== undefined ? parseTime(asOfS, "--as-of") : await (await import(
+        "../../../report/feed.ts"
+      )).newestBarClose({
+        config: cfg,
+        dataDir: await ctx.dataDir(),
+        env: ctx.env,
+        log: ctx.log,
+        signal: ctx.signal,
+      });
+      const holdS = str(args, "hold");
+      const holdMs = holdS === undefined ? rc.hold_hours * HOUR_MS : parseDuration(holdS, "--hold");
+      fromS = new Date(asOf - holdMs - 24 * HOUR_MS).toISOString();
+      toS = new Date(asOf).toISOString();
+    }
     if (fromS === undefined || toS === undefined) {
       throw new UsageError(
         "report --performance: give --from and --to (a backtest window), or --returns FILE",
@@ -223,6 +304,16 @@ export const run: Handler = async (ctx, args) => {
         bar?.stop();
       }
     })();
+    if (portfolio) {
+      const { portfolioAt } = await import("../../../report/portfolio.ts");
+      const pf = portfolioAt(to, result.trades, series, {
+        holdMs: hold,
+        benchmark: rc.benchmark,
+        sectors: rc.sectors,
+        betaDays: 30,
+      });
+      return await emitPortfolio(ctx, args, pf, rc, notes, outfile, format);
+    }
     const stored = await storeAndReadBack(ctx, cfg, result, stake, {
       from,
       to,
