@@ -84,15 +84,35 @@ export async function binaryPermissions(opts: {
     "stream.redis_url",
     env,
   ).catch(() => unset);
+  const webhook = await resolveSecret(
+    { env: config.report.alerts.webhook_url_env, file: config.report.alerts.webhook_url_file },
+    "report.alerts.webhook_url",
+    env,
+  ).catch(() => unset);
+  const smtp = await resolveSecret(
+    { env: config.report.alerts.smtp_url_env, file: config.report.alerts.smtp_url_file },
+    "report.alerts.smtp_url",
+    env,
+  ).catch(() => unset);
   return leastPermissions({
     config,
     dataDir: resolve(opts.dataDir ?? config.app.data_dir),
     configPath: resolve(configPath),
-    secretHosts: secretHosts(config, { dsn: dsn.value, redisUrl: redis.value }),
+    secretHosts: secretHosts(config, {
+      dsn: dsn.value,
+      redisUrl: redis.value,
+      alertWebhookUrl: webhook.value,
+      alertSmtpUrl: smtp.value,
+    }),
     extraHosts: opts.extraHosts,
     // Secret files: their directories, and the secrets directory (src/secrets/resolve.ts).
     extraReads: [
-      ...[config.persistence.dsn_file, config.stream.redis_url_file].filter((f): f is string => !!f)
+      ...[
+        config.persistence.dsn_file,
+        config.stream.redis_url_file,
+        config.report.alerts.webhook_url_file,
+        config.report.alerts.smtp_url_file,
+      ].filter((f): f is string => !!f)
         .map((f) => dirname(resolve(f))),
       ...(env[SECRETS_DIR_ENV] ? [resolve(env[SECRETS_DIR_ENV])] : []),
     ],
