@@ -71,3 +71,43 @@ Deno.test("PIT: appending corrupted future bars after --to leaves `report --perf
     await Deno.readTextFile(`${dir.path}/before.md`),
   );
 });
+
+Deno.test("PIT: appending corrupted future bars after --as-of leaves `report --portfolio` byte-identical", async () => {
+  await using dir = await tempDir();
+  const { config } = await loadConfig({
+    configPath: `${root}config/cryptorun.yaml`,
+    explicit: true,
+    env: {},
+  });
+  const store = openColdStore(config.cold, dir.path);
+  const table = config.cold.parquet_schema.table;
+  const T = Date.UTC(2022, 4, 10, 12);
+  const all = await readBarsCsv(FIXTURE_FILES.find((f) => f.venue === "kraken")!.url);
+  await store.write(table, all.filter((r) => r.ts + HOUR <= T));
+  const args = [
+    "--config",
+    `${root}config/cryptorun.yaml`,
+    "--data-dir",
+    dir.path,
+    "--json",
+    "report",
+    "--portfolio",
+    "--as-of",
+    new Date(T).toISOString(),
+  ];
+  const before = await runCliCaptured(args, { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+  assert.equal(before.code, 0, before.stderr);
+  assert.ok(JSON.parse(before.stdout).holdings.length > 0);
+  await store.write(
+    table,
+    all.filter((r) => r.ts + HOUR > T).map((r) => ({
+      ...r,
+      open: r.open * 3,
+      low: r.low / 50,
+      close: r.close * 9,
+    })),
+  );
+  const after = await runCliCaptured(args, { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+  assert.equal(after.code, 0, after.stderr);
+  assert.equal(after.stdout, before.stdout);
+});
