@@ -4,7 +4,8 @@ import type { Command } from "../command.ts";
 
 export const reportCommand: Command = {
   name: "report",
-  summary: "judge the scanner: signal backtest and performance metrics (Sharpe, drawdown, hit rate, …)",
+  summary:
+    "judge the scanner: PIT signal backtest, performance and portfolio reports, charts, threshold alerts",
   help: `cryptorun report — what the scanner's picks would have earned, point in time, after costs
 
 Usage: cryptorun report --performance --from ISO --to ISO [--every 4h] [--entry top|gates] [--top N]
