@@ -12,6 +12,7 @@ COPY scripts ./scripts
 COPY config ./config
 COPY migrations ./migrations
 COPY fixtures ./fixtures
+COPY artifacts/templates ./artifacts/templates
 ENV CRYPTORUN_APP_DATA_DIR=/data \
     CRYPTORUN_METRICS_LISTEN=0.0.0.0:9464 \
     CRYPTORUN_SECRETS_DIR=/run/secrets \

@@ -23,7 +23,7 @@ import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
 export const PERMISSION_KINDS = ["env", "net", "read", "sys", "write"] as const;
 
 /** Files the binary reads at run time that are not imported modules (embedded: no read permission needed). */
-export const COMPILE_INCLUDES = ["migrations", "fixtures", "config"] as const;
+export const COMPILE_INCLUDES = ["migrations", "fixtures", "config", "artifacts/templates"] as const;
 
 /**
  * npm package files kept out of the binary, relative to Deno's npm cache. bintrees (a dependency of
@@ -84,15 +84,35 @@ export async function binaryPermissions(opts: {
     "stream.redis_url",
     env,
   ).catch(() => unset);
+  const webhook = await resolveSecret(
+    { env: config.report.alerts.webhook_url_env, file: config.report.alerts.webhook_url_file },
+    "report.alerts.webhook_url",
+    env,
+  ).catch(() => unset);
+  const smtp = await resolveSecret(
+    { env: config.report.alerts.smtp_url_env, file: config.report.alerts.smtp_url_file },
+    "report.alerts.smtp_url",
+    env,
+  ).catch(() => unset);
   return leastPermissions({
     config,
     dataDir: resolve(opts.dataDir ?? config.app.data_dir),
     configPath: resolve(configPath),
-    secretHosts: secretHosts(config, { dsn: dsn.value, redisUrl: redis.value }),
+    secretHosts: secretHosts(config, {
+      dsn: dsn.value,
+      redisUrl: redis.value,
+      alertWebhookUrl: webhook.value,
+      alertSmtpUrl: smtp.value,
+    }),
     extraHosts: opts.extraHosts,
     // Secret files: their directories, and the secrets directory (src/secrets/resolve.ts).
     extraReads: [
-      ...[config.persistence.dsn_file, config.stream.redis_url_file].filter((f): f is string => !!f)
+      ...[
+        config.persistence.dsn_file,
+        config.stream.redis_url_file,
+        config.report.alerts.webhook_url_file,
+        config.report.alerts.smtp_url_file,
+      ].filter((f): f is string => !!f)
         .map((f) => dirname(resolve(f))),
       ...(env[SECRETS_DIR_ENV] ? [resolve(env[SECRETS_DIR_ENV])] : []),
     ],

@@ -15,8 +15,10 @@ cd "$(dirname "$0")/.."
 LOG_PREFIX=test
 source scripts/lib/servers.sh
 
-# podman + runc build and run the container image in tests/deploy (image_test.ts).
-need_packages postgresql="$PG_BIN/initdb" redis-server=redis-server prometheus=promtool lz4=lz4 podman=podman runc=runc
+# podman + runc build and run the container image in tests/deploy (image_test.ts); chromium opens the HTML report
+# and fonts-dejavu-core is the font of the PNG charts (tests/report/html_chromium_test.ts, charts_test.ts).
+need_packages postgresql="$PG_BIN/initdb" redis-server=redis-server prometheus=promtool lz4=lz4 podman=podman runc=runc \
+  chromium=chromium fonts-dejavu-core=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 servers_init
 
 start_postgres 55432 cryptorun_test

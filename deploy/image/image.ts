@@ -38,7 +38,10 @@ export const IMAGE_ENV: Record<string, string> = {
  */
 export const DEFAULT_ALLOW_HOSTS = ["postgres:5432", "redis:6379"];
 
-/** Build-context paths the program needs (code, config, migrations, recorded fixtures for the first scan). */
+/**
+ * Build-context paths the program needs (code, config, migrations, recorded fixtures for the first scan, the
+ * report templates).
+ */
 export const SOURCES = [
   ["deno.json deno.lock", "./"],
   ["main.ts", "./"],
@@ -47,6 +50,7 @@ export const SOURCES = [
   ["config", "./config"],
   ["migrations", "./migrations"],
   ["fixtures", "./fixtures"],
+  ["artifacts/templates", "./artifacts/templates"],
 ] as const;
 
 export const CMD = ["serve", "--with-ingest", "--with-scan"];

@@ -30,7 +30,10 @@ servers_cleanup() {
   [[ -n "$TMP" ]] && rm -rf "$TMP"
 }
 
-have() { if [[ "$1" == /* ]]; then [[ -x "$1" ]]; else command -v "$1" >/dev/null 2>&1; fi; }
+# have CMD|/PATH — a command on PATH, an executable path, or (a font, *.ttf) a readable file.
+have() {
+  if [[ "$1" == /*.ttf ]]; then [[ -r "$1" ]]; elif [[ "$1" == /* ]]; then [[ -x "$1" ]]; else command -v "$1" >/dev/null 2>&1; fi
+}
 
 # need_packages PKG=COMMAND …  — installs each Debian package whose command is missing (root or
 # passwordless sudo); otherwise stops with the exact apt-get command. Never a silent skip.

@@ -5,6 +5,7 @@ import { dbCommand } from "./commands/db.ts";
 import { derivsCommand } from "./commands/derivs.ts";
 import { healthCommand } from "./commands/health.ts";
 import { ingestCommand } from "./commands/ingest.ts";
+import { reportCommand } from "./commands/report.ts";
 import { scanCommand } from "./commands/scan.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { streamCommand } from "./commands/stream.ts";
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   streamCommand,
   scanCommand,
   derivsCommand,
+  reportCommand,
   healthCommand,
   serveCommand,
   dbCommand,

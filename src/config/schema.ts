@@ -13,6 +13,7 @@ import { TiersSection } from "./sections/tiers.ts";
 import { ValidateSection } from "./sections/validate.ts";
 import { RegionsSection } from "./sections/regions.ts";
 import { DerivsSection } from "./sections/derivs.ts";
+import { ReportSection } from "./sections/report.ts";
 
 /**
  * The two configuration files. Each top-level key is a *section*; section names are unique across both
@@ -28,6 +29,7 @@ export const MainFileSections = {
   scan: ScanSection,
   regime: RegimeSection,
   gates: GatesSection,
+  report: ReportSection,
 } as const;
 
 export const SourcesFileSections = {

@@ -52,6 +52,9 @@ export function urlHost(url: string): string {
       "ws:": "80",
       "postgres:": "5432",
       "postgresql:": "5432",
+      // nodemailer's defaults: smtps → 465, smtp → 587.
+      "smtps:": "465",
+      "smtp:": "587",
     }[
       u.protocol
     ] ?? (u.protocol.startsWith("redis") ? "6379" : ""));
@@ -77,8 +80,14 @@ export function configHosts(cfg: Config): string[] {
 }
 
 /** Hosts inside secret URLs (DSN, Redis URL) that are set now; host and port only, never the rest. */
-export function secretHosts(cfg: Config, values: { dsn?: string; redisUrl?: string }): string[] {
+export function secretHosts(
+  cfg: Config,
+  values: { dsn?: string; redisUrl?: string; alertWebhookUrl?: string; alertSmtpUrl?: string },
+): string[] {
   const out: string[] = [];
+  // `cryptorun report`'s alert channels (report.alerts): the webhook's and the SMTP server's host:port.
+  if (values.alertWebhookUrl) out.push(urlHost(values.alertWebhookUrl));
+  if (values.alertSmtpUrl && cfg.report.alerts.email_to.length) out.push(urlHost(values.alertSmtpUrl));
   if (cfg.persistence.enabled && cfg.persistence.kind === "postgres" && values.dsn) {
     out.push(urlHost(values.dsn));
   }

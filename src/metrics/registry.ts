@@ -132,6 +132,13 @@ export const dbOperations = new client.Counter({
   labelNames: ["repo", "op", "outcome"] as const,
   registers: [registry],
 });
+export const reportAlerts = new client.Counter({
+  name: "cryptorun_report_alerts_total",
+  help:
+    "Threshold alerts of `cryptorun report` by channel (webhook|email) and outcome (sent|failed|deduped).",
+  labelNames: ["channel", "outcome"] as const,
+  registers: [registry],
+});
 export const scanRuns = new client.Counter({
   name: "cryptorun_scan_runs_total",
   help: "Scans run, by outcome (ok|error).",

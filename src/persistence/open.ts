@@ -7,6 +7,7 @@ import { type MigrateMode, prepareSchema } from "./migrate.ts";
 import { newTradesRepo } from "./trades_repo.ts";
 import { newRegimeRepo } from "./regime_repo.ts";
 import { newPremoveRepo } from "./premove_repo.ts";
+import { newBacktestRepo } from "./backtest_repo.ts";
 import { type CallPolicy, policyFrom } from "./call.ts";
 import type { Persistence } from "./types.ts";
 
@@ -98,6 +99,7 @@ export async function openPersistence(
       trades: newTradesRepo(db, policy),
       regime: newRegimeRepo(db, policy),
       premove: newPremoveRepo(db, policy),
+      backtest: newBacktestRepo(db, policy),
       async ping(signal?: AbortSignal) {
         await db.ping(signal, policy.timeoutMs);
       },

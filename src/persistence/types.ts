@@ -81,6 +81,36 @@ export const PremoveArtifactSchema = z.strictObject({
 export type PremoveArtifact = z.infer<typeof PremoveArtifactSchema>;
 export type PremoveArtifactInput = z.input<typeof PremoveArtifactSchema>;
 
+/** A backtest position (spec D1.3): one closed trade of a report run. */
+export const PositionSchema = z.strictObject({
+  symbol: Symbol,
+  venue: z.string().trim().min(1, "must not be empty"),
+  signal_ts: Timestamp,
+  rank: z.number().int().positive(),
+  score: finite("score"),
+  entry_ts: Timestamp,
+  entry_price: finite("entry_price").refine((n) => n > 0, { message: "entry_price: must be > 0" }),
+  exit_ts: Timestamp,
+  exit_price: finite("exit_price").refine((n) => n > 0, { message: "exit_price: must be > 0" }),
+  exit_reason: z.enum(["hold", "stop", "window_end"]),
+  qty: finite("qty").refine((n) => n > 0, { message: "qty: must be > 0" }),
+  raw_pnl: finite("raw_pnl"),
+  costs: finite("costs").refine((n) => n >= 0, { message: "costs: must be >= 0" }),
+  spec_pnl: finite("spec_pnl"),
+  stake: finite("stake").refine((n) => n > 0, { message: "stake: must be > 0" }),
+});
+export type StoredPosition = z.infer<typeof PositionSchema>;
+export type PositionInput = z.input<typeof PositionSchema>;
+
+/** One period of a report run's returns; null = a missing period (NaN in memory). */
+export const ReturnRowSchema = z.strictObject({
+  ts: Timestamp,
+  ret: finite("ret").nullable(),
+  benchmark: finite("benchmark").nullable(),
+});
+export type ReturnRow = z.infer<typeof ReturnRowSchema>;
+export type ReturnRowInput = z.input<typeof ReturnRowSchema>;
+
 /** Per-call options: an AbortSignal and/or a timeout (defaults to persistence.timeout_ms). */
 export interface CallOptions {
   signal?: AbortSignal;
@@ -131,6 +161,20 @@ export interface PremoveRepo {
   window(range: TimeRange, opts?: CallOptions & { symbols?: string[] }): Promise<PremoveArtifact[]>;
 }
 
+export interface BacktestRepo {
+  /** Replaces run `runId`'s positions and returns with these, in one transaction. */
+  save(
+    runId: string,
+    positions: PositionInput[],
+    returns: ReturnRowInput[],
+    opts?: CallOptions,
+  ): Promise<void>;
+  /** PIT read: the run's positions entered at or after range.from and exited by range.to, oldest first. */
+  positions(runId: string, range: TimeRange, opts?: CallOptions): Promise<StoredPosition[]>;
+  /** PIT read: the run's returns with range.from <= ts <= range.to, oldest first. */
+  returns(runId: string, range: TimeRange, opts?: CallOptions): Promise<ReturnRow[]>;
+}
+
 export type PersistenceKind = "embedded" | "postgres";
 
 export interface Persistence {
@@ -138,6 +182,7 @@ export interface Persistence {
   trades: TradesRepo;
   regime: RegimeRepo;
   premove: PremoveRepo;
+  backtest: BacktestRepo;
   /** Round-trips `select 1`; throws when the database cannot be reached. */
   ping(signal?: AbortSignal): Promise<void>;
   /** Closes connections (and the embedded server). Idempotent. */

@@ -120,7 +120,7 @@ const feedInfo = (a: DoorAnswer<{ ts: number }> | undefined, laterMs = 0): FeedI
     : { served_by: null, age_ms: null, stale: false, chain: [] };
 
 /** Per venue, the symbols its bar sources offer and which sources offer them (the door's inventory). */
-async function barInventory(door: MarketDoor, venues: string[], now: number, signal: AbortSignal) {
+export async function barInventory(door: MarketDoor, venues: string[], now: number, signal: AbortSignal) {
   const offered = new Map<string, string[]>();
   const sources = new Map<string, Set<string>>();
   /** Newest bar of each venue in its cold tier (the default as-of of a replay). */
@@ -405,7 +405,11 @@ async function readDerivsFeatures(
 }
 
 /** Loads the shipped Kraken USD fixture into the (empty) cold tier. */
-async function bootstrapColdTier(store: ColdStore, table: string, deps: PipelineDeps): Promise<number> {
+export async function bootstrapColdTier(
+  store: ColdStore,
+  table: string,
+  deps: PipelineDeps,
+): Promise<number> {
   const rows = [];
   for (const f of FIXTURE_FILES) {
     if (f.table === table && f.venue === deps.config.scan.venue) rows.push(...await readBarsCsv(f.url));

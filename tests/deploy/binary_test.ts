@@ -156,3 +156,17 @@ Deno.test({
     await smoke(localTarget(`${dir.path}/cryptorun`, [], dataDir, port));
   },
 });
+
+Deno.test("the binary may reach report.alerts' webhook and SMTP hosts (secrets: host:port only)", async () => {
+  const p = await binaryPermissions({
+    dataDir: "/data",
+    env: {
+      CRYPTORUN_ALERT_WEBHOOK_URL: "https://hooks.example.org/services/T0/B0/not-a-real-token",
+      CRYPTORUN_ALERT_SMTP_URL: "smtp://alerts:pw-not-real@mail.example.org",
+      CRYPTORUN_REPORT_ALERTS_EMAIL_TO: '["ops@example.org"]',
+    },
+  });
+  const net = p.find((f) => f.startsWith("--allow-net="))!;
+  assert.ok(net.includes("hooks.example.org:443") && net.includes("mail.example.org:587"), net);
+  assert.ok(!p.join(" ").includes("not-a-real-token") && !p.join(" ").includes("pw-not-real"));
+});

@@ -74,9 +74,9 @@ Deno.test("docs:parity: docs naming a flag, action or command that does not exis
     item: "--from",
     message: "cold stats does not accept --from",
   });
-  assert.deepEqual(checkInvocation(inv, ["--config", "x.yaml", "report"]), {
-    item: "report",
-    message: "there is no command report",
+  assert.deepEqual(checkInvocation(inv, ["--config", "x.yaml", "reprot"]), {
+    item: "reprot",
+    message: "there is no command reprot",
   });
   assert.equal(checkInvocation(inv, ["--config", "config/demo.yaml", "scan", "--dry-run"]), undefined);
   // Only `cryptorun` as a command word counts, not an argument of another program.

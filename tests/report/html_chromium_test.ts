@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { openInChromium } from "../helpers/chromium.ts";
+import { runCliCaptured } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+/** Where the screenshot is kept (generated, git-ignored). */
+const SHOTS = `${root}artifacts/screenshots`;
+
+Deno.test("the HTML report opens in headless chromium with no console error; a screenshot is kept", async () => {
+  await using dir = await tempDir();
+  const out = `${dir.path}/perf.html`;
+  const r = await runCliCaptured([
+    "--config",
+    `${root}config/cryptorun.yaml`,
+    "--data-dir",
+    dir.path,
+    "report",
+    "--performance",
+    "--from",
+    "2022-02-01T00:00:00Z",
+    "--to",
+    "2022-04-01T00:00:00Z",
+    "--outfile",
+    out,
+  ], { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+  assert.equal(r.code, 0, r.stderr);
+  const html = await Deno.readTextFile(out);
+  assert.doesNotMatch(html, /<script|src="http|href="http/, "self-contained: no script, nothing fetched");
+  assert.equal((html.match(/<svg /g) ?? []).length, 5, "five charts inline");
+  const page = await openInChromium(`file://${out}`);
+  assert.deepEqual(page.errors, []);
+  assert.match(page.title, /CryptoRun performance report/);
+  assert.deepEqual([...page.screenshot.slice(0, 4)], [137, 80, 78, 71]);
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await Deno.writeFile(`${SHOTS}/perf_report_html.png`, page.screenshot);
+});
+
+Deno.test("the console check can fail: a page that logs an error and throws is reported", async () => {
+  await using dir = await tempDir();
+  const bad = `${dir.path}/bad.html`;
+  await Deno.writeTextFile(
+    bad,
+    `<!DOCTYPE html><title>x</title><script>console.error("boom"); undefinedFn();</script>`,
+  );
+  const page = await openInChromium(`file://${bad}`);
+  assert.ok(page.errors.some((e) => e.includes("boom")), page.errors.join("; "));
+  assert.ok(page.errors.some((e) => e.includes("undefinedFn")), page.errors.join("; "));
+});
