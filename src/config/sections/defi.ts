@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { MAX_TIMER_MS } from "../../util/time.ts";
+
+/**
+ * `defi:` in config/data_sources.yaml — DeFi providers (spec C2.2, docs/DERIVATIVES.md § DeFi): DefiLlama
+ * (protocol and chain TVL) and a Uniswap v3 subgraph (pool TVL and day volume), each endpoint behind a circuit
+ * breaker over retry, spaced by a client-side limiter, responses cached in the warm tier.
+ */
+export const DefiSection = z.strictObject({
+  /** DefiLlama's free API. */
+  defillama_base_url: z.string().url().default("https://api.llama.fi"),
+  /** The Uniswap v3 (Ethereum mainnet) subgraph on The Graph's gateway; the API key goes in a header. */
+  uniswap_v3_url: z.string().url().default(
+    "https://gateway.thegraph.com/api/subgraphs/id/5zvR82QoaXYFyDEKLZ9t6v9adgnptxYpKpSbxtgVENFV",
+  ),
+  /** Environment variable holding The Graph API key (sent as `Authorization: Bearer`, never logged). */
+  uniswap_v3_api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name")
+    .default("CRYPTORUN_GRAPH_API_KEY"),
+  /** A file holding the key instead (its first line; e.g. a mounted secret); the env variable wins. */
+  uniswap_v3_api_key_file: z.string().min(1).optional(),
+  request_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(15_000),
+  max_retries: z.number().int().min(0).max(10).default(3),
+  /** Client-side limiter: at least this long between two requests to one provider. */
+  min_interval_ms: z.number().int().min(0).max(60_000).default(500),
+  /** A cached response younger than this is served without a request (warm tier). */
+  ttl_ms: z.number().int().positive().max(MAX_TIMER_MS).default(15 * 60_000),
+  breaker_failures: z.number().int().min(1).max(100).default(5),
+  breaker_half_open_ms: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
+});
+export type DefiConfig = z.infer<typeof DefiSection>;
