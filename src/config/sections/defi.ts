@@ -16,7 +16,7 @@ export const DefiSection = z.strictObject({
   /** Environment variable holding The Graph API key (sent as `Authorization: Bearer`, never logged). */
   uniswap_v3_api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name")
     .default("CRYPTORUN_GRAPH_API_KEY"),
-  /** A file holding the key instead (its first line; e.g. a mounted secret); the env variable wins. */
+  /** A file holding the key (a mounted secret); it wins over the secrets directory and the env variable. */
   uniswap_v3_api_key_file: z.string().min(1).optional(),
   request_timeout_ms: z.number().int().positive().max(MAX_TIMER_MS).default(15_000),
   max_retries: z.number().int().min(0).max(10).default(3),

@@ -7,8 +7,8 @@ import { type DefiReader, defiReader } from "./reader.ts";
 
 /**
  * The live DeFi providers from config `defi:`: per provider a limiter under retry and one circuit breaker per
- * endpoint, a warm-tier cache under `warmRoot`. The Graph API key (env `uniswap_v3_api_key_env` or the file
- * `uniswap_v3_api_key_file`) is sent only as an Authorization header to the subgraph URL: never in a URL, a
+ * endpoint, a warm-tier cache under `warmRoot`. The Graph API key (config/secrets.ts: the file `uniswap_v3_api_key_file`, the
+ * secrets directory, or env `uniswap_v3_api_key_env`) is sent only as an Authorization header to the subgraph URL: never in a URL, a
  * log line, an error or a metric label.
  */
 export interface DefiProviders {
@@ -17,12 +17,15 @@ export interface DefiProviders {
   gets: Record<"defillama" | "uniswap_v3", ResilientGet>;
 }
 
-export function graphApiKey(cfg: DefiConfig, env = (k: string) => Deno.env.get(k)): string | undefined {
-  const fromEnv = env(cfg.uniswap_v3_api_key_env)?.trim();
-  if (fromEnv) return fromEnv;
-  if (cfg.uniswap_v3_api_key_file === undefined) return undefined;
-  const line = Deno.readTextFileSync(cfg.uniswap_v3_api_key_file).split("\n")[0].trim();
-  return line === "" ? undefined : line;
+/** The Graph API key (registered with the redactor: it never reaches a log line or an error). */
+export async function graphApiKey(cfg: DefiConfig, env: Record<string, string>): Promise<string | undefined> {
+  const { resolveSecret } = await import("../../config/secrets.ts");
+  const r = await resolveSecret(
+    { env: cfg.uniswap_v3_api_key_env, file: cfg.uniswap_v3_api_key_file },
+    "defi.uniswap_v3_api_key",
+    env,
+  );
+  return r.value;
 }
 
 export function openDefiProviders(o: {
