@@ -26,5 +26,13 @@ export const DefiSection = z.strictObject({
   ttl_ms: z.number().int().positive().max(MAX_TIMER_MS).default(15 * 60_000),
   breaker_failures: z.number().int().min(1).max(100).default(5),
   breaker_half_open_ms: z.number().int().positive().max(MAX_TIMER_MS).default(30_000),
+  /**
+   * The scan's on-chain volume input: a USD pair's Uniswap v3 pool (`ETH/USD: "0x88e6…"`), whose daily volume
+   * may move that pair's volume factor input by at most ±10 % (src/factors/onchain_volume.ts). Empty: none.
+   */
+  scan_pools: z.record(
+    z.string().regex(/^[A-Z0-9]{1,15}\/USD$/, "expected a USD pair like ETH/USD"),
+    z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected a pool address (0x + 40 hex digits)"),
+  ).default({}),
 });
 export type DefiConfig = z.infer<typeof DefiSection>;

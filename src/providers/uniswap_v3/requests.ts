@@ -1,6 +1,6 @@
 import { InputError, show } from "../../util/errors.ts";
 import type { DefiRequest } from "../defi/request.ts";
-import { parsePools } from "./parse.ts";
+import { parsePoolDays, parsePools } from "./parse.ts";
 
 /**
  * Uniswap v3 subgraph requests (GraphQL POST): pools by id, or the pools of a token pair (token addresses,
@@ -55,5 +55,22 @@ export function poolsByPairRequest(url: string, token0: string, token1: string, 
       variables: { t0, t1, day: dayStart(now) },
     }),
     parse: (body, fetchedAt) => parsePools(body, { observedAt: fetchedAt, source: SOURCE }),
+  };
+}
+
+/** A pool's last `days` COMPLETE days (before the UTC day of `now`): daily volume and TVL in USD. */
+export function poolDaysRequest(url: string, pool: string, now: number, days = 15): DefiRequest {
+  const id = addr("pool id", pool);
+  return {
+    venue: "uniswap_v3",
+    endpoint: "pool_days",
+    params: { pool: id },
+    url,
+    postBody: JSON.stringify({
+      query: `query Days($id: String!, $day: Int!, $n: Int!) { poolDayDatas(first: $n, orderBy: date, ` +
+        `orderDirection: desc, where: { pool: $id, date_lt: $day }) { date volumeUSD tvlUSD } }`,
+      variables: { id, day: dayStart(now), n: days },
+    }),
+    parse: (body) => parsePoolDays(body, { pool: id, pair: null, source: SOURCE }),
   };
 }
