@@ -47,7 +47,7 @@ export function parsePools(body: unknown, o: { observedAt: number; source: strin
 const Day = z.looseObject({
   date: z.number().int().nonnegative(),
   volumeUSD: BigDec,
-  tvlUSD: BigDec.optional(),
+  tvlUSD: BigDec,
 });
 const DaysBody = z.looseObject({
   data: z.looseObject({ poolDayDatas: z.array(z.unknown()) }).nullish(),
@@ -76,7 +76,7 @@ export function parsePoolDays(
       kind: "pool" as const,
       subject: o.pool,
       chain: "ethereum",
-      tvl_usd: d.tvlUSD ?? NaN,
+      tvl_usd: d.tvlUSD,
       volume_usd_24h: d.volumeUSD,
       pair: o.pair,
       source: o.source,
