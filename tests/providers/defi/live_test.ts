@@ -151,3 +151,25 @@ Deno.test("defi live: 5xx → the endpoint's breaker opens and fails fast; a sta
   });
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("defi live: a 429 with Retry-After is waited out and retried (then served)", async () => {
+  const root = await Deno.makeTempDir();
+  let n = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => {
+    n++;
+    return n === 1
+      ? new Response("slow down", { status: 429, headers: { "retry-after": "0" } })
+      : new Response(PROTOCOL, { headers: { "content-type": "application/json" } });
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const p = openDefiProviders({ cfg: cfg(base, { max_retries: 2 }), warmRoot: root });
+    const r = await p.read(protocolRequest(base, "aave"));
+    assert.equal(n, 2);
+    assert.equal(r.rows.length, 3);
+    assert.equal(p.gets.defillama.state("defillama_protocol"), "closed");
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
