@@ -12,6 +12,7 @@ import { KrakenSection } from "./sections/kraken.ts";
 import { TiersSection } from "./sections/tiers.ts";
 import { ValidateSection } from "./sections/validate.ts";
 import { RegionsSection } from "./sections/regions.ts";
+import { DefiSection } from "./sections/defi.ts";
 import { DerivsSection } from "./sections/derivs.ts";
 import { ReportSection } from "./sections/report.ts";
 
@@ -39,6 +40,7 @@ export const SourcesFileSections = {
   validate: ValidateSection,
   regions: RegionsSection,
   derivs: DerivsSection,
+  defi: DefiSection,
 } as const;
 
 function fileSchema<T extends Record<string, z.ZodObject>>(sections: T) {

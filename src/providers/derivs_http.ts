@@ -6,7 +6,13 @@ import { parseBody } from "./derivs_json.ts";
  * clear error). Adapters take this as a port; src/providers/resilience.ts wraps it with retry and a circuit
  * breaker per endpoint.
  */
-export type GetJson = (url: string, endpoint: string, signal?: AbortSignal) => Promise<unknown>;
+export type GetJson = (
+  url: string,
+  endpoint: string,
+  signal?: AbortSignal,
+  /** A POST with this JSON body instead of a GET (GraphQL). */
+  postBody?: string,
+) => Promise<unknown>;
 
 /** An HTTP failure with its status (and Retry-After in seconds, when the venue sent one). */
 export class HttpStatusError extends Error {
@@ -30,11 +36,21 @@ export function retryAfterSeconds(h: string | null, now = Date.now()): number | 
 }
 
 /** Plain fetch with a timeout (no retry: see resilience.ts). */
-export function fetchJson(o: { timeoutMs: number; fetch?: typeof fetch }): GetJson {
+export function fetchJson(
+  o: { timeoutMs: number; fetch?: typeof fetch; headers?: () => Record<string, string> },
+): GetJson {
   const f = o.fetch ?? fetch;
-  return async (url, endpoint, signal) => {
+  return async (url, endpoint, signal, postBody) => {
     const timeout = AbortSignal.timeout(o.timeoutMs);
-    const res = await f(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const headers = {
+      ...o.headers?.(),
+      ...(postBody === undefined ? {} : { "content-type": "application/json" }),
+    };
+    const res = await f(url, {
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      headers,
+      ...(postBody === undefined ? {} : { method: "POST", body: postBody }),
+    });
     const text = await res.text();
     if (!res.ok) {
       throw new HttpStatusError(

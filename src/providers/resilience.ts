@@ -106,12 +106,12 @@ export function resilient(get: GetJson, o: ResilienceOptions): ResilientGet {
     policies.set(endpoint, p);
     return p;
   };
-  const call: GetJson = async (url, endpoint, signal) => {
+  const call: GetJson = async (url, endpoint, signal, postBody) => {
     const p = policyFor(endpoint);
     try {
       const body = await p.run.execute(async () => {
         try {
-          const b = await get(url, endpoint, signal);
+          const b = await get(url, endpoint, signal, postBody);
           providerRequests.inc({ provider: o.provider, endpoint, code: "200" });
           return b;
         } catch (err) {

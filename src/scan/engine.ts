@@ -9,6 +9,7 @@ import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
 import { accel4h, type HorizonReturns, horizonReturns } from "../factors/returns.ts";
 import { vadr } from "../factors/vadr.ts";
 import { type DerivsFeatures, fundingDivergence } from "../factors/derivs.ts";
+import { augmentVolume, type OnchainVolume } from "../factors/onchain_volume.ts";
 import {
   advTier,
   allRequiredPassed,
@@ -69,6 +70,11 @@ export interface ScanInput {
   derivs?: Map<string, DerivsFeatures[]>;
   /** Default 2 h (DOMAIN: derivatives data ≤ 2 h old). */
   derivsMaxAgeMs?: number;
+  /**
+   * On-chain (DEX) volume by symbol (src/factors/onchain_volume.ts: robust, shifted, already null-filtered): it
+   * moves that symbol's volume input by at most ±10 %. Absent → the scan without it.
+   */
+  onchainVolume?: Map<string, OnchainVolume>;
   /** The order stage's p99 latency (ms), when an order stage reports one (late-fill grace). */
   orderP99Ms?: number;
   /**
@@ -117,6 +123,8 @@ export interface ScanRow {
   data?: RowFeeds;
   /** Derivatives inputs per venue, and whether each fed the gates/factors (fresh) or was only shown. */
   derivs?: { features: DerivsFeatures; used: boolean }[];
+  /** The on-chain volume augment used, with the volume input before and after it. */
+  onchain_volume?: { feature: OnchainVolume; before: number; after: number };
 }
 
 export interface ScanOutput {
@@ -193,6 +201,7 @@ export function runScan(inp: ScanInput): ScanOutput {
   const [rawMomentum, rawTechnical, rawVolume, rawQuality, rawSocial] = raw;
   const derivsMaxAge = inp.derivsMaxAgeMs ?? 2 * HOUR;
   const freshDerivs: DerivsFeatures[][] = [];
+  const onchainBefore: (number | undefined)[] = [];
   for (const s of inp.series) {
     const end = closedCount(s.bars.ts, asOf);
     if (end < 2) {
@@ -241,6 +250,11 @@ export function runScan(inp: ScanInput): ScanOutput {
     vadrP80s.push(history.length >= inp.gates.vadr_min_bars ? p80(history) : null);
     const surge = volumeRaw(n24, n7d);
     rawVolume[i] = dOi === null ? surge : 0.7 * surge + 0.3 * dOi;
+    const onchain = inp.onchainVolume?.get(s.symbol);
+    if (onchain) {
+      onchainBefore[i] = rawVolume[i];
+      rawVolume[i] = augmentVolume(rawVolume[i], onchain);
+    }
     rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), bookOf(s));
     rawSocial[i] = inp.social?.get(s.symbol) ?? 0;
   }
@@ -359,6 +373,15 @@ export function runScan(inp: ScanInput): ScanOutput {
       ...(inp.derivs?.has(s.symbol)
         ? {
           derivs: inp.derivs.get(s.symbol)!.map((f) => ({ features: f, used: freshDerivs[i].includes(f) })),
+        }
+        : {}),
+      ...(onchainBefore[i] !== undefined
+        ? {
+          onchain_volume: {
+            feature: inp.onchainVolume!.get(s.symbol)!,
+            before: onchainBefore[i]!,
+            after: rawVolume[i],
+          },
         }
         : {}),
     };

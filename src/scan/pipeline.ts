@@ -295,6 +295,17 @@ async function readAndScan(
   // Derivatives (funding, OI, basis) of the scanned USD pairs through the data door (kind derivs), per venue
   // of derivs.scan_venues, as of the scan's as-of: PIT, nothing later.
   const derivs = await readDerivsFeatures(door, cfg, series.map((x) => x.symbol), asOf, signal);
+  // On-chain (DEX) volume of the pairs in defi.scan_pools (optional; none configured: nothing is loaded).
+  const onchainVolume = Object.keys(cfg.defi.scan_pools).length === 0
+    ? undefined
+    : await (await import("./onchain_feed.ts")).readOnchainVolume(
+      cfg,
+      deps,
+      series.map((x) => x.symbol),
+      asOf,
+      live,
+      signal,
+    );
 
   // The decision is taken at the as-of time (a live caller passes as-of = now), so the late-fill guard measures
   // as-of − signal bar close; a replay of recorded data is judged as if decided then.
@@ -307,6 +318,7 @@ async function readAndScan(
     decisionTs: asOf,
     derivs,
     derivsMaxAgeMs: cfg.derivs.max_age_ms,
+    onchainVolume,
     orderP99Ms: deps.orderP99Ms,
     graceUsedAt: deps.graceLedger,
     gates: cfg.gates,

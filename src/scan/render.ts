@@ -245,6 +245,17 @@ export function explainJson(out: ScanOutput, row: ScanRow) {
     steps: row.steps.map((s) => ({ after: s.factor, score: r4(s.score) })),
     premove: row.premove,
     derivs: derivsJson(row),
+    onchain_volume: row.onchain_volume
+      ? {
+        source: row.onchain_volume.feature.source,
+        known_at: isoMs(row.onchain_volume.feature.ts),
+        age_ms: row.onchain_volume.feature.age_ms,
+        points: row.onchain_volume.feature.points,
+        dex_surge: r4(row.onchain_volume.feature.dex_surge),
+        volume_input_before: r4(row.onchain_volume.before),
+        volume_input_after: r4(row.onchain_volume.after),
+      }
+      : null,
   };
 }
 
@@ -276,6 +287,15 @@ export function explainText(out: ScanOutput, row: ScanRow): string[] {
   if (e.derivs.length === 0) {
     L.push(
       `derivs: none stored at or before as-of for ${row.symbol} (derivs.scan_venues; cryptorun ingest --venue krakenfutures)`,
+    );
+  }
+  if (e.onchain_volume) {
+    const o = e.onchain_volume;
+    L.push(
+      `onchain volume ← ${o.source}, known ${o.known_at} (${
+        formatAge(o.age_ms)
+      } old, ${o.points} daily points): ` +
+        `DEX surge ${o.dex_surge}; volume input ${o.volume_input_before} → ${o.volume_input_after} (capped ±10 %)`,
     );
   }
   for (const d of e.derivs) {

@@ -43,3 +43,43 @@ export function parsePools(body: unknown, o: { observedAt: number; source: strin
     };
   });
 }
+
+const Day = z.looseObject({
+  date: z.number().int().nonnegative(),
+  volumeUSD: BigDec,
+  tvlUSD: BigDec,
+});
+const DaysBody = z.looseObject({
+  data: z.looseObject({ poolDayDatas: z.array(z.unknown()) }).nullish(),
+  errors: z.unknown().optional(),
+});
+
+/**
+ * A pool's `poolDayDatas` (daily volume and TVL; the subgraph schema's documented shape — no recording exists)
+ * → one pool row per day, known at the END of its UTC day (`date` + 1 day): a day's volume is not known before
+ * the day is over.
+ */
+export function parsePoolDays(
+  body: unknown,
+  o: { pool: string; pair: string | null; source: string },
+): DefiRow[] {
+  const what = `uniswap v3 subgraph poolDayDatas (${o.source})`;
+  const b = parseWith(DaysBody, body, what);
+  if (b.errors !== undefined && b.errors !== null) {
+    throw new InputError(`${what}: the subgraph answered errors: ${show(b.errors)}`);
+  }
+  if (!b.data) throw new InputError(`${what}: data: missing`);
+  return b.data.poolDayDatas.map((raw, i) => {
+    const d = parseWith(Day, raw, `${what}: data.poolDayDatas.${i}`);
+    return {
+      ts: (d.date + 86_400) * 1000,
+      kind: "pool" as const,
+      subject: o.pool,
+      chain: "ethereum",
+      tvl_usd: d.tvlUSD,
+      volume_usd_24h: d.volumeUSD,
+      pair: o.pair,
+      source: o.source,
+    };
+  }).sort((a, b) => a.ts - b.ts);
+}

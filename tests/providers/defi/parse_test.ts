@@ -3,7 +3,7 @@
 // so those tests use the shapes and `example` values of DefiLlama's OpenAPI document (illustrative).
 import assert from "node:assert/strict";
 import { parseChainTvl, parseHourlyTvl, parseProtocol } from "../../../src/providers/defillama/parse.ts";
-import { parsePools } from "../../../src/providers/uniswap_v3/parse.ts";
+import { parsePoolDays, parsePools } from "../../../src/providers/uniswap_v3/parse.ts";
 import { InputError } from "../../../src/util/errors.ts";
 
 const FIX = new URL("../../../fixtures/defi/", import.meta.url).pathname;
@@ -81,5 +81,38 @@ Deno.test("defillama historicalChainTvl / protocol (OpenAPI example shapes): sec
   assert.throws(
     () => parseChainTvl([{ date: "yesterday", tvl: 1 }], { chain: null, source: "t" }),
     InputError,
+  );
+});
+
+Deno.test("uniswap v3 poolDayDatas (schema shape, generated values): a day is known at its end; errors are errors", () => {
+  const rows = parsePoolDays({
+    data: {
+      poolDayDatas: [
+        { date: 1764806400, volumeUSD: "2.5", tvlUSD: "10" },
+        { date: 1764720000, volumeUSD: "1.25", tvlUSD: "9" },
+      ],
+    },
+  }, { pool: "0xp", pair: null, source: "t" });
+  assert.deepEqual(rows.map((r) => [r.ts, r.volume_usd_24h, r.tvl_usd]), [
+    [(1764720000 + 86400) * 1000, 1.25, 9],
+    [(1764806400 + 86400) * 1000, 2.5, 10],
+  ]);
+  assert.throws(
+    () =>
+      parsePoolDays({ data: null, errors: [{ message: "bad pool" }] }, {
+        pool: "p",
+        pair: null,
+        source: "t",
+      }),
+    /bad pool/,
+  );
+  assert.throws(
+    () =>
+      parsePoolDays({ data: { poolDayDatas: [{ date: 1, volumeUSD: "many", tvlUSD: "1" }] } }, {
+        pool: "p",
+        pair: null,
+        source: "t",
+      }),
+    /volumeUSD/,
   );
 });
