@@ -17,6 +17,7 @@ const root = new URL("../", import.meta.url).pathname;
 /** SPDX identifiers we accept (permissive, or weak copyleft that does not reach our code: MPL-2.0). */
 export const LICENCES_ALLOWED = new Set([
   "MIT",
+  "MIT-0",
   "ISC",
   "BSD-2-Clause",
   "BSD-3-Clause",
