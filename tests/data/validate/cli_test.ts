@@ -272,3 +272,30 @@ Deno.test("cold write with validate.on_write quarantine: the flagged rows land i
   const st = await runCliCaptured(["--data-dir", tmp2.path, "--json", "cold", "stats"]);
   assert.equal(st.code === 0 ? JSON.parse(st.stdout).rows : 0, 0);
 });
+
+Deno.test("cold validate: an empty table, a window or --symbols without rows exit 1 saying nothing was validated", async () => {
+  await using tmp = await tempDir();
+  const empty = await runCliCaptured(["--data-dir", `${tmp.path}/empty`, "cold", "validate", "--json"]);
+  assert.equal(empty.code, 1, empty.stdout + empty.stderr);
+  assert.match(empty.stderr, /no row of ohlcv \(the table is empty\); nothing validated/);
+  const dir = `${tmp.path}/data`;
+  const csv = `${tmp.path}/in.csv`;
+  await writeInputCsv(csv, rows().slice(0, 50));
+  await cli(dir, "cold", "write", "--input", csv);
+  const win = await runCliCaptured([
+    "--data-dir",
+    dir,
+    "cold",
+    "validate",
+    "--from",
+    "2000-01-01",
+    "--to",
+    "2000-01-02",
+  ]);
+  assert.equal(win.code, 1, win.stdout + win.stderr);
+  assert.match(win.stderr, /no row of ohlcv in \[2000-01-01T00:00:00\.000Z, 2000-01-02T00:00:00\.000Z\]/);
+  const sym = await runCliCaptured(["--data-dir", dir, "cold", "validate", "--symbols", "ZZZ/USD"]);
+  assert.equal(sym.code, 1, sym.stdout + sym.stderr);
+  assert.match(sym.stderr, /for ZZZ\/USD; nothing validated/);
+  assert.ok((await validate(dir)).rows > 0); // the table itself validates
+});

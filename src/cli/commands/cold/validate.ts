@@ -65,6 +65,17 @@ export async function runValidate(ctx: CommandContext, args: ParsedArgs): Promis
     // A move an earlier run left unfinished (kill -9) is completed by moveRows first.
     moved = await quarantineFindings(tables, report, Date.now(), { ...lock, signal: ctx.signal });
   }
+  if (report.rows === 0) {
+    // Nothing was checked: an empty (or never written) table, a window or --symbols that matches no row.
+    throw new InputError(
+      `cold validate: no row of ${table} ` +
+        (given ? `in [${t(range.from)}, ${t(range.to)}]` : "(the table is empty)") +
+        (symbols ? ` for ${symbols.join(",")}` : "") + `; nothing validated` +
+        (moved && moved.completed.length > 0
+          ? ` (completed ${moved.completed.length} interrupted move(s))`
+          : ""),
+    );
+  }
   const byCheck: Record<string, number> = {};
   for (const f of report.findings) byCheck[f.check] = (byCheck[f.check] ?? 0) + 1;
   if (ctx.globals.json) {
