@@ -299,3 +299,39 @@ Deno.test("cold validate: an empty table, a window or --symbols without rows exi
   assert.match(sym.stderr, /for ZZZ\/USD; nothing validated/);
   assert.ok((await validate(dir)).rows > 0); // the table itself validates
 });
+
+Deno.test("cold quarantine release of a row that now conflicts with the table: exit 1, no --skip-invalid hint, row stays", async () => {
+  await using tmp = await tempDir();
+  const dir = tmp.path;
+  const input = rows().slice(0, 200);
+  const spike = 150;
+  input[spike] = { ...input[spike], close: input[spike].close * 3, high: input[spike].close * 3 };
+  const csv = `${dir}/in.csv`;
+  await writeInputCsv(csv, input);
+  await cli(dir, "cold", "write", "--input", csv);
+  const v = await validate(dir, "--quarantine");
+  const moved = v.findings.find((f) => f.ts === input[spike].ts && f.symbol === input[spike].symbol);
+  assert.ok(moved, "the spike is flagged");
+  // The corrected bar is written into the table meanwhile: releasing the quarantined one conflicts.
+  await writeInputCsv(csv, [rows()[spike]]);
+  await cli(dir, "cold", "write", "--input", csv);
+  const at = new Date(input[spike].ts).toISOString();
+  const rel = await runCliCaptured([
+    "--data-dir",
+    dir,
+    "cold",
+    "quarantine",
+    "release",
+    "--from",
+    at,
+    "--to",
+    at,
+    "--symbols",
+    input[spike].symbol,
+  ]);
+  assert.equal(rel.code, 1, rel.stdout + rel.stderr);
+  assert.match(rel.stderr, /conflict: .*nothing released: the 1 row\(s\) stay in quarantine\/ohlcv/);
+  assert.doesNotMatch(rel.stderr, /--skip-invalid/);
+  const list = JSON.parse(await cli(dir, "cold", "quarantine", "list", "--json", "--from", at, "--to", at));
+  assert.equal(list.rows.filter((x: { symbol: string }) => x.symbol === input[spike].symbol).length, 1);
+});

@@ -166,11 +166,23 @@ export async function runQuarantine(ctx: CommandContext, args: ParsedArgs): Prom
     );
   }
   // release: back into the table through its normal commit (its row check applies); drop: deleted.
-  const r = await tables.moveRows(qname, op === "release" ? source : null, keys, {
-    ...lock,
-    command: `cryptorun cold quarantine ${op}`,
-    signal: ctx.signal,
-  });
+  let r;
+  try {
+    r = await tables.moveRows(qname, op === "release" ? source : null, keys, {
+      ...lock,
+      command: `cryptorun cold quarantine ${op}`,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    // The table's commit refused a row (a conflict with a stored one): the writer's hint names a flag that
+    // release does not take; say what happened instead.
+    if (op !== "release" || !(err instanceof InputError)) throw err;
+    throw new InputError(
+      `cold quarantine release: ${err.message.replace(/ \(use --skip-invalid to skip them\)$/, "")}; ` +
+        `nothing released: the ${keys.length} row(s) stay in ${qname} (drop them, or release a window without ` +
+        `the conflicting row)`,
+    );
+  }
   if (ctx.globals.json) {
     ctx.out(JSON.stringify({
       op,
