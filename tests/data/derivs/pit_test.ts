@@ -72,6 +72,32 @@ Deno.test("derivs: ingest --replay → cold derivs; show --from/--to is PIT; lat
   const again = await ing(f1);
   assert.equal(JSON.parse(again.stdout).written.already, 40);
   assert.deepEqual(await show(), before);
+  // Symbols are normalised (xbt-usd = BTC/USD); a window without rows is exit 1 with --json too; not a pair: 2.
+  const hist = (sym: string, to: number, ...flags: string[]) =>
+    runCliCaptured([
+      ...base,
+      ...flags,
+      "derivs",
+      "show",
+      "--venue",
+      "krakenfutures",
+      "--symbols",
+      sym,
+      "--from",
+      new Date(T0 - 10 * H).toISOString(),
+      "--to",
+      new Date(to).toISOString(),
+    ]);
+  const norm = await hist("xbt-usd", T0 + 35 * H, "--json");
+  assert.equal(norm.code, 0, norm.stderr);
+  assert.equal(JSON.parse(norm.stdout).symbols["BTC/USD"].rows.length, 36);
+  const none = await hist("BTC/USD", T0 - H, "--json");
+  assert.equal(none.code, 1, none.stdout + none.stderr);
+  assert.deepEqual(JSON.parse(none.stdout).symbols["BTC/USD"].rows, []);
+  assert.equal((await hist("BTC/USD", T0 - H)).code, 1);
+  const bad = await hist("NOTAPAIR", T0);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--symbols: expected USD pairs like BTC\/USD, found "NOTAPAIR"/);
 });
 
 Deno.test("derivs: a 50%/h funding value is quarantined, bad bodies exit 1 naming the field", async () => {
