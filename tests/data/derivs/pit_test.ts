@@ -219,3 +219,18 @@ Deno.test("derivs show --replay --json: the recorded live capture's normalised r
   assert.equal(doge.open_interest_unit, "contracts");
   assert.ok(Math.abs(doge.funding_rate_relative - -7.716906047878e-06) < 1e-17);
 });
+
+Deno.test("derivs show --replay: a file with a byte-order mark and CRLF line ends parses like the plain one", async () => {
+  await using dir = await tempDir();
+  const plain = `${FIX}okx_funding_oi_candles_recorded.json`;
+  const bom = `${dir.path}/bom.json`;
+  await Deno.writeTextFile(bom, "\uFEFF" + (await Deno.readTextFile(plain)).replaceAll("\n", "\r\n"));
+  const rows = async (f: string) => {
+    const r = await runCliCaptured(["--json", "derivs", "show", "--venue", "okx", "--replay", f]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).rows.map((x: { source: string }) => ({ ...x, source: "" }));
+  };
+  const want = await rows(plain);
+  assert.ok(want.length > 0);
+  assert.deepEqual(await rows(bom), want);
+});
