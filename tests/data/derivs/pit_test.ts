@@ -234,3 +234,16 @@ Deno.test("derivs show --replay: a file with a byte-order mark and CRLF line end
   assert.ok(want.length > 0);
   assert.deepEqual(await rows(bom), want);
 });
+
+Deno.test("derivs show --replay of a file whose every entry is skipped exits 1 like ingest --replay", async () => {
+  await using dir = await tempDir();
+  const all = JSON.parse(await Deno.readTextFile(`${FIX}binance_usdm_recorded.json`));
+  const f = `${dir.path}/klines.json`;
+  const samples = all.samples.filter((x: { endpoint: string }) => x.endpoint.endsWith("/klines"));
+  assert.equal(samples.length, 1);
+  await Deno.writeTextFile(f, JSON.stringify({ samples }));
+  const r = await runCliCaptured(["derivs", "show", "--venue", "binance", "--replay", f]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /trade klines carry no mark or index price/);
+  assert.match(r.stderr, /binance: no row in .*klines\.json \(1 entr\(ies\) skipped\)/);
+});

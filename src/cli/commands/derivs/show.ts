@@ -1,7 +1,7 @@
 import type { CommandContext, Handler, ParsedArgs } from "../../command.ts";
 import { DERIVS_COLUMNS, type DerivsParse, type DerivsRow } from "../../../market/derivs.ts";
 import { DERIVS_VENUES, type DerivsVenue } from "../../../providers/derivs_port.ts";
-import { show, UsageError } from "../../../util/errors.ts";
+import { InputError, show, UsageError } from "../../../util/errors.ts";
 import { isoMs, parseTime } from "../../../util/time.ts";
 import { symbolsFlag } from "../../flags.ts";
 
@@ -65,6 +65,10 @@ export const run: Handler = async (ctx: CommandContext, args: ParsedArgs): Promi
     const { limitsOf } = await import("../../../providers/derivs_limits.ts");
     const p = await parseReplayFile(venue, replay, limitsOf(cfg.derivs), { symbol: symbols });
     printParse(ctx, venue, p);
+    if (p.rows.length === 0 && p.quarantined.length === 0) {
+      // Like `ingest --replay` of the same file: nothing in it is a row (every entry skipped, listed above).
+      throw new InputError(`${venue}: no row in ${replay} (${p.skipped.length} entr(ies) skipped)`);
+    }
     return 0;
   }
   if (symbols === undefined || from === undefined || to === undefined) {
