@@ -219,6 +219,18 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
     });
   }
   o.onProgress?.(total, total);
+  if (lines === 0) {
+    // Nothing was written (no row reached a table): a run that imported nothing says so and fails.
+    throw new InputError(
+      `${show(o.source)}: no row to import in ${used.map((t) => t.plan.file).slice(0, 5).join(", ")}${
+        used.length > 5 ? ", …" : ""
+      } (${
+        o.kind === "trades"
+          ? "empty, or trades of one minute only: each file's last minute is left out"
+          : "the files are empty"
+      })`,
+    );
+  }
   return {
     kind: o.kind,
     source: o.source,

@@ -67,6 +67,8 @@ export interface BackfillReport {
   table: string;
   symbols: SymbolReport[];
   failed: string[];
+  /** --gaps: symbols with no stored bar in the window (no hole between bars to repair: nothing was done). */
+  no_stored_bars: string[];
   trades_store: "written" | "skipped" | "disabled";
 }
 
@@ -90,6 +92,7 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
     table,
     symbols: [],
     failed: [],
+    no_stored_bars: [],
     trades_store: !o.trades ? "skipped" : storeTrades ? "written" : "disabled",
   };
 
@@ -103,6 +106,7 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
         intervalMs: MINUTE_MS,
         signal: o.signal,
       });
+      if (g.series.length === 0) report.no_stored_bars.push(symbol);
       const holes: Run[] = g.series.flatMap((s) => s.runs.map((r) => ({ from: r.from, to: r.to })));
       const known = await readKnownGaps(o.dataDir, table, symbol);
       windows = subtractRuns(holes, known, MINUTE_MS).map((r) => ({ from: r.from, to: r.to + MINUTE_MS }));
@@ -253,6 +257,14 @@ export async function runBackfill(o: BackfillRunOptions): Promise<BackfillReport
           }; ${s.trades} trades in ${s.pages} page(s), ${s.refusals} rate-limit refusal(s)` +
           (o.gapsOnly ? `; ${s.windows.length} gap(s) refilled` : "") +
           (s.resumed_from ? `; resumed at ${s.resumed_from}` : ""),
+      );
+    }
+    if (report.no_stored_bars.length > 0) {
+      o.out(
+        `${
+          report.no_stored_bars.join(", ")
+        }: no stored bar in the window, so no hole between bars to repair; ` +
+          `nothing done (run without --gaps to fill the whole window)`,
       );
     }
     if (report.trades_store === "disabled") o.out(`trades not stored: persistence.enabled is false`);

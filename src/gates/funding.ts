@@ -12,7 +12,9 @@ export function fundingZ(funding: ArrayLike<number>, lookback = 30): number {
   const shifted = Array.prototype.slice.call(funding, n - 1 - lookback, n - 1) as number[];
   const mean = shifted.reduce((a, b) => a + b, 0) / lookback;
   const sd = Math.sqrt(shifted.reduce((a, b) => a + (b - mean) ** 2, 0) / lookback);
-  if (!(sd > 0)) return 0;
+  // A flat series (every print the same) has sd 0, but summing floats leaves ~1e-21 of rounding noise,
+  // which would divide into a z of ±1: below a relative 1e-9 of the level, the spread is rounding.
+  if (!(sd > 1e-9 * Math.max(Math.abs(mean), 1e-12))) return 0;
   return (shifted[lookback - 1] - mean) / sd;
 }
 

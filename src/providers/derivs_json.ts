@@ -38,7 +38,7 @@ export function parseBody(text: string, what: string): unknown {
     throw new InputError(`${what}: the venue answered HTML, not JSON (starts with ${show(t.slice(0, 40))})`);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(t); // t: a leading byte-order mark (a file saved by an editor) is dropped too
   } catch (err) {
     throw new InputError(
       `${what}: response is not JSON (${(err as Error).message}; starts with ${show(t.slice(0, 40))})`,

@@ -129,6 +129,21 @@ export function resilient(get: GetJson, o: ResilienceOptions): ResilientGet {
           }s)`,
         );
       }
+      if (err instanceof TypeError) {
+        // fetch's network failure says only "fetch failed": name the venue, the endpoint and the host.
+        let host = url;
+        try {
+          host = new URL(url).host;
+        } catch { /* not a URL: shown as is */ }
+        const cause = (err as { cause?: unknown }).cause;
+        throw new Error(
+          `${
+            endpoint.startsWith(`${o.provider} `) ? "" : `${o.provider} `
+          }${endpoint}: network error reaching ${host}: ` +
+            err.message +
+            (cause instanceof Error ? ` (${cause.message})` : ""),
+        );
+      }
       throw err;
     }
   };

@@ -112,3 +112,34 @@ Deno.test("backfill --gaps: refills only the listed holes; outages stay listed a
   assert.match(g1.stdout, /ETH\/USD: .* \(\d+ known: confirmed empty by the venue\)/);
   assert.match(g1.stdout, /40 missing \(known gap\)|3\d missing \(known gap\)/);
 });
+
+Deno.test("backfill --gaps for a symbol with no stored bar in the window: exit 1 saying nothing was done", async () => {
+  await using tmp = await tempDir();
+  const argv = (...extra: string[]) => [
+    "--data-dir",
+    tmp.path,
+    ...extra,
+    "backfill",
+    "--venue",
+    "kraken",
+    "--symbols",
+    "BTC/USD",
+    "--from",
+    FROM,
+    "--to",
+    TO,
+    "--gaps",
+    "--no-trades",
+  ];
+  // No hole to repair: the venue is never asked (an unreachable URL would fail the run otherwise).
+  const env = krakenEnv("http://127.0.0.1:9");
+  const r = await runCli(argv(), env);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(
+    r.stdout,
+    /BTC\/USD: no stored bar in the window, so no hole between bars to repair; nothing done/,
+  );
+  const j = await runCli(argv("--json"), env);
+  assert.equal(j.code, 1, j.stdout + j.stderr);
+  assert.deepEqual(JSON.parse(j.stdout.trim().split("\n").at(-1)!).no_stored_bars, ["BTC/USD"]);
+});

@@ -259,3 +259,22 @@ Deno.test("cold import: a stored bar with other values is kept, the others are w
   assert.equal(got.length, MINUTES.length);
   assert.deepEqual(got.find((x) => x.ts === stored.ts), stored);
 });
+
+Deno.test("cold import: files that hold no row (empty, or trades of one minute only) exit 1 saying so", async () => {
+  await using tmp = await tempDir();
+  const dataDir = `${tmp.path}/data`;
+  const cases: [string, string, string][] = [
+    ["--kraken-ohlcvt", "XBTUSD_1.csv", ""],
+    // Two trades inside one minute: that minute is the file's last, left out → no bar.
+    ["--kraken-trades", "XBTUSD.csv", "1762795433.97,105433.6,0.0002\n1762795434.1,105433.7,0.0003\n"],
+  ];
+  for (const [flag, name, text] of cases) {
+    const zip = `${tmp.path}/${name}.zip`;
+    await Deno.writeFile(zip, buildZip([{ name, text }]));
+    const r = await runCliCaptured(["--data-dir", dataDir, "cold", "import", flag, zip, "--asset-pairs", AP]);
+    assert.equal(r.code, 1, `${flag}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`no row to import in ${name.replace(".", "\\.")}`));
+  }
+  const stored = await Deno.lstat(`${dataDir}/cold/ohlcv_1m/current`).then(() => true, () => false);
+  assert.equal(stored, false);
+});

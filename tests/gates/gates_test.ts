@@ -168,6 +168,10 @@ Deno.test("funding: shifted one period (PIT); missing on spot venues → unknown
   const zWithout = fundingZ([...series.slice(0, 30), 999], 30);
   assert.equal(z, zWithout);
   assert.ok(Number.isNaN(fundingZ([1, 2], 30)));
+  // A flat series has z 0, not ±1 out of floating-point rounding in the mean (0.00001 × 30 ≠ 0.0003).
+  for (const v of [0.00001, 0.0001, 1.37e-8, -0.000125]) {
+    assert.equal(fundingZ(Array(31).fill(v), 30), 0, `${v}`);
+  }
   const missing = fundingGate(undefined);
   assert.equal(missing.status, "unknown");
   assert.equal(missing.pass, false);

@@ -205,3 +205,22 @@ Deno.test("krakenfutures live provider through the breaker: latest() against a l
     await s.shutdown();
   }
 });
+
+Deno.test('a network failure names the provider, endpoint and host, not only fetch\'s "fetch failed"', async () => {
+  resetBreakerStatuses();
+  // A port nothing listens on: bind one, note it, close it.
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const get = resilient(fetchJson({ timeoutMs: 2000 }), {
+    provider: "test",
+    failures: 5,
+    halfOpenMs: 300,
+    maxRetries: 1,
+    initialDelayMs: 5,
+  });
+  await assert.rejects(
+    get(`http://127.0.0.1:${port}/x?symbol=BTCUSDT`, "premiumIndex"),
+    new RegExp(`^Error: test premiumIndex: network error reaching 127\\.0\\.0\\.1:${port}: fetch failed`),
+  );
+});

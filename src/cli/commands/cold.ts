@@ -81,7 +81,7 @@ Flags:
   --max-rows-per-file N   write/compact: rows buffered before a part file is written (bounds memory; default
                           1048576; at most 16777216)
   --skip-invalid          write: skip bad rows and conflicts and report how many were skipped and why
-  --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade/validate --quarantine/quarantine:
+  --wait[=DURATION]       write/verify --gc/--repair-from/compact/upgrade/validate --quarantine/quarantine/import:
                           wait for another writer of the table (bare --wait: until it is done; --wait=30s: at most that long); without it
                           a busy table fails at once (exit 1) naming the writer
   --from, --to TIME       dump, gaps, validate, quarantine: the window, ISO-8601 or epoch ms; BOTH bounds

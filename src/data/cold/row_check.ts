@@ -190,6 +190,40 @@ export function barRowCheck(schema: TableSchema): RowCheck {
   };
 }
 
+/**
+ * The derivs table's row check: typed, plus what no venue can mean — a mark or index price that is not
+ * positive, a negative open interest (the ingest path quarantines those; `cold write --table derivs` must not
+ * store them either). Funding and basis ranges are config (derivs.max_abs_*), screened by the ingest path.
+ */
+export function derivsRowCheck(schema: TableSchema): RowCheck {
+  const typed = typedRowCheck(schema);
+  return (row) => {
+    const p = typed(row);
+    if (p) return p;
+    for (const f of ["mark_price", "index_price"]) {
+      const v = row[f];
+      if (!isNull(v) && !((v as number) > 0)) {
+        return {
+          reason: "bad_value",
+          field: f,
+          value: v,
+          message: `${f}: expected a positive price, found ${val(v)}`,
+        };
+      }
+    }
+    const oi = row.open_interest;
+    if (!isNull(oi) && (oi as number) < 0) {
+      return {
+        reason: "bad_value",
+        field: "open_interest",
+        value: oi,
+        message: `open_interest: negative (${oi})`,
+      };
+    }
+    return null;
+  };
+}
+
 /** Human rendering of a skipped-rows tally: "duplicate=2, high_below_low=1". */
 export function formatSkipped(skipped: Partial<Record<InvalidReason, number>>): string {
   const parts = Object.entries(skipped).filter(([, n]) => (n ?? 0) > 0).map(([k, n]) => `${k}=${n}`);

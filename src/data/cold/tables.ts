@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import type { ColdConfig, ColdTableSpec } from "../../config/sections/cold.ts";
 import { ConfigError, InputError, show } from "../../util/errors.ts";
-import { barRowCheck, checkRow, type RowCheck, typedRowCheck } from "./row_check.ts";
+import { barRowCheck, checkRow, derivsRowCheck, type RowCheck, typedRowCheck } from "./row_check.ts";
 import {
   assertSupportedSchema,
   assertTableSchema,
@@ -49,7 +49,7 @@ interface Builtin {
 export const BUILTIN_TABLES: Record<string, Builtin> = {
   ohlcv: { fields: OHLCV_FIELDS, key: BAR_KEY, check: () => checkRow },
   ohlcv_1m: { fields: OHLCV_1M_FIELDS, key: BAR_KEY, check: barRowCheck },
-  derivs: { fields: DERIVS_FIELDS, key: DERIVS_KEY, check: (s) => typedRowCheck(s) },
+  derivs: { fields: DERIVS_FIELDS, key: DERIVS_KEY, check: derivsRowCheck },
 };
 
 const DEFAULT_PATH = "cold/ohlcv";

@@ -134,3 +134,30 @@ Deno.test("replicate: staging of a superseded source snapshot (killed run, sourc
   assert.deepEqual(left, []);
   assert.deepEqual(await filesOf(`${rep}/cold/ohlcv`), await filesOf(`${src}/cold/ohlcv`));
 });
+
+Deno.test("cold replicate: --to inside the data dir or a file exits 2; --all with no table exits 1", async () => {
+  await using tmp = await tempDir();
+  const data = `${tmp.path}/data`;
+  await setup(data);
+  await Deno.writeTextFile(`${tmp.path}/a_file`, "x");
+  for (const to of [`${data}/cold`, `${data}/cold/ohlcv/_snapshots`, data, `${tmp.path}/a_file`]) {
+    const r = await runCliCaptured(["--data-dir", data, "cold", "replicate", "--to", to]);
+    assert.equal(r.code, 2, `${to}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /--to: /);
+  }
+  // Nothing was written into the source's tables.
+  const top = [];
+  for await (const e of Deno.readDir(`${data}/cold`)) top.push(e.name);
+  assert.deepEqual(top, ["ohlcv"]);
+  const empty = await runCliCaptured([
+    "--data-dir",
+    `${tmp.path}/empty`,
+    "cold",
+    "replicate",
+    "--all",
+    "--to",
+    `${tmp.path}/r`,
+  ]);
+  assert.equal(empty.code, 1, empty.stdout + empty.stderr);
+  assert.match(empty.stderr, /no table .* has a snapshot yet; nothing replicated/);
+});

@@ -72,6 +72,32 @@ Deno.test("derivs: ingest --replay → cold derivs; show --from/--to is PIT; lat
   const again = await ing(f1);
   assert.equal(JSON.parse(again.stdout).written.already, 40);
   assert.deepEqual(await show(), before);
+  // Symbols are normalised (xbt-usd = BTC/USD); a window without rows is exit 1 with --json too; not a pair: 2.
+  const hist = (sym: string, to: number, ...flags: string[]) =>
+    runCliCaptured([
+      ...base,
+      ...flags,
+      "derivs",
+      "show",
+      "--venue",
+      "krakenfutures",
+      "--symbols",
+      sym,
+      "--from",
+      new Date(T0 - 10 * H).toISOString(),
+      "--to",
+      new Date(to).toISOString(),
+    ]);
+  const norm = await hist("xbt-usd", T0 + 35 * H, "--json");
+  assert.equal(norm.code, 0, norm.stderr);
+  assert.equal(JSON.parse(norm.stdout).symbols["BTC/USD"].rows.length, 36);
+  const none = await hist("BTC/USD", T0 - H, "--json");
+  assert.equal(none.code, 1, none.stdout + none.stderr);
+  assert.deepEqual(JSON.parse(none.stdout).symbols["BTC/USD"].rows, []);
+  assert.equal((await hist("BTC/USD", T0 - H)).code, 1);
+  const bad = await hist("NOTAPAIR", T0);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--symbols: expected USD pairs like BTC\/USD, found "NOTAPAIR"/);
 });
 
 Deno.test("derivs: a 50%/h funding value is quarantined, bad bodies exit 1 naming the field", async () => {
@@ -192,4 +218,32 @@ Deno.test("derivs show --replay --json: the recorded live capture's normalised r
   assert.equal(doge.funding_interval_h, 1);
   assert.equal(doge.open_interest_unit, "contracts");
   assert.ok(Math.abs(doge.funding_rate_relative - -7.716906047878e-06) < 1e-17);
+});
+
+Deno.test("derivs show --replay: a file with a byte-order mark and CRLF line ends parses like the plain one", async () => {
+  await using dir = await tempDir();
+  const plain = `${FIX}okx_funding_oi_candles_recorded.json`;
+  const bom = `${dir.path}/bom.json`;
+  await Deno.writeTextFile(bom, "\uFEFF" + (await Deno.readTextFile(plain)).replaceAll("\n", "\r\n"));
+  const rows = async (f: string) => {
+    const r = await runCliCaptured(["--json", "derivs", "show", "--venue", "okx", "--replay", f]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).rows.map((x: { source: string }) => ({ ...x, source: "" }));
+  };
+  const want = await rows(plain);
+  assert.ok(want.length > 0);
+  assert.deepEqual(await rows(bom), want);
+});
+
+Deno.test("derivs show --replay of a file whose every entry is skipped exits 1 like ingest --replay", async () => {
+  await using dir = await tempDir();
+  const all = JSON.parse(await Deno.readTextFile(`${FIX}binance_usdm_recorded.json`));
+  const f = `${dir.path}/klines.json`;
+  const samples = all.samples.filter((x: { endpoint: string }) => x.endpoint.endsWith("/klines"));
+  assert.equal(samples.length, 1);
+  await Deno.writeTextFile(f, JSON.stringify({ samples }));
+  const r = await runCliCaptured(["derivs", "show", "--venue", "binance", "--replay", f]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /trade klines carry no mark or index price/);
+  assert.match(r.stderr, /binance: no row in .*klines\.json \(1 entr\(ies\) skipped\)/);
 });

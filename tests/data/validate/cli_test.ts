@@ -272,3 +272,66 @@ Deno.test("cold write with validate.on_write quarantine: the flagged rows land i
   const st = await runCliCaptured(["--data-dir", tmp2.path, "--json", "cold", "stats"]);
   assert.equal(st.code === 0 ? JSON.parse(st.stdout).rows : 0, 0);
 });
+
+Deno.test("cold validate: an empty table, a window or --symbols without rows exit 1 saying nothing was validated", async () => {
+  await using tmp = await tempDir();
+  const empty = await runCliCaptured(["--data-dir", `${tmp.path}/empty`, "cold", "validate", "--json"]);
+  assert.equal(empty.code, 1, empty.stdout + empty.stderr);
+  assert.match(empty.stderr, /no row of ohlcv \(the table is empty\); nothing validated/);
+  const dir = `${tmp.path}/data`;
+  const csv = `${tmp.path}/in.csv`;
+  await writeInputCsv(csv, rows().slice(0, 50));
+  await cli(dir, "cold", "write", "--input", csv);
+  const win = await runCliCaptured([
+    "--data-dir",
+    dir,
+    "cold",
+    "validate",
+    "--from",
+    "2000-01-01",
+    "--to",
+    "2000-01-02",
+  ]);
+  assert.equal(win.code, 1, win.stdout + win.stderr);
+  assert.match(win.stderr, /no row of ohlcv in \[2000-01-01T00:00:00\.000Z, 2000-01-02T00:00:00\.000Z\]/);
+  const sym = await runCliCaptured(["--data-dir", dir, "cold", "validate", "--symbols", "ZZZ/USD"]);
+  assert.equal(sym.code, 1, sym.stdout + sym.stderr);
+  assert.match(sym.stderr, /for ZZZ\/USD; nothing validated/);
+  assert.ok((await validate(dir)).rows > 0); // the table itself validates
+});
+
+Deno.test("cold quarantine release of a row that now conflicts with the table: exit 1, no --skip-invalid hint, row stays", async () => {
+  await using tmp = await tempDir();
+  const dir = tmp.path;
+  const input = rows().slice(0, 200);
+  const spike = 150;
+  input[spike] = { ...input[spike], close: input[spike].close * 3, high: input[spike].close * 3 };
+  const csv = `${dir}/in.csv`;
+  await writeInputCsv(csv, input);
+  await cli(dir, "cold", "write", "--input", csv);
+  const v = await validate(dir, "--quarantine");
+  const moved = v.findings.find((f) => f.ts === input[spike].ts && f.symbol === input[spike].symbol);
+  assert.ok(moved, "the spike is flagged");
+  // The corrected bar is written into the table meanwhile: releasing the quarantined one conflicts.
+  await writeInputCsv(csv, [rows()[spike]]);
+  await cli(dir, "cold", "write", "--input", csv);
+  const at = new Date(input[spike].ts).toISOString();
+  const rel = await runCliCaptured([
+    "--data-dir",
+    dir,
+    "cold",
+    "quarantine",
+    "release",
+    "--from",
+    at,
+    "--to",
+    at,
+    "--symbols",
+    input[spike].symbol,
+  ]);
+  assert.equal(rel.code, 1, rel.stdout + rel.stderr);
+  assert.match(rel.stderr, /conflict: .*nothing released: the 1 row\(s\) stay in quarantine\/ohlcv/);
+  assert.doesNotMatch(rel.stderr, /--skip-invalid/);
+  const list = JSON.parse(await cli(dir, "cold", "quarantine", "list", "--json", "--from", at, "--to", at));
+  assert.equal(list.rows.filter((x: { symbol: string }) => x.symbol === input[spike].symbol).length, 1);
+});

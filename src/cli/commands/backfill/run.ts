@@ -52,5 +52,6 @@ export async function run(ctx: CommandContext, args: ParsedArgs): Promise<number
     json: ctx.globals.json,
     out: (l) => ctx.out(l),
   });
-  return report.failed.length > 0 ? 1 : 0;
+  // --gaps for a symbol with no stored bar in the window did nothing: exit 1 (the report names it).
+  return report.failed.length > 0 || report.no_stored_bars.length > 0 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import type { CommandContext, ParsedArgs } from "../../command.ts";
-import { UsageError } from "../../../util/errors.ts";
+import { InputError, UsageError } from "../../../util/errors.ts";
 import { str } from "../../flags.ts";
 
 /** `cryptorun cold replicate --to DIR [--table T|--all] [--region NAME] [--json]` (issue 17). */
@@ -23,6 +23,22 @@ export async function runReplicate(ctx: CommandContext, args: ParsedArgs): Promi
       throw new UsageError((err as Error).message);
     }
   }
+  const dataDir = await ctx.dataDir();
+  const { isAbsolute, relative, resolve } = await import("node:path");
+  const real = (p: string) => Deno.realPath(p).catch(() => resolve(p));
+  const info = await Deno.stat(to).catch(() => null);
+  if (info !== null && !info.isDirectory) {
+    throw new UsageError(`--to: ${JSON.stringify(to)} is a file, not a directory`);
+  }
+  const rel = relative(await real(dataDir), await real(to));
+  if (!rel.startsWith("..") && !isAbsolute(rel)) {
+    // Inside the source's data dir (or the data dir itself): no second copy, and debris in the source tables.
+    throw new UsageError(
+      `--to: ${JSON.stringify(to)} is inside the data dir ${
+        JSON.stringify(dataDir)
+      }; replicate to another directory`,
+    );
+  }
   const { replicateTables } = await import("../../../data/cold/replicate_all.ts");
   const { createProgress } = await import("../../../util/progress.ts");
   const bar = createProgress(ctx.interactive, "cold replicate", 1, "files");
@@ -30,7 +46,7 @@ export async function runReplicate(ctx: CommandContext, args: ParsedArgs): Promi
   try {
     reports = await replicateTables(
       cfg.cold,
-      await ctx.dataDir(),
+      dataDir,
       { region, path: to },
       all ? "all" : [name],
       {
@@ -43,6 +59,11 @@ export async function runReplicate(ctx: CommandContext, args: ParsedArgs): Promi
     );
   } finally {
     bar.stop();
+  }
+  if (reports.length === 0) {
+    throw new InputError(
+      `cold replicate --all: no table under ${dataDir} has a snapshot yet; nothing replicated`,
+    );
   }
   if (ctx.globals.json) {
     ctx.out(JSON.stringify({
@@ -62,7 +83,6 @@ export async function runReplicate(ctx: CommandContext, args: ParsedArgs): Promi
       })),
     }));
   } else {
-    if (reports.length === 0) ctx.out(`no table has a snapshot yet; nothing replicated`);
     for (const r of reports) {
       ctx.out(
         r.previous === r.version && r.copied + r.linked + r.resumed === 0

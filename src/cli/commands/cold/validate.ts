@@ -65,6 +65,17 @@ export async function runValidate(ctx: CommandContext, args: ParsedArgs): Promis
     // A move an earlier run left unfinished (kill -9) is completed by moveRows first.
     moved = await quarantineFindings(tables, report, Date.now(), { ...lock, signal: ctx.signal });
   }
+  if (report.rows === 0) {
+    // Nothing was checked: an empty (or never written) table, a window or --symbols that matches no row.
+    throw new InputError(
+      `cold validate: no row of ${table} ` +
+        (given ? `in [${t(range.from)}, ${t(range.to)}]` : "(the table is empty)") +
+        (symbols ? ` for ${symbols.join(",")}` : "") + `; nothing validated` +
+        (moved && moved.completed.length > 0
+          ? ` (completed ${moved.completed.length} interrupted move(s))`
+          : ""),
+    );
+  }
   const byCheck: Record<string, number> = {};
   for (const f of report.findings) byCheck[f.check] = (byCheck[f.check] ?? 0) + 1;
   if (ctx.globals.json) {
@@ -155,11 +166,23 @@ export async function runQuarantine(ctx: CommandContext, args: ParsedArgs): Prom
     );
   }
   // release: back into the table through its normal commit (its row check applies); drop: deleted.
-  const r = await tables.moveRows(qname, op === "release" ? source : null, keys, {
-    ...lock,
-    command: `cryptorun cold quarantine ${op}`,
-    signal: ctx.signal,
-  });
+  let r;
+  try {
+    r = await tables.moveRows(qname, op === "release" ? source : null, keys, {
+      ...lock,
+      command: `cryptorun cold quarantine ${op}`,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    // The table's commit refused a row (a conflict with a stored one): the writer's hint names a flag that
+    // release does not take; say what happened instead.
+    if (op !== "release" || !(err instanceof InputError)) throw err;
+    throw new InputError(
+      `cold quarantine release: ${err.message.replace(/ \(use --skip-invalid to skip them\)$/, "")}; ` +
+        `nothing released: the ${keys.length} row(s) stay in ${qname} (drop them, or release a window without ` +
+        `the conflicting row)`,
+    );
+  }
   if (ctx.globals.json) {
     ctx.out(JSON.stringify({
       op,

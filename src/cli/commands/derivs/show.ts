@@ -1,8 +1,9 @@
 import type { CommandContext, Handler, ParsedArgs } from "../../command.ts";
 import { DERIVS_COLUMNS, type DerivsParse, type DerivsRow } from "../../../market/derivs.ts";
 import { DERIVS_VENUES, type DerivsVenue } from "../../../providers/derivs_port.ts";
-import { show, UsageError } from "../../../util/errors.ts";
+import { InputError, show, UsageError } from "../../../util/errors.ts";
 import { isoMs, parseTime } from "../../../util/time.ts";
+import { symbolsFlag } from "../../flags.ts";
 
 /** `--venue` checked against the venues this build knows. */
 export function venueFlag(raw: unknown): DerivsVenue {
@@ -64,6 +65,10 @@ export const run: Handler = async (ctx: CommandContext, args: ParsedArgs): Promi
     const { limitsOf } = await import("../../../providers/derivs_limits.ts");
     const p = await parseReplayFile(venue, replay, limitsOf(cfg.derivs), { symbol: symbols });
     printParse(ctx, venue, p);
+    if (p.rows.length === 0 && p.quarantined.length === 0) {
+      // Like `ingest --replay` of the same file: nothing in it is a row (every entry skipped, listed above).
+      throw new InputError(`${venue}: no row in ${replay} (${p.skipped.length} entr(ies) skipped)`);
+    }
     return 0;
   }
   if (symbols === undefined || from === undefined || to === undefined) {
@@ -73,7 +78,11 @@ export const run: Handler = async (ctx: CommandContext, args: ParsedArgs): Promi
   }
   const range = { from: parseTime(from, "--from"), to: parseTime(to, "--to") };
   if (range.from > range.to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const list = symbols.split(",").map((s) => s.trim()).filter(Boolean);
+  // Normalised like every --symbols of stored data (xbt-usd = BTC/USD); not a USD pair → exit 2.
+  const list = symbolsFlag(args, "symbols") ?? [];
+  if (list.length === 0) {
+    throw new UsageError(`--symbols: expected pairs like BTC/USD, found ${show(symbols)}`);
+  }
   const { readStoredDerivs } = await import("../../../data/derivs/read.ts");
   const read = await readStoredDerivs(
     {
@@ -93,7 +102,8 @@ export const run: Handler = async (ctx: CommandContext, args: ParsedArgs): Promi
       out[s] = { rows: a.rows, served_by: a.served_by, age_ms: a.age_ms, stale: a.stale, chain: a.chain };
     }
     ctx.out(JSON.stringify({ venue, from: range.from, to: range.to, symbols: out }));
-    return 0;
+    // As without --json: no row stored in the window is exit 1 (the object still shows the chain).
+    return [...read.values()].some((a) => a.rows.length > 0) ? 0 : 1;
   }
   let n = 0;
   for (const [s, a] of read) {
