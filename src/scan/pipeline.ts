@@ -2,6 +2,8 @@ import type { Config } from "../config/schema.ts";
 import { openColdStore } from "../data/cold/store.ts";
 import type { ColdStore } from "../data/cold/types.ts";
 import type { OhlcvRow } from "../market/ohlcv.ts";
+import { screenRow } from "../market/derivs_math.ts";
+import { limitsOf } from "../providers/derivs_limits.ts";
 import type { Logger } from "../log/logger.ts";
 import type { DoorAnswer } from "../data/door/door.ts";
 import { type MarketDoor, openMarketDoor } from "../data/door/open.ts";
@@ -405,8 +407,12 @@ async function readDerivsFeatures(
       to: asOf,
       signal,
     });
+    // A stored row outside the plausibility limits (derivs.max_abs_*, a non-positive price, a negative OI)
+    // feeds nothing, whichever path wrote it (ingest quarantines such rows; `cold write --table derivs` and
+    // foreign files do not see the config's limits).
+    const limits = limitsOf(cfg.derivs);
     for (const [symbol, a] of read.answers) {
-      const f = derivsFeatures(a.rows, asOf, lookback);
+      const f = derivsFeatures(a.rows.filter((r) => screenRow(r, limits) === null), asOf, lookback);
       if (!f) continue;
       let list = out.get(symbol);
       if (!list) out.set(symbol, list = []);

@@ -141,3 +141,53 @@ Deno.test("scan --explain BTC/USD shows Kraken Futures funding, OI and basis wit
   const j2 = await explain(true);
   assert.equal(j2.stdout, j1.stdout);
 });
+
+Deno.test("scan ignores a stored derivs row beyond the plausibility limits, whichever path wrote it (cold write)", async () => {
+  await using dir = await tempDir();
+  const { config } = await loadConfig({
+    configPath: `${root}config/cryptorun.yaml`,
+    explicit: true,
+    env: {},
+  });
+  const all = await readBarsCsv(FIXTURE_FILES.find((f) => f.venue === "kraken")!.url);
+  await openColdStore(config.cold, dir.path).write(
+    config.cold.parquet_schema.table,
+    all.filter((r) => r.ts + H <= T),
+  );
+  const base = ["--config", `${root}config/cryptorun.yaml`, "--data-dir", dir.path];
+  // 50 %/h funding (derivs.max_abs_funding_per_hour is 1 %/h): `cold write` stores it (the table's row check
+  // cannot see the config), the scan must not use it.
+  const header =
+    "ts_ms,symbol,venue,record,funding_rate_relative,funding_interval_h,funding_rate_annualized," +
+    "open_interest,open_interest_unit,mark_price,index_price,basis,basis_annualized,source";
+  const csv = `${dir.path}/derivs.csv`;
+  await Deno.writeTextFile(
+    csv,
+    `${header}\n${T - 10 * 60_000},BTC/USD,krakenfutures,funding,0.5,1,4380,,,,,,,x\n`,
+  );
+  const w = await runCliCaptured([...base, "cold", "write", "--table", "derivs", "--input", csv]);
+  assert.equal(w.code, 0, w.stderr);
+  const r = await runCliCaptured([
+    ...base,
+    "--json",
+    "scan",
+    "--as-of",
+    new Date(T).toISOString(),
+    "--explain",
+    "BTC/USD",
+    "--dry-run",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!r.stdout.includes("4380"), r.stdout);
+  const out = JSON.parse(r.stdout);
+  for (const d of out.derivs ?? []) assert.notEqual(d.funding?.latest_per_hour, 0.5, JSON.stringify(d));
+  const text = await runCliCaptured([
+    ...base,
+    "scan",
+    "--as-of",
+    new Date(T).toISOString(),
+    "--explain",
+    "BTC/USD",
+  ]);
+  assert.ok(!/438000|50\.0+%\/h|5\.000e-1/.test(text.stdout), text.stdout);
+});
