@@ -71,7 +71,10 @@ async function buildContext(ctx: string): Promise<void> {
   await buildRootfs(`${ctx}/rootfs`, Deno.execPath());
   for (const [srcs] of SOURCES) {
     for (const src of srcs.split(" ")) {
-      const r = await new Deno.Command("cp", { args: ["-a", `${ROOT}${src}`, `${ctx}/`] }).output();
+      // Keep the path (artifacts/templates → ctx/artifacts/templates), as the Dockerfile's COPY expects.
+      const parent = `${ctx}/${src}`.replace(/\/[^/]+$/, "");
+      await Deno.mkdir(parent, { recursive: true });
+      const r = await new Deno.Command("cp", { args: ["-a", `${ROOT}${src}`, `${parent}/`] }).output();
       assert.ok(r.success, `copy ${src}`);
     }
   }
