@@ -58,7 +58,8 @@ export interface ImportReport {
   files: ImportPlanFile[];
   tables: ImportTableResult[];
   /** Rows read from the imported files (trades files: trades). */
-  lines: number;
+  /** Rows read from the files: one per OHLCVT line; for time-and-sales, the 1-minute bars built. */
+  rows: number;
   seconds: number;
 }
 
@@ -183,7 +184,7 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
   };
   // Pass 1: every line of the other tables' files checked; nothing written.
   await checkPass(checkFirst, o, progress);
-  let lines = 0;
+  let rowsRead = 0;
   // Pass 2: one commit per table.
   const results: ImportTableResult[] = [];
   for (const table of tableNames) {
@@ -196,7 +197,7 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
           yield r;
         }
         t.plan.rows = n;
-        lines += n;
+        rowsRead += n;
       }
     };
     // Every row was checked on the way in (fileRows): what the write skips is a key stored with other values.
@@ -219,7 +220,7 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
     });
   }
   o.onProgress?.(total, total);
-  if (lines === 0) {
+  if (rowsRead === 0) {
     // Nothing was written (no row reached a table): a run that imported nothing says so and fails.
     throw new InputError(
       `${show(o.source)}: no row to import in ${used.map((t) => t.plan.file).slice(0, 5).join(", ")}${
@@ -236,7 +237,7 @@ export async function importKrakenFiles(o: ImportOptions): Promise<ImportReport>
     source: o.source,
     files: targets.map((t) => t.plan),
     tables: results,
-    lines,
+    rows: rowsRead,
     seconds: (performance.now() - t0) / 1000,
   };
 }

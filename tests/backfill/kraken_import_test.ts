@@ -217,6 +217,9 @@ Deno.test("cold import --kraken-trades: time and sales → 1-minute bars, withou
   const want = all.slice(0, -1);
   const got = await rows(dataDir, "ohlcv_1m");
   assert.equal(got.length, want.length);
+  // `rows` counts the bars built from the trades, not the trade lines.
+  assert.equal(JSON.parse(r.stdout).rows, want.length);
+  assert.ok(want.length < trades.length);
   assert.deepEqual(got, want.map((b) => ({ ...b })));
 });
 

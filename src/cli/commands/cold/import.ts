@@ -68,6 +68,8 @@ export async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<
         `, ${t.already_stored} already stored, ${t.kept} kept (stored with other values)`,
     );
   }
-  ctx.out(`${r.lines} lines in ${r.seconds.toFixed(2)} s`);
+  ctx.out(
+    `${r.rows} ${r.kind === "trades" ? "bars built from trades" : "rows"} in ${r.seconds.toFixed(2)} s`,
+  );
   return 0;
 }
