@@ -1,5 +1,6 @@
 import { InputError } from "../util/errors.ts";
 import { parseBody } from "./derivs_json.ts";
+import { httpDateMs } from "../util/time.ts";
 
 /**
  * The one way derivatives adapters call a venue: GET a URL, answer its JSON body (HTML or other text is a
@@ -31,7 +32,7 @@ export function retryAfterSeconds(h: string | null, now = Date.now()): number | 
   if (h === null) return undefined;
   const t = h.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
-  const at = Date.parse(t);
+  const at = httpDateMs(t);
   return Number.isFinite(at) ? Math.max(0, (at - now) / 1000) : undefined;
 }
 

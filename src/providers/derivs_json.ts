@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InputError, show } from "../util/errors.ts";
 import { issueText } from "../util/zod_issue.ts";
+import { checkTime } from "../util/time.ts";
 
 /**
  * Shared boundary helpers of the derivatives adapters: a body that is not JSON (an HTML error page from a
@@ -24,12 +25,12 @@ export const MsTime = z.union([
 ]);
 
 /** An ISO-8601 UTC time → epoch ms. */
-export const IsoTime = z.string().refine(
-  (s) => /^\d{4}-\d\d-\d\dT/.test(s) && Number.isFinite(Date.parse(s)),
-  {
-    message: "expected an ISO-8601 time",
-  },
-).transform((s) => Date.parse(s));
+export const IsoTime = z.string().transform((s, ctx) => {
+  const r = /^\d{4}-\d\d-\d\dT/.test(s) ? checkTime(s) : { ok: false as const, reason: "no time of day" };
+  if (r.ok) return r.ms;
+  ctx.addIssue({ code: "custom", message: `expected an ISO-8601 time (${r.reason})` });
+  return z.NEVER;
+});
 
 /** Parses a response body's text as JSON; HTML or other text is refused with its start. */
 export function parseBody(text: string, what: string): unknown {

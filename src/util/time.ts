@@ -191,3 +191,18 @@ export function isoMs(ms: number): string {
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+const HTTP_DATE_RE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/**
+ * An HTTP date (RFC 9110 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, as in Retry-After) → epoch ms; NaN for
+ * any other form or an impossible date (the obsolete RFC 850 and asctime forms are not accepted).
+ */
+export function httpDateMs(value: string): number {
+  const m = HTTP_DATE_RE.exec(value.trim());
+  if (!m) return NaN;
+  const month = "JanFebMarAprMayJunJulAugSepOctNovDec".indexOf(m[2]) / 3 + 1;
+  const mm = String(month).padStart(2, "0");
+  return timeOrNaN(`${m[3]}-${mm}-${m[1]}T${m[4]}:${m[5]}:${m[6]}Z`);
+}

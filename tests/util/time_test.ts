@@ -1,7 +1,7 @@
 // The one time parser (src/util/time.ts): every accepted form, every refused one with its reason, and a guard
 // that no other source file parses time strings on its own.
 import assert from "node:assert/strict";
-import { checkTime, parseRange, parseTime } from "../../src/util/time.ts";
+import { checkTime, httpDateMs, parseRange, parseTime } from "../../src/util/time.ts";
 import { UsageError } from "../../src/util/errors.ts";
 
 const VALID: Array<[string, string]> = [
@@ -140,4 +140,11 @@ Deno.test("one parser: no source file but src/util/time.ts parses a time string 
   }
   await walk(root);
   assert.deepEqual(offenders, []);
+});
+
+Deno.test("httpDateMs: an IMF-fixdate (Retry-After) is read; other forms and impossible dates are NaN", () => {
+  assert.equal(httpDateMs("Sun, 06 Nov 1994 08:49:37 GMT"), Date.UTC(1994, 10, 6, 8, 49, 37));
+  assert.ok(Number.isNaN(httpDateMs("Sunday, 06-Nov-94 08:49:37 GMT")));
+  assert.ok(Number.isNaN(httpDateMs("Fri, 30 Feb 2024 00:00:00 GMT")));
+  assert.ok(Number.isNaN(httpDateMs("2024-01-01T00:00:00Z")));
 });

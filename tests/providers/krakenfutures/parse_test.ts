@@ -117,6 +117,15 @@ Deno.test("krakenfutures bad input: HTML, missing field, non-numeric text, 50%/h
   const text = { ...good, tickers: [{ ...t, fundingRate: "0.0001abc" }] };
   const e = assertThrows(() => parseTickers(text, ctx), InputError);
   assert(e.message.includes("fundingRate") && e.message.includes("0.0001abc"), e.message);
+  // An impossible serverTime is refused (a lenient parser would roll 2026-02-30 over into March).
+  const feb30 = assertThrows(
+    () => parseTickers({ ...good, serverTime: "2026-02-30T00:00:00Z" }, ctx),
+    InputError,
+  );
+  assert(
+    feb30.message.includes("serverTime") && feb30.message.includes("February 2026 has 28 days"),
+    feb30.message,
+  );
   // 50 %/h: fundingRate = 0.5 × mark.
   const crazy = parseTickers({ ...good, tickers: [{ ...t, fundingRate: 50000 }] }, ctx);
   assertEquals(crazy.rows, []);
