@@ -25,6 +25,8 @@ export interface Holding {
   status: string;
   /** Beta of the symbol's daily returns against the benchmark's, over `betaDays` before as-of. */
   beta_vs_btc: number;
+  /** Share of the open holdings' market value: qty · mark / Σ qty · mark over the open ones (0 when closed). */
+  weight: number;
 }
 
 export interface Portfolio {
@@ -73,8 +75,12 @@ export function portfolioAt(
       hold_until: isoMs(t.entryTs + opts.holdMs),
       status: open ? "open" : `closed: ${t.exitReason}`,
       beta_vs_btc: beta(r, benchRets),
+      weight: 0,
     };
   });
+  const value = (h: Holding) => (h.status === "open" ? h.qty * h.mark : 0);
+  const total = holdings.reduce((a, h) => a + value(h), 0);
+  for (const h of holdings) h.weight = total > 0 ? value(h) / total : 0;
   const names = [...rets.keys()].sort();
   return {
     as_of: isoMs(asOf),

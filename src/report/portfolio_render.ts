@@ -1,9 +1,18 @@
 import type { Alert } from "./alerts/rules.ts";
+import type { Chart } from "./charts/mod.ts";
+import type { OmittedChart } from "./charts/portfolio.ts";
 import { esc } from "./charts/svg.ts";
 import { jsonNumber } from "./perf/summary.ts";
 import type { Portfolio } from "./portfolio.ts";
 
-export type PortfolioDoc = Portfolio & { alerts: Alert[]; notes: string[] };
+/** Where the charts went: `dir` (undefined: not written to files), the ones drawn and the ones omitted, why. */
+export interface PortfolioChartsInfo {
+  dir: string | undefined;
+  drawn: { name: string; title: string }[];
+  omitted: OmittedChart[];
+}
+
+export type PortfolioDoc = Portfolio & { alerts: Alert[]; notes: string[]; charts?: PortfolioChartsInfo };
 
 const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 const HEAD = [
@@ -17,6 +26,7 @@ const HEAD = [
   "hold until",
   "status",
   "beta vs BTC",
+  "weight",
 ];
 const cells = (h: PortfolioDoc["holdings"][number]) => [
   h.symbol,
@@ -29,6 +39,7 @@ const cells = (h: PortfolioDoc["holdings"][number]) => [
   h.hold_until,
   h.status,
   f(h.beta_vs_btc, 3),
+  `${(h.weight * 100).toFixed(1)}%`,
 ];
 
 /** `--json`: holdings, correlation (null for undefined), alerts, notes. */
@@ -45,7 +56,31 @@ export function portfolioJson(p: PortfolioDoc): Record<string, unknown> {
       threshold: a.threshold,
     })),
     notes: p.notes,
+    ...(p.charts
+      ? {
+        charts: {
+          dir: p.charts.dir ?? null,
+          files: p.charts.dir === undefined ? [] : p.charts.drawn.map((c) => ({
+            name: c.name,
+            title: c.title,
+            svg: `${p.charts!.dir}/${c.name}.svg`,
+            png: `${p.charts!.dir}/${c.name}.png`,
+          })),
+          omitted: p.charts.omitted,
+        },
+      }
+      : {}),
   };
+}
+
+/** The Markdown charts section: each drawn chart's PNG under `linkDir` (relative to the report), omissions. */
+function chartsMarkdown(c: PortfolioChartsInfo | undefined, linkDir: string | undefined): string {
+  if (!c) return "";
+  const lines = [
+    ...(linkDir === undefined ? [] : c.drawn.map((d) => `![${d.title}](${linkDir}/${d.name}.png)`)),
+    ...c.omitted.map((o) => `- ${o.title}: not drawn — ${o.reason}.`),
+  ];
+  return lines.length ? `\n## Charts\n\n${lines.join("\n\n")}\n` : "";
 }
 
 export function portfolioLines(p: PortfolioDoc): string[] {
@@ -59,7 +94,8 @@ export function portfolioLines(p: PortfolioDoc): string[] {
   ];
 }
 
-export function portfolioMarkdown(p: PortfolioDoc): string {
+/** The Markdown report; `chartLinkDir`: the charts directory relative to the report file (no link without it). */
+export function portfolioMarkdown(p: PortfolioDoc, chartLinkDir?: string): string {
   const t = (h: string[], b: string[][]) =>
     [`| ${h.join(" | ")} |`, `| ${h.map(() => "---").join(" | ")} |`, ...b.map((r) => `| ${r.join(" | ")} |`)]
       .join("\n");
@@ -79,7 +115,7 @@ ${
       ? t(["", ...n], n.map((a, i) => [a, ...p.correlation.matrix[i].map((x) => f(x, 2))]))
       : "No open holding."
   }
-
+${chartsMarkdown(p.charts, chartLinkDir)}
 ## Alerts
 
 ${p.alerts.length ? p.alerts.map((a) => `- ${a.summary}`).join("\n") : "None."}
@@ -95,14 +131,54 @@ export function portfolioCsv(p: PortfolioDoc): string {
   return [HEAD.join(","), ...p.holdings.map((h) => cells(h).map(q).join(","))].join("\n") + "\n";
 }
 
-export function portfolioHtml(p: PortfolioDoc): string {
+/**
+ * The self-contained HTML report: inline CSS, the holdings and correlation tables, the charts as inline SVG (or
+ * why one is not drawn), no script and nothing fetched.
+ */
+export function portfolioHtml(p: PortfolioDoc, charts: Chart[] = []): string {
   const row = (r: string[], tag = "td") => `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join("")}</tr>`;
+  const n = p.correlation.names;
+  const omitted = p.charts?.omitted ?? [];
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>CryptoRun portfolio ${esc(p.as_of)}</title>
-<style>body{font-family:"DejaVu Sans",sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}</style>
-</head><body><h1>CryptoRun portfolio report</h1><p>As of ${esc(p.as_of)}</p>
-<table>${row(HEAD, "th")}${p.holdings.map((h) => row(cells(h))).join("")}</table>
-<h2>Alerts</h2><ul>${p.alerts.map((a) => `<li>${esc(a.summary)}</li>`).join("")}</ul>
-<h2>Notes</h2><ul>${p.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></body></html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CryptoRun portfolio report ${esc(p.as_of)}</title>
+<style>
+body { font-family: "DejaVu Sans", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+table { border-collapse: collapse; margin: 8px 0 20px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 13px; }
+th { background: #f3f3f3; font-weight: normal; }
+.charts svg { display: block; margin: 12px 0; max-width: 100%; height: auto; border: 1px solid #eee; }
+.note { color: #555; font-size: 13px; }
+</style>
+</head>
+<body>
+<h1>CryptoRun portfolio report</h1>
+<p>As of ${esc(p.as_of)} · beta and correlation from the last ${p.beta_days} daily returns</p>
+<h2>Holdings</h2>
+${
+    p.holdings.length
+      ? `<table id="holdings">${row(HEAD, "th")}${p.holdings.map((h) => row(cells(h))).join("")}</table>`
+      : "<p>No position in the hold window.</p>"
+  }
+<h2>Correlation of the open holdings</h2>
+${
+    n.length
+      ? `<table id="correlation">${row(["", ...n], "th")}${
+        n.map((a, i) => row([a, ...p.correlation.matrix[i].map((x) => f(x, 2))])).join("")
+      }</table>`
+      : "<p>No open holding.</p>"
+  }
+<h2>Charts</h2>
+<div class="charts">${charts.map((c) => `<figure id="chart-${c.name}">${c.svg}</figure>`).join("\n")}</div>
+${omitted.map((o) => `<p class="note">${esc(o.title)}: not drawn — ${esc(o.reason)}.</p>`).join("\n")}
+<h2>Alerts</h2>
+${p.alerts.length ? `<ul>${p.alerts.map((a) => `<li>${esc(a.summary)}</li>`).join("")}</ul>` : "<p>None.</p>"}
+<h2>Notes</h2>
+${p.notes.length ? `<ul>${p.notes.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>` : "<p>None.</p>"}
+</body>
+</html>
 `;
 }

@@ -36,6 +36,33 @@ Deno.test("the HTML report opens in headless chromium with no console error; a s
   await Deno.writeFile(`${SHOTS}/perf_report_html.png`, page.screenshot);
 });
 
+Deno.test("the portfolio HTML report opens in headless chromium with no console error, its charts inline; a screenshot is kept", async () => {
+  await using dir = await tempDir();
+  const out = `${dir.path}/portfolio.html`;
+  const r = await runCliCaptured([
+    "--config",
+    `${root}config/cryptorun.yaml`,
+    "--data-dir",
+    dir.path,
+    "report",
+    "--portfolio",
+    "--as-of",
+    "2022-05-10T12:00:00Z",
+    "--outfile",
+    out,
+  ], { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+  assert.equal(r.code, 0, r.stderr);
+  const html = await Deno.readTextFile(out);
+  assert.doesNotMatch(html, /<script|src="|href="http/, "self-contained: no script, nothing fetched");
+  assert.equal((html.match(/<svg /g) ?? []).length, 4, "four portfolio charts inline");
+  const page = await openInChromium(`file://${out}`);
+  assert.deepEqual(page.errors, []);
+  assert.match(page.title, /CryptoRun portfolio report/);
+  assert.deepEqual([...page.screenshot.slice(0, 4)], [137, 80, 78, 71]);
+  await Deno.mkdir(SHOTS, { recursive: true });
+  await Deno.writeFile(`${SHOTS}/portfolio_report_html.png`, page.screenshot);
+});
+
 Deno.test("the console check can fail: a page that logs an error and throws is reported", async () => {
   await using dir = await tempDir();
   const bad = `${dir.path}/bad.html`;

@@ -72,7 +72,7 @@ Deno.test("PIT: appending corrupted future bars after --to leaves `report --perf
   );
 });
 
-Deno.test("PIT: appending corrupted future bars after --as-of leaves `report --portfolio` byte-identical", async () => {
+Deno.test("PIT: appending corrupted future bars after --as-of leaves `report --portfolio` and its charts byte-identical", async () => {
   await using dir = await tempDir();
   const { config } = await loadConfig({
     configPath: `${root}config/cryptorun.yaml`,
@@ -95,9 +95,16 @@ Deno.test("PIT: appending corrupted future bars after --as-of leaves `report --p
     "--as-of",
     new Date(T).toISOString(),
   ];
-  const before = await runCliCaptured(args, { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+  // The charts too: each run writes them (SVG and PNG) to its own directory; the html has them inline.
+  const run = (tag: string) =>
+    runCliCaptured([...args, "--charts", `${dir.path}/${tag}`, "--outfile", `${dir.path}/${tag}.html`], {
+      CRYPTORUN_PERSISTENCE_ENABLED: "false",
+    });
+  const before = await run("before");
   assert.equal(before.code, 0, before.stderr);
-  assert.ok(JSON.parse(before.stdout).holdings.length > 0);
+  const doc = JSON.parse(before.stdout);
+  assert.ok(doc.holdings.length > 0);
+  assert.equal(doc.charts.files.length, 4, "every portfolio chart drawn, so the comparison covers them");
   await store.write(
     table,
     all.filter((r) => r.ts + HOUR > T).map((r) => ({
@@ -107,7 +114,20 @@ Deno.test("PIT: appending corrupted future bars after --as-of leaves `report --p
       close: r.close * 9,
     })),
   );
-  const after = await runCliCaptured(args, { CRYPTORUN_PERSISTENCE_ENABLED: "false" });
+  const after = await run("after");
   assert.equal(after.code, 0, after.stderr);
-  assert.equal(after.stdout, before.stdout);
+  assert.equal(after.stdout.replaceAll(`${dir.path}/after`, `${dir.path}/before`), before.stdout);
+  assert.equal(
+    await Deno.readTextFile(`${dir.path}/after.html`),
+    await Deno.readTextFile(`${dir.path}/before.html`),
+  );
+  for (const f of doc.charts.files as { name: string }[]) {
+    for (const ext of ["svg", "png"]) {
+      assert.deepEqual(
+        await Deno.readFile(`${dir.path}/after/${f.name}.${ext}`),
+        await Deno.readFile(`${dir.path}/before/${f.name}.${ext}`),
+        `${f.name}.${ext} changed when future bars were appended`,
+      );
+    }
+  }
 });

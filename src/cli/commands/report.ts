@@ -14,7 +14,7 @@ Usage: cryptorun report --performance --from ISO --to ISO [--every 4h] [--entry 
                         [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
        cryptorun report --portfolio [--as-of ISO] [--every 4h] [--entry top|gates] [--top N] [--hold 24h]
                         [--stop-pct P] [--fees-bps N] [--slippage-bps N] [--capital N] [--universe BTC/USD,…]
-                        [--format md|csv|json|html] [--outfile PATH] [--json]
+                        [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
        cryptorun report --performance --returns FILE [--periods-per-year N] [--risk-free R]
                         [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
 
@@ -29,8 +29,10 @@ hit rate, profit factor, expectancy (freqtrade), exposure, average hold, turnove
 
 Portfolio (--portfolio): the positions the same backtest entered within --hold before --as-of (default: the close
 of the newest bar in the cold tier): qty, sector (report.sectors), entry, mark, P&L, hold-until, exit status
-(open / closed: hold|stop), beta vs BTC and the pairwise correlation of the open holdings (last 30 daily
-returns); a pair above report.alerts.max_pair_corr raises an alert.
+(open / closed: hold|stop), beta vs BTC, weight (share of the open holdings' market value) and the pairwise
+correlation of the open holdings (last 30 daily returns); a pair above report.alerts.max_pair_corr raises an
+alert. Its charts: the correlation matrix, a sector pie, the weights and the betas of the open holdings; a chart
+with nothing to show (no open holding; one → no pair to correlate) is not drawn and the report says why.
 
 Returns file (--returns): the same metrics on any CSV \`ts,return\` (simple returns; an empty or NaN cell is a
 missing period; each present period counts as one trade for the trade metrics).
@@ -58,17 +60,21 @@ Flags:
   --outfile PATH        write the report there (atomically: nothing is written on error)
   --charts DIR          write the charts there as SVG and PNG: equity vs BTC buy-and-hold, underwater,
                         monthly heatmap, correlation matrix, sector pie (default for a backtest:
-                        <data-dir>/reports/charts; a returns file: none)
+                        <data-dir>/reports/charts; a returns file: none); --portfolio: portfolio_correlation,
+                        portfolio_sectors, portfolio_weights, portfolio_beta (default <data-dir>/reports/charts;
+                        the prefix keeps the performance charts there)
 
 Output: the summary table on stdout (or --json: one object whose keys are the metric names: sharpe, sortino,
 max_drawdown, calmar, annual_return, annual_volatility, hit_rate, profit_factor, expectancy, …; undefined
-metrics are null). Progress on a TTY. Formulas and conventions: docs/REPORTS.md.
+metrics are null). --portfolio: the holdings table (or --json: {as_of, holdings, correlation, beta_days,
+alerts, notes, charts: {dir, files: [{name, title, svg, png}], omitted: [{name, title, reason}]}}). Progress on a TTY. Formulas and conventions: docs/REPORTS.md.
 
 Examples:
   cryptorun report --performance --from 2022-01-08T00:00:00Z --to 2022-06-30T00:00:00Z
   cryptorun report --performance --from 2022-03-01T00:00:00Z --to 2022-06-01T00:00:00Z --top 1 --json
   cryptorun report --performance --from 2022-01-08T00:00:00Z --to 2022-06-30T00:00:00Z --outfile perf.md
-  cryptorun report --performance --returns my_strategy.csv --periods-per-year 252 --json`,
+  cryptorun report --performance --returns my_strategy.csv --periods-per-year 252 --json
+  cryptorun report --portfolio --as-of 2022-05-10T12:00:00Z --outfile portfolio.html`,
   options: {
     performance: { type: "boolean" },
     portfolio: { type: "boolean" },

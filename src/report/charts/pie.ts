@@ -14,13 +14,13 @@ const COLORS = [
 ];
 
 /** Sector pie: each sector's share of the total weight (e.g. stake traded), largest first, with a legend. */
-export function sectorPie(slices: { name: string; weight: number }[]): string {
+export function sectorPie(slices: { name: string; weight: number }[], title = "Exposure by sector"): string {
   const s = slices.filter((x) => x.weight > 0).sort((a, b) =>
     b.weight - a.weight || (a.name < b.name ? -1 : 1)
   );
   const total = s.reduce((a, x) => a + x.weight, 0);
   const w = 620, h = 360, cx = 180, cy = 200, r = 130;
-  const parts = [svgOpen(w, h, "Exposure by sector")];
+  const parts = [svgOpen(w, h, title)];
   let a0 = -Math.PI / 2;
   s.forEach((x, i) => {
     const frac = x.weight / total;

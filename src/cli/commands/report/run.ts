@@ -105,7 +105,11 @@ function chartLinks(outfile: string, chartsDir: string, charts: { name: string; 
   return "\n## Charts\n\n" + charts.map((c) => `![${c.title}](${rel}/${c.name}.png)`).join("\n\n") + "\n";
 }
 
-/** Writes/prints the portfolio report (md, csv, json, html) with its correlation alerts. */
+/**
+ * Writes/prints the portfolio report (md, csv, json, html) with its charts (SVG and PNG in --charts DIR,
+ * default <data-dir>/reports/charts, file names prefixed `portfolio_`) and its correlation alerts. Everything is
+ * computed (charts rendered) before an alert is sent or a byte is written.
+ */
 async function emitPortfolio(
   ctx: CommandContext,
   args: ParsedArgs,
@@ -115,6 +119,17 @@ async function emitPortfolio(
   outfile: string | undefined,
   format: Format,
 ): Promise<number> {
+  const { portfolioCharts } = await import("../../../report/charts/portfolio.ts");
+  const { charts, omitted } = portfolioCharts(pf);
+  const chartsDir = str(args, "charts") ?? `${await ctx.dataDir()}/reports/charts`;
+  const files: [string, string | Uint8Array][] = [];
+  if (charts.length > 0) {
+    const { svgToPng } = await import("../../../report/png.ts");
+    for (const c of charts) {
+      files.push([`${chartsDir}/${c.name}.svg`, c.svg]);
+      files.push([`${chartsDir}/${c.name}.png`, await svgToPng(c.svg)]);
+    }
+  }
   const { evaluateAlerts } = await import("../../../report/alerts/rules.ts");
   const alerts = evaluateAlerts(NaN, pf.correlation.names, pf.correlation.matrix, rc.alerts);
   if (alerts.length > 0) {
@@ -136,24 +151,39 @@ async function emitPortfolio(
   const { portfolioCsv, portfolioJson, portfolioLines, portfolioMarkdown, portfolioHtml } = await import(
     "../../../report/portfolio_render.ts"
   );
-  const doc = { ...pf, alerts, notes };
+  const doc = {
+    ...pf,
+    alerts,
+    notes,
+    charts: { dir: chartsDir, drawn: charts.map((c) => ({ name: c.name, title: c.title })), omitted },
+  };
   if (outfile !== undefined) {
     const body = format === "json"
       ? JSON.stringify(portfolioJson(doc), null, 2) + "\n"
       : format === "csv"
       ? portfolioCsv(doc)
       : format === "html"
-      ? portfolioHtml(doc)
-      : portfolioMarkdown(doc);
-    const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
-    await atomicWriteFile(outfile, body);
+      ? portfolioHtml(doc, charts)
+      : portfolioMarkdown(doc, relative(dirname(resolve(outfile)), resolve(chartsDir)) || ".");
+    files.push([outfile, body]);
+  }
+  // Outputs last. An omitted chart's files from an earlier run are removed: the directory shows this run.
+  const { atomicWriteFile } = await import("../../../util/atomic_write.ts");
+  for (const [path, data] of files) await atomicWriteFile(path, data);
+  for (const o of omitted) {
+    for (const ext of ["svg", "png"]) {
+      await Deno.remove(`${chartsDir}/${o.name}.${ext}`).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      });
+    }
   }
   if (ctx.globals.json) ctx.out(JSON.stringify(portfolioJson(doc)));
   else {
     for (const l of portfolioLines(doc)) ctx.out(l);
     if (outfile !== undefined) ctx.out(`wrote ${outfile} (${format})`);
+    if (charts.length > 0) ctx.out(`wrote ${charts.length} charts (svg, png) to ${chartsDir}`);
+    for (const o of omitted) ctx.out(`chart ${o.name} not drawn: ${o.reason}`);
   }
-  void args;
   return 0;
 }
 
