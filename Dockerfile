@@ -18,7 +18,7 @@ ENV CRYPTORUN_APP_DATA_DIR=/data \
     CRYPTORUN_SECRETS_DIR=/run/secrets \
     DENO_NO_UPDATE_CHECK=1
 ARG ALLOW_HOSTS=postgres:5432,redis:6379
-RUN deno install --frozen --entrypoint main.ts \
+RUN deno install --frozen --entrypoint main.ts src/cli/commands/backfill/run.ts src/cli/commands/cold/actions.ts src/cli/commands/cold/import.ts src/cli/commands/cold/replicate.ts src/cli/commands/cold/validate.ts src/cli/commands/db/actions.ts src/cli/commands/derivs/defi.ts src/cli/commands/derivs/show.ts src/cli/commands/health/run.ts src/cli/commands/ingest/run.ts src/cli/commands/report/run.ts src/cli/commands/scan/run.ts src/cli/commands/serve/run.ts src/cli/commands/stream/actions.ts src/config/load.ts \
   && deno task compile --config=/app/config/cryptorun.yaml --data-dir=/data \
        --allow-host=${ALLOW_HOSTS} --output=/out/cryptorun
 RUN ["/usr/bin/deno", "eval", "Deno.mkdirSync('/staging/data', { recursive: true }); Deno.mkdirSync('/staging/tmp', { mode: 0o1777 }); Deno.chmodSync('/staging/tmp', 0o1777)"]

@@ -2,6 +2,7 @@ import { basename, dirname, resolve } from "node:path";
 import { loadConfig } from "../src/config/load.ts";
 import { resolveSecret, SECRETS_DIR_ENV } from "../src/secrets/mod.ts";
 import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
+import { ENTRY_PATHS } from "../src/cli/entries.ts";
 
 /**
  * deno task compile — builds dist/cryptorun, the single executable, with the least permissions its deployment
@@ -46,8 +47,11 @@ export function compileArgs(o: CompileOptions): string[] {
     // Every wasm asset (parquet-wasm, PGlite's wasm and data files, hash-wasm) ships inside its npm package,
     // and compile embeds the packages main.ts reaches, whole.
     ...COMPILE_INCLUDES.flatMap((p) => ["--include", p]),
-    // Only what main.ts reaches (dev-only packages such as DuckDB stay out); every dynamic import in src/
-    // is a string literal, so the stream backends are reachable.
+    // The modules the CLI loads by a run-time specifier (src/cli/entries.ts): extra roots of the graph, so
+    // they and everything they import are embedded.
+    ...ENTRY_PATHS.flatMap((p) => ["--include", p]),
+    // Only what main.ts and those entries reach (dev-only packages such as DuckDB stay out); every other
+    // dynamic import in src/ is a string literal, so the stream backends are reachable.
     "--exclude-unused-npm",
     ...(o.npmCache ? NPM_EXCLUDES.flatMap((p) => ["--exclude", `${o.npmCache}/${p}`]) : []),
     ...(o.target ? ["--target", o.target] : []),

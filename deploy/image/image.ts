@@ -15,6 +15,8 @@
  * Regenerate the committed Dockerfile: `deno task gen` (tests/deploy/image_test.ts fails when it is stale).
  */
 
+import { ENTRY_PATHS } from "../../src/cli/entries.ts";
+
 export const DENO_VERSION = "2.9.6";
 /** distroless's `nonroot` user and group; numeric so Kubernetes' runAsNonRoot can verify it. */
 export const UID = 65532;
@@ -53,6 +55,12 @@ export const SOURCES = [
   ["artifacts/templates", "./artifacts/templates"],
 ] as const;
 
+/**
+ * What `deno install --entrypoint` caches: main.ts and the modules the CLI loads by a run-time specifier
+ * (src/cli/entries.ts), whose packages main.ts alone does not reach.
+ */
+export const INSTALL_ENTRYPOINTS = ["main.ts", ...ENTRY_PATHS];
+
 export const CMD = ["serve", "--with-ingest", "--with-scan"];
 export const HEALTHCHECK_OPTS = "--interval=30s --timeout=5s --start-period=30s --retries=3";
 
@@ -79,7 +87,7 @@ export function releaseVariant(): Variant {
     buildBase: [`FROM denoland/deno:${DENO_VERSION} AS build`],
     buildSteps: [
       `ARG ALLOW_HOSTS=${DEFAULT_ALLOW_HOSTS.join(",")}`,
-      "RUN deno install --frozen --entrypoint main.ts \\",
+      `RUN deno install --frozen --entrypoint ${INSTALL_ENTRYPOINTS.join(" ")} \\`,
       `  && deno task compile --config=${APP_DIR}/config/cryptorun.yaml --data-dir=${DATA_DIR} \\`,
       "       --allow-host=${ALLOW_HOSTS} --output=/out/cryptorun",
     ],

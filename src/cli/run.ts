@@ -1,3 +1,4 @@
+import { loadEntry } from "./entries.ts";
 import { parseArgs } from "node:util";
 import type { EnvOverride } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -162,7 +163,7 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       globals,
       async config() {
         if (!loaded) {
-          const { loadConfig } = await import("../config/load.ts");
+          const { loadConfig } = await loadEntry<typeof import("../config/load.ts")>("config/load.ts");
           loaded = await loadConfig({
             configPath: globals.config,
             explicit: globals.configExplicit,

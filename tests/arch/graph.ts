@@ -66,12 +66,24 @@ export async function loadGraph(root: string, entries: string[]): Promise<Graph>
 
 /** Every module `from` loads when it is evaluated: static runtime imports, transitively (no type-only, no dynamic). */
 export function staticReach(g: Graph, from: string): Set<string> {
+  return reach(g, from, false);
+}
+
+/**
+ * Every module Deno prepares before `from` runs: its static imports and its string-literal `import()`s,
+ * transitively (no type-only edge). What is prepared is read, resolved and analysed although it may never run.
+ */
+export function preparedReach(g: Graph, from: string): Set<string> {
+  return reach(g, from, true);
+}
+
+function reach(g: Graph, from: string, dynamic: boolean): Set<string> {
   const seen = new Set<string>([from]);
   const stack = [from];
   while (stack.length > 0) {
     const m = stack.pop()!;
     for (const e of g.edges.get(m) ?? []) {
-      if (e.typeOnly || e.dynamic || seen.has(e.to)) continue;
+      if (e.typeOnly || (e.dynamic && !dynamic) || seen.has(e.to)) continue;
       seen.add(e.to);
       stack.push(e.to);
     }

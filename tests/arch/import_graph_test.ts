@@ -10,7 +10,16 @@
  * Each check is shown to fail on a small synthetic graph with a violation.
  */
 import assert from "node:assert/strict";
-import { cyclesUnder, type Graph, layerViolations, loadGraph, packagesOf, staticReach } from "./graph.ts";
+import {
+  cyclesUnder,
+  type Graph,
+  layerViolations,
+  loadGraph,
+  packagesOf,
+  preparedReach,
+  staticReach,
+} from "./graph.ts";
+import { ENTRY_MODULES } from "../../src/cli/entries.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -71,25 +80,37 @@ Deno.test("CLI: main.ts (--help, usage errors) and every command's light modules
   for (const c of commands) assert.deepEqual(heavyIn(graph, [`file://${c}`]), [], c.slice(ROOT.length));
 });
 
-Deno.test("CLI: the registry imports each implementation only through import()", () => {
-  const reach = staticReach(graph, file("src/cli/registry.ts"));
-  const impl = [...reach].filter((m) => /\/src\/cli\/commands\/[a-z]+\//.test(m));
+Deno.test("CLI: start-up prepares only main.ts and the light command specs, no package (issue #21)", () => {
+  // Deno reads, resolves and analyses everything a string-literal import() reaches before main.ts runs; the
+  // implementations and the config stack are loaded by a run-time specifier (src/cli/entries.ts) instead.
+  const prepared = preparedReach(graph, file("main.ts"));
+  const impl = [...prepared].filter((m) => /\/src\/cli\/commands\/[a-z]+\//.test(m));
   assert.deepEqual(impl, []);
-  // …and the dynamic edges are there (a command that could not be loaded would fail here, not at run time).
-  const dynamicTargets = [...graph.edges.values()].flat().filter((e) => e.dynamic).map((e) => e.to);
-  for (
-    const c of [
-      "cold/actions",
-      "db/actions",
-      "stream/actions",
-      "ingest/run",
-      "scan/run",
-      "health/run",
-      "serve/run",
-    ]
-  ) {
-    assert.ok(dynamicTargets.includes(file(`src/cli/commands/${c}.ts`)), c);
+  assert.ok(!prepared.has(file("src/config/load.ts")), "the config stack is prepared at start-up");
+  assert.deepEqual(packagesOf(graph, prepared), []);
+  assert.ok(prepared.size < 120, `${prepared.size} modules prepared at start-up`);
+});
+
+Deno.test("CLI: every entry exists, every loadEntry call names its own module, every implementation is an entry", async () => {
+  for (const e of ENTRY_MODULES) assert.ok(graph.edges.has(file(`src/${e}`)), e);
+  const implementations = SRC.filter((f) => /\/src\/cli\/commands\/[a-z]+\/(run|actions)\.ts$/.test(f))
+    .map((f) => f.slice(`${ROOT}src/`.length));
+  for (const i of implementations) assert.ok((ENTRY_MODULES as readonly string[]).includes(i), i);
+  let calls = 0;
+  for (const f of SRC.filter((f) => !f.endsWith("/src/cli/entries.ts"))) {
+    const text = await Deno.readTextFile(f);
+    for (const m of text.matchAll(/loadEntry<typeof import\("([^"]+)"\)>\("([^"]+)"\)/g)) {
+      calls++;
+      // The type names the module by a relative path, the call by its path under src/: the same file.
+      const typed = new URL(m[1], `file://${f}`).pathname;
+      assert.equal(typed, `${ROOT}src/${m[2]}`, `${f.slice(ROOT.length)}: ${m[0]}`);
+    }
+    // A loadEntry without its type would be `any`: every call has the `typeof import(…)` form above.
+    const bare = [...text.matchAll(/loadEntry</g)].length -
+      [...text.matchAll(/loadEntry<typeof import/g)].length;
+    assert.equal(bare, 0, `${f.slice(ROOT.length)}: loadEntry without typeof import(…)`);
   }
+  assert.ok(calls >= ENTRY_MODULES.length, `${calls} loadEntry calls`);
 });
 
 Deno.test("cold read path (cold dump|stats): no prom-client, no database, broker or hash client", () => {

@@ -15,6 +15,7 @@ import {
   DATA_DIR,
   DEFAULT_ALLOW_HOSTS,
   IMAGE_ENV,
+  INSTALL_ENTRYPOINTS,
   PORT,
   releaseVariant,
   renderDockerfile,
@@ -80,7 +81,7 @@ async function buildContext(ctx: string): Promise<void> {
   }
   // Vendor the npm packages from Deno's cache (no download), then drop the dev-only ones.
   const inst = await new Deno.Command(Deno.execPath(), {
-    args: ["install", "--node-modules-dir=auto", "--frozen", "--entrypoint", "main.ts"],
+    args: ["install", "--node-modules-dir=auto", "--frozen", "--entrypoint", ...INSTALL_ENTRYPOINTS],
     cwd: ctx,
     stdout: "piped",
     stderr: "piped",

@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun backfill`: help and flags (light; the implementation lives in ./backfill/run.ts). */
@@ -62,5 +63,5 @@ Examples:
     wait: { type: "string" },
   },
   optionalValues: { wait: "forever" },
-  load: async () => (await import("./backfill/run.ts")).run,
+  load: async () => (await loadEntry<typeof import("./backfill/run.ts")>("cli/commands/backfill/run.ts")).run,
 };

@@ -1,11 +1,13 @@
+import { loadEntry } from "../entries.ts";
 import type { Command, Handler } from "../command.ts";
 
 /** `cryptorun cold`: help, flags and sub-actions (light; the actions live in ./cold/actions.ts). */
 
-const actions = () => import("./cold/actions.ts");
-const validateActions = () => import("./cold/validate.ts");
-const replicateAction = () => import("./cold/replicate.ts");
-const importAction = () => import("./cold/import.ts");
+const actions = () => loadEntry<typeof import("./cold/actions.ts")>("cli/commands/cold/actions.ts");
+const validateActions = () => loadEntry<typeof import("./cold/validate.ts")>("cli/commands/cold/validate.ts");
+const replicateAction = () =>
+  loadEntry<typeof import("./cold/replicate.ts")>("cli/commands/cold/replicate.ts");
+const importAction = () => loadEntry<typeof import("./cold/import.ts")>("cli/commands/cold/import.ts");
 
 export const coldCommand: Command = {
   name: "cold",

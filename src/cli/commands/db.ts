@@ -1,8 +1,9 @@
+import { loadEntry } from "../entries.ts";
 import type { Command, Handler } from "../command.ts";
 
 /** `cryptorun db`: help, flags and sub-actions (light; the actions live in ./db/actions.ts). */
 
-const actions = () => import("./db/actions.ts");
+const actions = () => loadEntry<typeof import("./db/actions.ts")>("cli/commands/db/actions.ts");
 
 export const dbCommand: Command = {
   name: "db",

@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun derivs`: help and flags (light; the implementation lives in ./derivs/show.ts). */
@@ -72,14 +73,16 @@ Examples:
       usage:
         "cryptorun derivs show --venue V (--replay FILE [--symbols INSTRUMENT] | --symbols LIST --from ISO --to ISO)",
       flags: ["venue", "replay", "symbols", "from", "to"],
-      load: async () => (await import("./derivs/show.ts")).run,
+      load: async () =>
+        (await loadEntry<typeof import("./derivs/show.ts")>("cli/commands/derivs/show.ts")).run,
     },
     {
       name: "defi",
       usage:
         "cryptorun derivs defi --source defillama|uniswap_v3 [--protocol X | --chain Y | --pools ID,ID] [--replay FILE | --as-of ISO]",
       flags: ["source", "protocol", "chain", "pools", "replay", "as-of"],
-      load: async () => (await import("./derivs/defi.ts")).run,
+      load: async () =>
+        (await loadEntry<typeof import("./derivs/defi.ts")>("cli/commands/derivs/defi.ts")).run,
     },
   ],
 };

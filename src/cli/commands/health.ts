@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun health`: help and flags (light; the implementation lives in ./health/run.ts). */
@@ -46,5 +47,5 @@ Examples:
     "config-only": { type: "boolean" },
     server: { type: "string" },
   },
-  load: async () => (await import("./health/run.ts")).run,
+  load: async () => (await loadEntry<typeof import("./health/run.ts")>("cli/commands/health/run.ts")).run,
 };

@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun ingest`: help and flags (light; the implementation lives in ./ingest/run.ts). */
@@ -83,5 +84,5 @@ Examples:
     from: { type: "string" },
     to: { type: "string" },
   },
-  load: async () => (await import("./ingest/run.ts")).run,
+  load: async () => (await loadEntry<typeof import("./ingest/run.ts")>("cli/commands/ingest/run.ts")).run,
 };

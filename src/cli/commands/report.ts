@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun report`: help and flags (light; the implementation lives in ./report/run.ts). */
@@ -97,5 +98,5 @@ Examples:
     outfile: { type: "string" },
     charts: { type: "string" },
   },
-  load: async () => (await import("./report/run.ts")).run,
+  load: async () => (await loadEntry<typeof import("./report/run.ts")>("cli/commands/report/run.ts")).run,
 };

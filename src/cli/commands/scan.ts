@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun scan`: help and flags (light; the implementation lives in ./scan/run.ts). */
@@ -70,5 +71,5 @@ Examples:
     explain: { type: "string" },
     "dry-run": { type: "boolean" },
   },
-  load: async () => (await import("./scan/run.ts")).run,
+  load: async () => (await loadEntry<typeof import("./scan/run.ts")>("cli/commands/scan/run.ts")).run,
 };

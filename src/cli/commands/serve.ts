@@ -1,3 +1,4 @@
+import { loadEntry } from "../entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun serve`: help and flags (light; the implementation lives in ./serve/run.ts). */
@@ -72,5 +73,5 @@ Examples:
     "ingest-every": { type: "string" },
     "scan-every": { type: "string" },
   },
-  load: async () => (await import("./serve/run.ts")).run,
+  load: async () => (await loadEntry<typeof import("./serve/run.ts")>("cli/commands/serve/run.ts")).run,
 };

@@ -1,8 +1,9 @@
+import { loadEntry } from "../entries.ts";
 import type { Command, Handler } from "../command.ts";
 
 /** `cryptorun stream`: help, flags and sub-actions (light; the actions live in ./stream/actions.ts). */
 
-const actions = () => import("./stream/actions.ts");
+const actions = () => loadEntry<typeof import("./stream/actions.ts")>("cli/commands/stream/actions.ts");
 
 export const streamCommand: Command = {
   name: "stream",
