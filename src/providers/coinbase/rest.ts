@@ -1,4 +1,4 @@
-import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, isPerpetual } from "../../market/derivs.ts";
 import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider } from "../derivs_port.ts";
@@ -30,9 +30,10 @@ export function coinbaseRest(o: { baseUrl: string; get: GetJson; limits: DerivsL
         body,
         ctx: { endpoint, source: "coinbase:/api/v3/brokerage/market/products" },
       }], o.limits);
-      const q = p.quarantined.find((x) => x.row.symbol === symbol);
+      // The perpetual-style product's row (dated futures of the pair are their own contracts).
+      const q = p.quarantined.find((x) => isPerpetual(x.row) && x.row.symbol === symbol);
       if (q) throw new Error(`coinbase ${symbol}: quarantined value: ${q.reason}`);
-      return p.rows.find((r) => r.symbol === symbol) ?? null;
+      return p.rows.find((r) => isPerpetual(r) && r.symbol === symbol) ?? null;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, isPerpetual } from "../../market/derivs.ts";
 import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider, DerivsRange } from "../derivs_port.ts";
@@ -33,9 +33,12 @@ export function krakenFuturesRest(
       const endpoint = "/derivatives/api/v3/tickers";
       const body = await o.get(base + endpoint, "krakenfutures tickers", signal);
       const p = parseTickers(body, { endpoint, source: `krakenfutures:${endpoint}` }, o.limits);
-      const q = p.quarantined.find((x) => x.row.symbol === symbol || perpetualFor(x.row.symbol) === inst);
+      // The perpetual's row (the body also lists dated futures of the pair: their own contracts).
+      const q = p.quarantined.find((x) =>
+        isPerpetual(x.row) && (x.row.symbol === symbol || perpetualFor(x.row.symbol) === inst)
+      );
       if (q) throw new Error(`krakenfutures ${inst}: quarantined value: ${q.reason}`);
-      return p.rows.find((r) => perpetualFor(r.symbol) === inst) ?? null;
+      return p.rows.find((r) => isPerpetual(r) && perpetualFor(r.symbol) === inst) ?? null;
     },
   };
 }
