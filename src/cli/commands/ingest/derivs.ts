@@ -35,6 +35,11 @@ export async function runDerivsIngest(
     }
     const { parseReplayFile } = await import("../../../providers/derivs_replay.ts");
     parse = await parseReplayFile(venue, replay, limits, { symbol: symbols });
+    if (symbols !== undefined) {
+      // Only the named instrument's (or pair's) rows are stored, whatever kind of body they came from.
+      const { replaySelector, selectReplay } = await import("../../../providers/derivs_select.ts");
+      parse = selectReplay(parse, await replaySelector(venue, symbols), replay);
+    }
     from = replay;
   } else {
     const raw = v.symbols as string | undefined;
