@@ -153,3 +153,55 @@ Deno.test("coinbase dated future (recorded BIT-24APR26-CDE): own row, expiry, ba
   assert.ok(Math.abs(d.basis_annualized! - basis * 365 / days) < 1e-12);
   assert.ok(Math.abs(d.basis_annualized! - 0.0798) < 5e-4, String(d.basis_annualized));
 });
+
+Deno.test("okx and binance dated futures: their own contract and expiry (08:00 UTC delivery), basis over the tenor at ts", () => {
+  // No recording of an OKX or Binance quarterly exists in ../shared/data/derivs: bodies in the documented
+  // shapes of the recorded ones, numbers chosen to check the arithmetic.
+  const ts = Date.UTC(2025, 5, 1, 8);
+  const okx = parseOkx([
+    {
+      body: {
+        code: "0",
+        data: [{ instType: "FUTURES", instId: "BTC-USD-250627", markPx: "101000", ts: String(ts) }],
+      },
+      ctx: { source: "m", endpoint: "/api/v5/public/mark-price" },
+    },
+    {
+      body: {
+        code: "0",
+        data: [{ instType: "SWAP", instId: "BTC-USDT-SWAP", markPx: "100100", ts: String(ts) }],
+      },
+      ctx: { source: "m2", endpoint: "/api/v5/public/mark-price" },
+    },
+    {
+      body: { code: "0", data: [{ instId: "BTC-USD-250627", oiCcy: "12.5", ts: String(ts) }] },
+      ctx: { source: "oi", endpoint: "/api/v5/public/open-interest" },
+    },
+  ], DEFAULT_LIMITS);
+  const q = okx.rows.find((r) => r.contract === "BTC-USD-250627")!;
+  assert.deepEqual([q.symbol, q.expiry, q.mark_price, q.open_interest], [
+    "BTC/USD",
+    Date.UTC(2025, 5, 27, 8),
+    101000,
+    12.5,
+  ]);
+  const perp = okx.rows.find((r) => r.contract === "perpetual")!;
+  assert.deepEqual([perp.mark_price, perp.expiry, perp.open_interest], [100100, null, null]);
+
+  const bin = parseBinance([{
+    body: {
+      symbol: "BTCUSDT_250627",
+      markPrice: "101000",
+      indexPrice: "100000",
+      lastFundingRate: "",
+      nextFundingTime: 0,
+      time: ts,
+    },
+    ctx: { source: "p", endpoint: "/fapi/v1/premiumIndex?symbol=BTCUSDT_250627" },
+  }], DEFAULT_LIMITS);
+  const b = bin.rows[0];
+  assert.deepEqual([b.symbol, b.contract, b.expiry], ["BTC/USD", "BTCUSDT_250627", Date.UTC(2025, 5, 27, 8)]);
+  assert.deepEqual([b.funding_rate_relative, b.funding_interval_h], [null, null]);
+  assert.ok(Math.abs(b.basis! - 0.01) < 1e-15);
+  assert.ok(Math.abs(b.basis_annualized! - 0.01 * 365 / 26) < 1e-12, String(b.basis_annualized));
+});
