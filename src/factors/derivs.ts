@@ -1,4 +1,4 @@
-import type { DerivsRow, OiUnit } from "../market/derivs.ts";
+import { type DerivsRow, isPerpetual, type OiUnit } from "../market/derivs.ts";
 import { fundingZ } from "../gates/funding.ts";
 import { fundingPerHour } from "../market/derivs_math.ts";
 
@@ -7,6 +7,11 @@ import { fundingPerHour } from "../market/derivs_math.ts";
  * ts ≤ asOf are looked at (the data door already clamps; this guards direct callers), the funding z-score is
  * fundingZ's (shifted one period: the newest period is not used), ΔOI compares the newest OI with the newest
  * one at least an hour older. docs/DERIVATIVES.md § Point in time.
+ *
+ * Every feature here is the PERPETUAL's (rows with contract `perpetual`): funding, ΔOI and basis of the swap.
+ * A dated future's rows (their own contract, with expiry and basis_annualized) are stored and shown by
+ * `derivs show` but feed none of these. A funding print and a snapshot of the same ms are two rows: at equal
+ * ts the settled `funding` print counts as the newer (it is the value the period settled at).
  */
 export interface DerivsFeatures {
   venue: string;
@@ -34,18 +39,31 @@ export interface DerivsFeatures {
 
 const HOUR = 3_600_000;
 
-/** One value per funding period (the last print of each), per hour, oldest first, ts ≤ asOf. */
+/** Order of rows of one ms: snapshots and candles first, the settled funding print last (the newer). */
+const recordRank = (r: DerivsRow) => r.record === "funding" ? 1 : 0;
+const byTime = (a: DerivsRow, b: DerivsRow) => a.ts - b.ts || recordRank(a) - recordRank(b);
+
+/**
+ * One value per funding period (the last print of each; at equal ts the funding print), per hour, oldest
+ * first, ts ≤ asOf, of the perpetual only.
+ */
 export function fundingSeries(rows: readonly DerivsRow[], asOf: number): { ts: number; perHour: number }[] {
-  const byPeriod = new Map<number, { ts: number; perHour: number }>();
+  const byPeriod = new Map<number, { ts: number; rank: number; perHour: number }>();
   for (const r of rows) {
-    if (r.ts > asOf) continue;
+    if (r.ts > asOf || !isPerpetual(r)) continue;
     const ph = fundingPerHour(r);
     if (ph === null || !Number.isFinite(ph)) continue;
     const period = Math.floor(r.ts / (r.funding_interval_h! * HOUR));
     const cur = byPeriod.get(period);
-    if (!cur || r.ts >= cur.ts) byPeriod.set(period, { ts: r.ts, perHour: ph });
+    const rank = recordRank(r);
+    if (!cur || r.ts > cur.ts || (r.ts === cur.ts && rank >= cur.rank)) {
+      byPeriod.set(period, { ts: r.ts, rank, perHour: ph });
+    }
   }
-  return [...byPeriod.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  return [...byPeriod.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => ({
+    ts: v.ts,
+    perHour: v.perHour,
+  }));
 }
 
 export function derivsFeatures(
@@ -53,7 +71,7 @@ export function derivsFeatures(
   asOf: number,
   lookback = 30,
 ): DerivsFeatures | null {
-  const known = rows.filter((r) => r.ts <= asOf).sort((a, b) => a.ts - b.ts);
+  const known = rows.filter((r) => r.ts <= asOf && isPerpetual(r)).sort(byTime);
   const withFunding = known.filter((r) => r.funding_rate_relative !== null);
   const withOi = known.filter((r) => r.open_interest !== null);
   const withBasis = known.filter((r) => r.basis !== null);

@@ -10,12 +10,15 @@
  *  - `basis` = (futures − spot) ÷ spot (mark vs index), `basis_annualized` only where a tenor is known.
  * `ts` is when the value was known (a funding print's settlement time, a ticker's server time): a PIT read at
  * t never sees a later one. `record` says what the row is: a settled `funding` print, a ticker `snapshot`, or
- * a `candle` (mark vs spot close).
+ * a `candle` (mark vs spot close). `contract` says which contract: `perpetual`, or a dated future's venue
+ * name with its `expiry`; (ts, symbol, venue, record, contract) is the row's key (one of each per moment).
  */
 export const OI_UNITS = ["contracts", "base", "usd"] as const;
 export type OiUnit = typeof OI_UNITS[number];
 export const DERIVS_RECORDS = ["funding", "snapshot", "candle"] as const;
 export type DerivsRecord = typeof DERIVS_RECORDS[number];
+/** The `contract` of every perpetual swap row (a dated future's row carries its venue name instead). */
+export const PERPETUAL = "perpetual";
 
 export interface DerivsRow {
   ts: number;
@@ -24,6 +27,10 @@ export interface DerivsRow {
   /** The endpoint (or replayed file#endpoint) the row came from. */
   source: string;
   record: DerivsRecord;
+  /** `perpetual`, or the dated future's venue name (FI_XBTUSD_210924, BIT-24APR26-CDE, …). */
+  contract: string;
+  /** A dated future's expiry (epoch ms); null for a perpetual. */
+  expiry: number | null;
   funding_rate_relative: number | null;
   funding_interval_h: number | null;
   funding_rate_annualized: number | null;
@@ -35,12 +42,14 @@ export interface DerivsRow {
   basis_annualized: number | null;
 }
 
-/** Column order of the table and of `derivs show` (ts, symbol, venue first: the key). */
+/** Column order of the table and of `derivs show` (ts, symbol, venue, record, contract: the key). */
 export const DERIVS_COLUMNS = [
   "ts",
   "symbol",
   "venue",
   "record",
+  "contract",
+  "expiry",
   "funding_rate_relative",
   "funding_interval_h",
   "funding_rate_annualized",
@@ -70,12 +79,20 @@ export interface DerivsParse {
   skipped: { what: string; reason: string }[];
 }
 
-/** A row with every value unknown (null), to fill in. */
+/** A row with every value unknown (null), to fill in; a perpetual's unless `contract`/`expiry` say otherwise. */
 export function blankRow(
-  k: Pick<DerivsRow, "ts" | "symbol" | "venue" | "source" | "record">,
+  k:
+    & Pick<DerivsRow, "ts" | "symbol" | "venue" | "source" | "record">
+    & Partial<Pick<DerivsRow, "contract" | "expiry">>,
 ): DerivsRow {
   return {
-    ...k,
+    ts: k.ts,
+    symbol: k.symbol,
+    venue: k.venue,
+    source: k.source,
+    record: k.record,
+    contract: k.contract ?? PERPETUAL,
+    expiry: k.expiry ?? null,
     funding_rate_relative: null,
     funding_interval_h: null,
     funding_rate_annualized: null,
@@ -87,3 +104,10 @@ export function blankRow(
     basis_annualized: null,
   };
 }
+
+/** A row's table key as one string (ts|symbol|venue|record|contract): one row per key. */
+export const derivsKey = (r: Pick<DerivsRow, "ts" | "symbol" | "venue" | "record" | "contract">): string =>
+  `${r.ts}|${r.symbol}|${r.venue}|${r.record}|${r.contract}`;
+
+/** True for a perpetual swap's row (the scan's funding, ΔOI and basis use these only). */
+export const isPerpetual = (r: Pick<DerivsRow, "contract">): boolean => r.contract === PERPETUAL;

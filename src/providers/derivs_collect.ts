@@ -1,16 +1,26 @@
 import type { DerivsParse, DerivsRow } from "../market/derivs.ts";
-import { annualizeFunding, basisOf, type DerivsLimits, orNull, screenRow } from "../market/derivs_math.ts";
+import {
+  annualizeBasis,
+  annualizeFunding,
+  basisOf,
+  type DerivsLimits,
+  orNull,
+  screenRow,
+} from "../market/derivs_math.ts";
+
+const DAY_MS = 86_400_000;
 
 /**
- * Collects one venue's rows from several bodies: rows of the same (ts, symbol) are merged (a premium-index
- * body and an open-interest body of one moment make one row), then each is screened (quarantine) once.
+ * Collects one venue's rows from several bodies: rows of the same key (ts, symbol, record, contract) are merged
+ * (a premium-index body and an open-interest body of one moment make one snapshot row; a funding print and a
+ * snapshot of the same moment stay two rows), then each is completed and screened (quarantine) once.
  */
 export class RowCollector {
   private rows = new Map<string, DerivsRow>();
   readonly out: DerivsParse = { rows: [], quarantined: [], skipped: [] };
 
   add(r: DerivsRow): void {
-    const key = `${r.ts}|${r.symbol}`;
+    const key = `${r.ts}|${r.symbol}|${r.record}|${r.contract}`;
     const cur = this.rows.get(key);
     if (!cur) {
       this.rows.set(key, { ...r });
@@ -29,7 +39,9 @@ export class RowCollector {
 
   /** Completes derived values (annualised funding, basis) and screens every row. */
   finish(limits: DerivsLimits): DerivsParse {
-    const sorted = [...this.rows.values()].sort((a, b) => a.ts - b.ts || (a.symbol < b.symbol ? -1 : 1));
+    const sorted = [...this.rows.values()].sort((a, b) =>
+      a.ts - b.ts || cmp(a.symbol, b.symbol) || cmp(a.record, b.record) || cmp(a.contract, b.contract)
+    );
     for (const r of sorted) {
       if (
         r.funding_rate_relative !== null && r.funding_interval_h !== null &&
@@ -40,6 +52,10 @@ export class RowCollector {
       if (r.basis === null && r.mark_price !== null && r.index_price !== null) {
         r.basis = orNull(basisOf(r.mark_price, r.index_price));
       }
+      // A dated future's basis over its tenor at ts (expiry − ts); perpetuals have none.
+      if (r.basis_annualized === null && r.basis !== null && r.expiry !== null) {
+        r.basis_annualized = annualizeBasis(r.basis, (r.expiry - r.ts) / DAY_MS);
+      }
       const q = screenRow(r, limits);
       if (q) this.out.quarantined.push(q);
       else this.out.rows.push(r);
@@ -47,6 +63,8 @@ export class RowCollector {
     return this.out;
   }
 }
+
+const cmp = (a: string, b: string) => a < b ? -1 : a > b ? 1 : 0;
 
 /** The interval (hours) between consecutive funding times of one symbol: the most common spacing. */
 export function spacingHours(times: number[]): number | null {

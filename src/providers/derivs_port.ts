@@ -22,6 +22,12 @@ export interface DerivsProvider {
   fundingWindow(symbol: string, range: DerivsRange, signal?: AbortSignal): Promise<DerivsParse>;
   /** The current snapshot (funding, OI, mark, index, basis) of `symbol`; null when the venue lists none. */
   latest(symbol: string, signal?: AbortSignal): Promise<DerivsRow | null>;
+  /**
+   * Every contract of `symbol` the venue lists now, from the same call as `latest`: the perpetual's snapshot
+   * and its dated futures' (contract, expiry, basis annualised over the tenor), quarantined values included.
+   * Optional: a venue whose live endpoints answer one instrument per call (Binance, OKX) has only `latest`.
+   */
+  latestAll?(symbol: string, signal?: AbortSignal): Promise<DerivsParse>;
 }
 
 /**

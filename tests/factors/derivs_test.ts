@@ -12,6 +12,8 @@ function row(i: number, rel: number, extra: Partial<DerivsRow> = {}): DerivsRow 
     venue: "krakenfutures",
     source: "test",
     record: "funding",
+    contract: "perpetual",
+    expiry: null,
     funding_rate_relative: rel,
     funding_interval_h: 1,
     funding_rate_annualized: rel * 8760,

@@ -76,6 +76,10 @@ Deno.test("coinbase latest(): the perpetual's row; no funding history (said, not
     const r = (await p.latest("BTC/USD"))!;
     assert.deepEqual([r.funding_rate_relative, r.funding_interval_h], [0.000013, 1]);
     assert.equal(await p.latest("ETH/USD"), null);
+    // latestAll: the same call's perpetual and the April future (its own contract, basis over its tenor).
+    const all = await p.latestAll!("BTC/USD");
+    assert.deepEqual(all.rows.map((x) => x.contract), ["BIT-24APR26-CDE", "perpetual"].sort());
+    assert.ok(all.rows.find((x) => x.contract === "BIT-24APR26-CDE")!.basis_annualized! > 0);
     const w = await p.fundingWindow("BTC/USD", { from: 0, to: 1 });
     assert.deepEqual(w.rows, []);
     assert.match(w.skipped[0].reason, /no historical funding/);
@@ -124,7 +128,7 @@ Deno.test("ingest --venue krakenfutures --symbols BTC/USD --from … (live, loop
         indexPrice: 89990,
         openInterest: 5,
         fundingRate: 0.9,
-      }],
+      }, { symbol: "FF_XBTUSD_260327", tag: "quarter", markPrice: 91000, openInterest: 2 }],
     },
     "/derivatives/api/v4/historicalfundingrates": { result: "success", rates },
   });
@@ -147,7 +151,32 @@ Deno.test("ingest --venue krakenfutures --symbols BTC/USD --from … (live, loop
       { CRYPTORUN_DERIVS_KRAKENFUTURES_BASE_URL: v.base },
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).written.rows, 4); // 3 prints in [T0+1h, T0+3h] + the snapshot
+    // 3 prints in [T0+1h, T0+3h] + the perpetual's snapshot + the March future's (its own contract).
+    assert.deepEqual(JSON.parse(r.stdout).written.rows, 5);
+    const shown = await runCliCaptured([
+      "--data-dir",
+      dir.path,
+      "--json",
+      "derivs",
+      "show",
+      "--venue",
+      "krakenfutures",
+      "--symbols",
+      "BTC/USD",
+      "--from",
+      new Date(T0).toISOString(),
+      "--to",
+      new Date(T0 + 6 * H).toISOString(),
+    ]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const rows = JSON.parse(shown.stdout).symbols["BTC/USD"].rows as Record<string, unknown>[];
+    const fut = rows.find((x) => x.contract === "FF_XBTUSD_260327")!;
+    const ts = T0 + 5 * H + 60_000, expiry = Date.parse("2026-03-27T16:00:00Z");
+    assert.deepEqual([fut.ts, fut.expiry, fut.index_price], [ts, expiry, 89990]);
+    const basis = (91000 - 89990) / 89990;
+    assert.ok(
+      Math.abs((fut.basis_annualized as number) - basis * 365 / ((expiry - ts) / 86_400_000)) < 1e-12,
+    );
     assert.ok(v.seen.includes("/derivatives/api/v4/historicalfundingrates?symbol=PF_XBTUSD"));
     const bad = await runCliCaptured([
       "--data-dir",

@@ -158,12 +158,12 @@ Deno.test("scan ignores a stored derivs row beyond the plausibility limits, whic
   // 50 %/h funding (derivs.max_abs_funding_per_hour is 1 %/h): `cold write` stores it (the table's row check
   // cannot see the config), the scan must not use it.
   const header =
-    "ts_ms,symbol,venue,record,funding_rate_relative,funding_interval_h,funding_rate_annualized," +
+    "ts_ms,symbol,venue,record,contract,expiry,funding_rate_relative,funding_interval_h,funding_rate_annualized," +
     "open_interest,open_interest_unit,mark_price,index_price,basis,basis_annualized,source";
   const csv = `${dir.path}/derivs.csv`;
   await Deno.writeTextFile(
     csv,
-    `${header}\n${T - 10 * 60_000},BTC/USD,krakenfutures,funding,0.5,1,4380,,,,,,,x\n`,
+    `${header}\n${T - 10 * 60_000},BTC/USD,krakenfutures,funding,perpetual,,0.5,1,4380,,,,,,,x\n`,
   );
   const w = await runCliCaptured([...base, "cold", "write", "--table", "derivs", "--input", csv]);
   assert.equal(w.code, 0, w.stderr);

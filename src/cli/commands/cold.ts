@@ -118,7 +118,7 @@ Pitfalls:
     SECONDS (1577836800 = 2020-01-01 in seconds) — multiply by 1000.
   - --from and --to are both INCLUSIVE: --to 2025-09-02T00:00:00Z includes the 00:00 bar of the 2nd. For a
     half-open day use --to 2025-09-01T23:59:59.999Z. Nothing with ts > --to is ever read (point-in-time safe).
-  - Re-running a write is safe: a key (ts, symbol; derivs: ts, symbol, venue) already stored with identical
+  - Re-running a write is safe: a key (ts, symbol; derivs: ts, symbol, venue, record, contract) already stored with identical
     values is counted as already stored, not written twice; the same key with other values is a conflict error naming both (or skipped
     with --skip-invalid). A write killed at any point leaves the table as it was before or after it.
   - Query 'current/*/*.parquet', not '*/*.parquet': the old glob of the wave-1 layout matches no file now.

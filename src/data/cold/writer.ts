@@ -125,7 +125,7 @@ export async function stagePart(
   return { entry, path };
 }
 
-/** "(ts, symbol)" or "(ts, symbol, venue)": how messages name a key. */
+/** "(ts, symbol)" or "(ts, symbol, venue, record, contract)": how messages name a key. */
 export function keyNames(key: readonly string[]): string {
   return `(${key.join(", ")})`;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankRow, type DerivsParse } from "../../market/derivs.ts";
+import { blankRow, type DerivsParse, PERPETUAL } from "../../market/derivs.ts";
 import { DEFAULT_LIMITS, type DerivsLimits } from "../../market/derivs_math.ts";
 import { InputError, show } from "../../util/errors.ts";
 import { RowCollector, spacingHours, usdPair } from "../derivs_collect.ts";
@@ -22,7 +22,8 @@ const Premium = z.looseObject({
   symbol: z.string(),
   markPrice: Num,
   indexPrice: Num,
-  lastFundingRate: Num,
+  /** "" for a delivery (quarterly) contract: no funding. */
+  lastFundingRate: z.union([Num, z.literal("").transform(() => null)]),
   nextFundingTime: MsTime,
   time: MsTime,
 });
@@ -47,10 +48,25 @@ export interface Resp {
   ctx: ResponseContext;
 }
 
-/** BTCUSDT / BTCUSDC / BTCUSD_PERP → BTC/USD; null for anything else. */
+const SYMBOL_RE = /^([A-Z0-9]+?)(USDT|USDC|USD)(_PERP|_(\d{2})(\d{2})(\d{2}))?$/;
+
+/** BTCUSDT / BTCUSDC / BTCUSD_PERP / BTCUSDT_250627 (quarterly) → BTC/USD; null for anything else. */
 export function binanceSymbol(s: string): string | null {
-  const m = /^([A-Z0-9]+?)(USDT|USDC|USD)(_PERP)?$/.exec(s.toUpperCase());
+  const m = SYMBOL_RE.exec(s.toUpperCase());
   return m ? usdPair(m[1]) : null;
+}
+
+/**
+ * The contract of a symbol: a quarterly (BTCUSDT_250627) is its own contract, delivered at 08:00 UTC on its
+ * day (Binance's delivery time); every other symbol is the pair's `perpetual`.
+ */
+export function binanceContract(s: string): { contract: string; expiry: number | null } {
+  const m = SYMBOL_RE.exec(s.toUpperCase());
+  if (!m || m[4] === undefined) return { contract: PERPETUAL, expiry: null };
+  return {
+    contract: s.toUpperCase(),
+    expiry: Date.UTC(2000 + Number(m[4]), Number(m[5]) - 1, Number(m[6]), 8),
+  };
 }
 
 function sym(raw: string, what: string): string {
@@ -120,7 +136,14 @@ export function parseBinance(responses: Resp[], limits: DerivsLimits = DEFAULT_L
   }
   const klines = new Map<
     string,
-    { mark: Map<number, [number, number]>; index: Map<number, [number, number]>; source: string }
+    {
+      symbol: string;
+      contract: string;
+      expiry: number | null;
+      mark: Map<number, [number, number]>;
+      index: Map<number, [number, number]>;
+      source: string;
+    }
   >();
   for (const { body, ctx } of responses) {
     const ep = endpointOf(ctx);
@@ -134,9 +157,19 @@ export function parseBinance(responses: Resp[], limits: DerivsLimits = DEFAULT_L
       for (const raw of Array.isArray(o) ? o : [o]) {
         const p = parseWith(Premium, raw, what);
         const s = sym(p.symbol, what);
-        const r = blankRow({ ts: p.time, symbol: s, venue: VENUE, source: ctx.source, record: "snapshot" });
-        r.funding_rate_relative = p.lastFundingRate;
-        r.funding_interval_h = intervalOf(s);
+        const k = binanceContract(p.symbol);
+        const r = blankRow({
+          ts: p.time,
+          symbol: s,
+          venue: VENUE,
+          source: ctx.source,
+          record: "snapshot",
+          ...k,
+        });
+        if (k.expiry === null && p.lastFundingRate !== null) {
+          r.funding_rate_relative = p.lastFundingRate;
+          r.funding_interval_h = intervalOf(s);
+        }
         r.mark_price = p.markPrice;
         r.index_price = p.indexPrice;
         c.add(r);
@@ -152,6 +185,7 @@ export function parseBinance(responses: Resp[], limits: DerivsLimits = DEFAULT_L
           venue: VENUE,
           source: ctx.source,
           record: "snapshot",
+          ...binanceContract(h.symbol),
         });
         r.open_interest = h.sumOpenInterest;
         r.open_interest_unit = "base";
@@ -165,6 +199,7 @@ export function parseBinance(responses: Resp[], limits: DerivsLimits = DEFAULT_L
         venue: VENUE,
         source: ctx.source,
         record: "snapshot",
+        ...binanceContract(h.symbol),
       });
       r.open_interest = h.openInterest;
       r.open_interest_unit = "base";
@@ -188,8 +223,15 @@ export function parseBinance(responses: Resp[], limits: DerivsLimits = DEFAULT_L
         continue;
       }
       const s = sym(name, what);
-      let k = klines.get(s);
-      if (!k) klines.set(s, k = { mark: new Map(), index: new Map(), source: ctx.source });
+      // Per contract: a quarterly's mark klines are not the perpetual's.
+      const key = binanceContract(name);
+      let k = klines.get(`${s}|${key.contract}`);
+      if (!k) {
+        klines.set(
+          `${s}|${key.contract}`,
+          k = { symbol: s, ...key, mark: new Map(), index: new Map(), source: ctx.source },
+        );
+      }
       const into = /markPrice/.test(ep) ? k.mark : k.index;
       for (const raw of o as unknown[]) {
         const kl = parseWith(Kline, raw, what);
@@ -205,10 +247,18 @@ export function parseBinance(responses: Resp[], limits: DerivsLimits = DEFAULT_L
       );
     }
   }
-  for (const [s, k] of klines) {
+  for (const k of klines.values()) {
     for (const t of new Set([...k.mark.keys(), ...k.index.keys()])) {
       const m = k.mark.get(t), i = k.index.get(t);
-      const r = blankRow({ ts: (m ?? i)![0], symbol: s, venue: VENUE, source: k.source, record: "candle" });
+      const r = blankRow({
+        ts: (m ?? i)![0],
+        symbol: k.symbol,
+        venue: VENUE,
+        source: k.source,
+        record: "candle",
+        contract: k.contract,
+        expiry: k.expiry,
+      });
       r.mark_price = m?.[1] ?? null;
       r.index_price = i?.[1] ?? null;
       c.add(r);

@@ -12,9 +12,11 @@ import type { ResponseContext } from "../derivs_port.ts";
  * (relative per `funding_interval`, e.g. "3600s" = hourly) and `open_interest` in contracts (of
  * `contract_size` base units). The body has no server time: the observation time is contract_expiry −
  * time_to_expiry_ms (both in the body), so a row is known exactly when the response was made. Basis = (price −
- * index_price) ÷ index_price (price = last trade; the body has no mark). Dated futures (no funding rate) are
- * skipped: their (ts, symbol) is the perpetual's row. Candle bodies (start in unix SECONDS) are trade candles:
- * skipped.
+ * index_price) ÷ index_price (price = last trade; the body has no mark). A dated future (no funding rate) is
+ * its own row: contract = its product_id, expiry = contract_expiry, OI, price, the index (its own, else the
+ * index of a perpetual of the same root unit in the same body — same observation time, one spot index) and
+ * basis annualised over time_to_expiry_ms (the tenor at ts). Candle bodies (start in unix SECONDS) are trade
+ * candles: skipped.
  */
 export const VENUE = "coinbase";
 
@@ -50,19 +52,54 @@ export function parseCoinbase(
     if (!(body && typeof body === "object" && "products" in body)) {
       throw new InputError(`${what}: not a Coinbase products or candles body`);
     }
-    parseWith(Products, body, what).products.forEach((raw, i) => {
-      const p = parseWith(Product, raw, `${what}: products.${i}`);
+    const products = parseWith(Products, body, what).products.map((raw, i) => ({
+      p: parseWith(Product, raw, `${what}: products.${i}`),
+      i,
+    }));
+    // The spot index per root unit, from the perpetual-style products of this body (a dated future may omit it).
+    const perpIndex = new Map<string, number>();
+    for (const { p } of products) {
       const d = p.future_product_details;
-      if (!d) return c.skip(p.product_id, "not a futures product");
+      const idx = n(d?.index_price);
+      if (d && n(d.funding_rate) !== null && idx !== null) perpIndex.set(d.contract_root_unit, idx);
+    }
+    for (const { p, i } of products) {
+      const d = p.future_product_details;
+      if (!d) {
+        c.skip(p.product_id, "not a futures product");
+        continue;
+      }
       const rate = n(d.funding_rate);
+      const ts = d.contract_expiry - d.time_to_expiry_ms;
       if (rate === null) {
-        return c.skip(p.product_id, "dated future (no funding rate): the pair's row is the perpetual's");
+        // A dated future: basis over its tenor (time_to_expiry_ms at ts), no funding.
+        const r = blankRow({
+          ts,
+          symbol: usdPair(d.contract_root_unit),
+          venue: VENUE,
+          source: ctx.source,
+          record: "snapshot",
+          contract: p.product_id,
+          expiry: d.contract_expiry,
+        });
+        r.open_interest = n(d.open_interest);
+        r.open_interest_unit = r.open_interest === null ? null : "contracts";
+        r.mark_price = n(p.price);
+        r.index_price = n(d.index_price) ?? perpIndex.get(d.contract_root_unit) ?? null;
+        if (r.index_price === null) {
+          c.skip(
+            `${p.product_id} basis`,
+            "no index_price and no perpetual of the same root unit in the body",
+          );
+        }
+        c.add(r);
+        continue;
       }
       if (!d.funding_interval) {
         throw new InputError(`${what}: products.${i}.future_product_details.funding_interval: missing`);
       }
       const r = blankRow({
-        ts: d.contract_expiry - d.time_to_expiry_ms,
+        ts,
         symbol: usdPair(d.contract_root_unit),
         venue: VENUE,
         source: ctx.source,
@@ -75,7 +112,7 @@ export function parseCoinbase(
       r.mark_price = n(p.price);
       r.index_price = n(d.index_price);
       c.add(r);
-    });
+    }
   }
   return c.finish(limits);
 }

@@ -1,4 +1,4 @@
-import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, isPerpetual } from "../../market/derivs.ts";
 import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider } from "../derivs_port.ts";
@@ -11,6 +11,14 @@ import { parseCoinbase } from "./parse.ts";
  */
 export function coinbaseRest(o: { baseUrl: string; get: GetJson; limits: DerivsLimits }): DerivsProvider {
   const base = o.baseUrl.replace(/\/+$/, "");
+  const products = async (signal?: AbortSignal) => {
+    const endpoint = "/api/v3/brokerage/market/products?product_type=FUTURE";
+    const body = await o.get(base + endpoint, "coinbase products", signal);
+    return parseCoinbase([{
+      body,
+      ctx: { endpoint, source: "coinbase:/api/v3/brokerage/market/products" },
+    }], o.limits);
+  };
   return {
     venue: "coinbase",
     fundingWindow(): Promise<DerivsParse> {
@@ -23,16 +31,21 @@ export function coinbaseRest(o: { baseUrl: string; get: GetJson; limits: DerivsL
         }],
       });
     },
+    async latestAll(symbol: string, signal?: AbortSignal): Promise<DerivsParse> {
+      const p = await products(signal);
+      const mine = (r: DerivsRow) => r.symbol === symbol;
+      return {
+        rows: p.rows.filter(mine),
+        quarantined: p.quarantined.filter((q) => mine(q.row)),
+        skipped: [],
+      };
+    },
     async latest(symbol: string, signal?: AbortSignal): Promise<DerivsRow | null> {
-      const endpoint = "/api/v3/brokerage/market/products?product_type=FUTURE";
-      const body = await o.get(base + endpoint, "coinbase products", signal);
-      const p = parseCoinbase([{
-        body,
-        ctx: { endpoint, source: "coinbase:/api/v3/brokerage/market/products" },
-      }], o.limits);
-      const q = p.quarantined.find((x) => x.row.symbol === symbol);
+      const p = await products(signal);
+      // The perpetual-style product's row (dated futures of the pair are their own contracts).
+      const q = p.quarantined.find((x) => isPerpetual(x.row) && x.row.symbol === symbol);
       if (q) throw new Error(`coinbase ${symbol}: quarantined value: ${q.reason}`);
-      return p.rows.find((r) => r.symbol === symbol) ?? null;
+      return p.rows.find((r) => isPerpetual(r) && r.symbol === symbol) ?? null;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, PERPETUAL } from "../../market/derivs.ts";
 import { InputError, show } from "../../util/errors.ts";
 import {
+  annualizeBasis,
   annualizeFunding,
   basisOf,
   DEFAULT_LIMITS,
@@ -13,7 +14,7 @@ import {
 } from "../../market/derivs_math.ts";
 import { IsoTime, MsTime, Num, parseWith } from "../derivs_json.ts";
 import type { ResponseContext } from "../derivs_port.ts";
-import { parseInstrument } from "./symbols.ts";
+import { type KfInstrument, parseInstrument } from "./symbols.ts";
 
 /**
  * Kraken Futures response bodies → normalised rows (src/market/derivs.ts). Conventions (docs/DERIVATIVES.md):
@@ -28,6 +29,10 @@ import { parseInstrument } from "./symbols.ts";
  *  - `openInterest` is in contracts (PF_: 1 base unit each, PI_: 1 USD each);
  *  - basis = (mark − index) ÷ index for tickers, (mark close − spot close) ÷ spot close for candles;
  *    perpetuals have no tenor, so basis_annualized stays null;
+ *  - dated futures (FI_/FF_) have no funding: their ticker rows carry contract = the instrument (FI_XBTUSD_210924),
+ *    expiry (an instruments body's lastTradingTime, else 16:00 London on the named day), OI, mark, index (the
+ *    ticker's own, else a perpetual's of the same pair in the same body: one spot index per pair) and basis
+ *    annualised over the tenor at ts (expiry − ts);
  *  - ts: a ticker at the response's serverTime, a funding print at its timestamp, a candle at its CLOSE
  *    (open + resolution) — when each value was known.
  */
@@ -43,6 +48,14 @@ const Ticker = z.looseObject({
   openInterest: Num.optional(),
   fundingRate: Num.optional(),
   suspended: z.boolean().optional(),
+});
+const DatedTicker = z.looseObject({
+  markPrice: Num,
+  openInterest: Num.optional(),
+  indexPrice: Num.optional(),
+});
+const Instruments = z.looseObject({
+  instruments: z.array(z.looseObject({ symbol: z.string(), lastTradingTime: IsoTime.optional() })),
 });
 const PerpTicker = z.looseObject({
   markPrice: Num,
@@ -86,6 +99,32 @@ export interface KfResponse {
 }
 
 const empty = (): DerivsParse => ({ rows: [], quarantined: [], skipped: [] });
+const DAY_MS = 86_400_000;
+
+/** Expiry of a dated instrument: the instruments body's lastTradingTime when given, else its name's rule. */
+type Expiries = ReadonlyMap<string, number>;
+const expiryOf = (inst: KfInstrument, given?: Expiries): number | null =>
+  inst.kind === "dated" ? given?.get(inst.id) ?? inst.expiry : null;
+
+/** contract/expiry columns of an instrument's rows. */
+const contractOf = (inst: KfInstrument, given?: Expiries) =>
+  inst.kind === "dated"
+    ? { contract: inst.id, expiry: expiryOf(inst, given) }
+    : { contract: PERPETUAL, expiry: null };
+
+/** Basis annualised over the tenor at ts (expiry − ts, in days); null for a perpetual or a past expiry. */
+const annualizedAt = (basis: number | null, ts: number, expiry: number | null): number | null =>
+  basis === null || expiry === null ? null : annualizeBasis(basis, (expiry - ts) / DAY_MS);
+
+/** Last trading times (upper-cased instrument → epoch ms) of an instruments body. */
+export function parseInstrumentsExpiries(body: unknown, ctx: ResponseContext): Map<string, number> {
+  const b = parseWith(Instruments, body, `krakenfutures instruments (${ctx.source})`);
+  const out = new Map<string, number>();
+  for (const i of b.instruments) {
+    if (i.lastTradingTime !== undefined) out.set(i.symbol.toUpperCase(), i.lastTradingTime);
+  }
+  return out;
+}
 
 function push(out: DerivsParse, row: DerivsRow, limits: DerivsLimits): void {
   const q = screenRow(row, limits);
@@ -93,12 +132,21 @@ function push(out: DerivsParse, row: DerivsRow, limits: DerivsLimits): void {
   else out.rows.push(row);
 }
 
-/** GET /derivatives/api/v3/tickers. */
-export function parseTickers(body: unknown, ctx: ResponseContext, limits = DEFAULT_LIMITS): DerivsParse {
+/**
+ * GET /derivatives/api/v3/tickers. `expiries`: instruments' lastTradingTime (from an instruments body), else a
+ * dated future's expiry follows its name (symbols.ts).
+ */
+export function parseTickers(
+  body: unknown,
+  ctx: ResponseContext,
+  limits = DEFAULT_LIMITS,
+  expiries?: Expiries,
+): DerivsParse {
   const what = `krakenfutures tickers (${ctx.source})`;
   const b = parseWith(Tickers, body, what);
   const out = empty();
   const byKey = new Map<string, { row: DerivsRow; linear: boolean }>();
+  const dated: { inst: KfInstrument; t: z.infer<typeof DatedTicker>; i: number }[] = [];
   b.tickers.forEach((raw, i) => {
     const t = parseWith(Ticker, raw, `${what}: tickers.${i}`);
     const inst = parseInstrument(t.symbol);
@@ -106,8 +154,16 @@ export function parseTickers(body: unknown, ctx: ResponseContext, limits = DEFAU
       out.skipped.push({ what: t.symbol, reason: "not a USD perpetual or future" });
       return;
     }
-    if (inst.kind !== "perpetual" || (t.tag !== undefined && t.tag !== "perpetual")) {
-      out.skipped.push({ what: t.symbol, reason: "dated future: no funding (basis needs its spot series)" });
+    if (inst.kind === "dated") {
+      if (t.markPrice === undefined) {
+        out.skipped.push({ what: t.symbol, reason: "dated future without a markPrice: no basis" });
+        return;
+      }
+      dated.push({ inst, t: parseWith(DatedTicker, raw, `${what}: tickers.${i} (${t.symbol})`), i });
+      return;
+    }
+    if (t.tag !== undefined && t.tag !== "perpetual") {
+      out.skipped.push({ what: t.symbol, reason: `a perpetual's name with tag ${show(t.tag)}` });
       return;
     }
     const p = parseWith(PerpTicker, raw, `${what}: tickers.${i} (${t.symbol})`);
@@ -121,6 +177,8 @@ export function parseTickers(body: unknown, ctx: ResponseContext, limits = DEFAU
       venue: VENUE,
       source: ctx.source,
       record: "snapshot",
+      contract: PERPETUAL,
+      expiry: null,
       funding_rate_relative: orNull(rel),
       funding_interval_h: INTERVAL_H,
       funding_rate_annualized: orNull(annualizeFunding(rel, INTERVAL_H)),
@@ -139,7 +197,7 @@ export function parseTickers(body: unknown, ctx: ResponseContext, limits = DEFAU
       });
       return;
     }
-    // PF_XBTUSD and PI_XBTUSD are both BTC/USD: one row per (ts, symbol, venue), the linear contract wins.
+    // PF_XBTUSD and PI_XBTUSD are both BTC/USD's `perpetual`: one row per key, the linear contract wins.
     const prev = byKey.get(inst.symbol);
     const linear = inst.margin === "linear";
     if (prev && (prev.linear || !linear)) {
@@ -152,6 +210,44 @@ export function parseTickers(body: unknown, ctx: ResponseContext, limits = DEFAU
     byKey.set(inst.symbol, { row, linear });
   });
   for (const { row } of byKey.values()) push(out, row, limits);
+  // Dated futures: one row per instrument (FI_ and FF_ of one expiry are two contracts), spot = the ticker's
+  // index or else the pair's perpetual's index of this same body (same serverTime).
+  for (const { inst, t } of dated) {
+    const expiry = expiryOf(inst, expiries)!;
+    if (!(expiry > b.serverTime)) {
+      out.skipped.push({
+        what: inst.id,
+        reason: `expired (${new Date(expiry).toISOString()}) at serverTime`,
+      });
+      continue;
+    }
+    const index = t.indexPrice ?? byKey.get(inst.symbol)?.row.index_price ?? null;
+    const basis = index === null ? null : orNull(basisOf(t.markPrice, index));
+    push(out, {
+      ts: b.serverTime,
+      symbol: inst.symbol,
+      venue: VENUE,
+      source: ctx.source,
+      record: "snapshot",
+      contract: inst.id,
+      expiry,
+      funding_rate_relative: null,
+      funding_interval_h: null,
+      funding_rate_annualized: null,
+      open_interest: t.openInterest ?? null,
+      open_interest_unit: t.openInterest === undefined ? null : "contracts",
+      mark_price: t.markPrice,
+      index_price: index,
+      basis,
+      basis_annualized: annualizedAt(basis, b.serverTime, expiry),
+    }, limits);
+    if (index === null) {
+      out.skipped.push({
+        what: `${inst.id} basis`,
+        reason: "no indexPrice and no perpetual of the pair in the body",
+      });
+    }
+  }
   return out;
 }
 
@@ -196,6 +292,8 @@ export function parseFundingHistory(
       venue: VENUE,
       source: ctx.source,
       record: "funding",
+      contract: PERPETUAL,
+      expiry: null,
       funding_rate_relative: r.relativeFundingRate,
       funding_interval_h: INTERVAL_H,
       funding_rate_annualized: annualizeFunding(r.relativeFundingRate, INTERVAL_H),
@@ -227,11 +325,23 @@ const RESOLUTION_MS: Record<string, number> = {
  * joined on their open time into rows with mark_price, index_price and basis, stamped at the candle's close.
  * Trade candles carry neither and are skipped.
  */
-export function parseCandles(responses: KfResponse[], limits = DEFAULT_LIMITS): DerivsParse {
+export function parseCandles(
+  responses: KfResponse[],
+  limits = DEFAULT_LIMITS,
+  expiries?: Expiries,
+): DerivsParse {
   const out = empty();
   const series = new Map<
     string,
-    { symbol: string; resMs: number; source: string; mark: Map<number, number>; spot: Map<number, number> }
+    {
+      symbol: string;
+      resMs: number;
+      source: string;
+      contract: string;
+      expiry: number | null;
+      mark: Map<number, number>;
+      spot: Map<number, number>;
+    }
   >();
   for (const { body, ctx } of responses) {
     const what = `krakenfutures candles (${ctx.source})`;
@@ -263,7 +373,14 @@ export function parseCandles(responses: KfResponse[], limits = DEFAULT_LIMITS): 
     if (!s) {
       series.set(
         key,
-        s = { symbol: inst.symbol, resMs, source: ctx.source, mark: new Map(), spot: new Map() },
+        s = {
+          symbol: inst.symbol,
+          resMs,
+          source: ctx.source,
+          ...contractOf(inst, expiries),
+          mark: new Map(),
+          spot: new Map(),
+        },
       );
     }
     for (const c of b.candles) (tick === "mark" ? s.mark : s.spot).set(c.time, c.close);
@@ -273,12 +390,15 @@ export function parseCandles(responses: KfResponse[], limits = DEFAULT_LIMITS): 
     for (const t of times) {
       const mark = s.mark.get(t) ?? null;
       const spot = s.spot.get(t) ?? null;
+      const basis = mark !== null && spot !== null ? orNull(basisOf(mark, spot)) : null;
       push(out, {
         ts: t + s.resMs,
         symbol: s.symbol,
         venue: VENUE,
         source: s.source,
         record: "candle",
+        contract: s.contract,
+        expiry: s.expiry,
         funding_rate_relative: null,
         funding_interval_h: null,
         funding_rate_annualized: null,
@@ -286,8 +406,8 @@ export function parseCandles(responses: KfResponse[], limits = DEFAULT_LIMITS): 
         open_interest_unit: null,
         mark_price: mark,
         index_price: spot,
-        basis: mark !== null && spot !== null ? orNull(basisOf(mark, spot)) : null,
-        basis_annualized: null,
+        basis,
+        basis_annualized: annualizedAt(basis, t + s.resMs, s.expiry),
       }, limits);
     }
   }
@@ -310,6 +430,8 @@ export function parseWsTicker(body: unknown, ctx: ResponseContext, limits = DEFA
     venue: VENUE,
     source: ctx.source,
     record: "snapshot",
+    contract: PERPETUAL,
+    expiry: null,
     funding_rate_relative: b.relative_funding_rate,
     funding_interval_h: INTERVAL_H,
     funding_rate_annualized: annualizeFunding(b.relative_funding_rate, INTERVAL_H),
@@ -342,6 +464,13 @@ export function shapeOf(
 export function parseKrakenFutures(responses: KfResponse[], limits = DEFAULT_LIMITS): DerivsParse {
   const out = empty();
   const candles: KfResponse[] = [];
+  // Dated futures' last trading times, when the responses include an instruments body (the venue's word).
+  const expiries = new Map<string, number>();
+  for (const r of responses) {
+    if (shapeOf(r.body) === "instruments") {
+      for (const [k, v] of parseInstrumentsExpiries(r.body, r.ctx)) expiries.set(k, v);
+    }
+  }
   for (const r of responses) {
     const shape = shapeOf(r.body);
     let p: DerivsParse | null = null;
@@ -352,14 +481,14 @@ export function parseKrakenFutures(responses: KfResponse[], limits = DEFAULT_LIM
           show(e.success ? e.data.error ?? e.data.errors : r.body)
         }`,
       );
-    } else if (shape === "tickers") p = parseTickers(r.body, r.ctx, limits);
+    } else if (shape === "tickers") p = parseTickers(r.body, r.ctx, limits, expiries);
     else if (shape === "funding_history") p = parseFundingHistory(r.body, r.ctx, limits);
     else if (shape === "ws_ticker") p = parseWsTicker(r.body, r.ctx, limits);
     else if (shape === "candles") candles.push(r);
     else if (shape === "instruments") {
       out.skipped.push({
         what: `instruments (${r.ctx.source})`,
-        reason: "instrument metadata: no values to store",
+        reason: "instrument metadata: no values to store (dated futures' lastTradingTime used as expiry)",
       });
     } else {
       throw new InputError(
@@ -375,7 +504,7 @@ export function parseKrakenFutures(responses: KfResponse[], limits = DEFAULT_LIM
     }
   }
   if (candles.length) {
-    const p = parseCandles(candles, limits);
+    const p = parseCandles(candles, limits, expiries);
     out.rows.push(...p.rows);
     out.quarantined.push(...p.quarantined);
     out.skipped.push(...p.skipped);

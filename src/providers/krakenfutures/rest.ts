@@ -1,9 +1,9 @@
-import type { DerivsParse, DerivsRow } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, isPerpetual } from "../../market/derivs.ts";
 import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider, DerivsRange } from "../derivs_port.ts";
 import { parseFundingHistory, parseTickers } from "./parse.ts";
-import { perpetualFor } from "./symbols.ts";
+import { parseInstrument, perpetualFor } from "./symbols.ts";
 
 /**
  * Kraken Futures public REST (https://futures.kraken.com): `latest` from /derivatives/api/v3/tickers (one
@@ -14,6 +14,11 @@ export function krakenFuturesRest(
   o: { baseUrl: string; get: GetJson; limits: DerivsLimits },
 ): DerivsProvider {
   const base = o.baseUrl.replace(/\/+$/, "");
+  const tickers = async (signal?: AbortSignal) => {
+    const endpoint = "/derivatives/api/v3/tickers";
+    const body = await o.get(base + endpoint, "krakenfutures tickers", signal);
+    return parseTickers(body, { endpoint, source: `krakenfutures:${endpoint}` }, o.limits);
+  };
   return {
     venue: "krakenfutures",
     async fundingWindow(symbol: string, range: DerivsRange, signal?: AbortSignal): Promise<DerivsParse> {
@@ -28,14 +33,25 @@ export function krakenFuturesRest(
         skipped: p.skipped,
       };
     },
+    async latestAll(symbol: string, signal?: AbortSignal): Promise<DerivsParse> {
+      const pair = parseInstrument(perpetualFor(symbol))!.symbol;
+      const p = await tickers(signal);
+      const mine = (r: DerivsRow) => r.symbol === pair;
+      return {
+        rows: p.rows.filter(mine),
+        quarantined: p.quarantined.filter((q) => mine(q.row)),
+        skipped: [],
+      };
+    },
     async latest(symbol: string, signal?: AbortSignal): Promise<DerivsRow | null> {
       const inst = perpetualFor(symbol);
-      const endpoint = "/derivatives/api/v3/tickers";
-      const body = await o.get(base + endpoint, "krakenfutures tickers", signal);
-      const p = parseTickers(body, { endpoint, source: `krakenfutures:${endpoint}` }, o.limits);
-      const q = p.quarantined.find((x) => x.row.symbol === symbol || perpetualFor(x.row.symbol) === inst);
+      const p = await tickers(signal);
+      // The perpetual's row (the body also lists dated futures of the pair: their own contracts).
+      const q = p.quarantined.find((x) =>
+        isPerpetual(x.row) && (x.row.symbol === symbol || perpetualFor(x.row.symbol) === inst)
+      );
       if (q) throw new Error(`krakenfutures ${inst}: quarantined value: ${q.reason}`);
-      return p.rows.find((r) => perpetualFor(r.symbol) === inst) ?? null;
+      return p.rows.find((r) => isPerpetual(r) && perpetualFor(r.symbol) === inst) ?? null;
     },
   };
 }

@@ -15,7 +15,10 @@ export interface KfInstrument {
   kind: "perpetual" | "dated";
   /** PF_/FF_ linear (contracts in base), PI_/FI_ inverse (contracts in USD). */
   margin: "linear" | "inverse";
-  /** Expiry day of a dated future (epoch ms at 00:00 UTC of the day its name gives); null for perpetuals. */
+  /**
+   * A dated future's last trading time (epoch ms): 16:00 London time on the day its name gives (see
+   * `londonFourPm`); null for perpetuals. An instruments body's `lastTradingTime` is the venue's own word.
+   */
   expiry: number | null;
 }
 
@@ -34,7 +37,7 @@ export function parseInstrument(name: string): KfInstrument | null {
     symbol: `${normalizeAsset(base)}/${normalizeAsset(quote)}`,
     kind: perpetual ? "perpetual" : "dated",
     margin: prefix === "PF" || prefix === "FF" ? "linear" : "inverse",
-    expiry: yy === undefined ? null : Date.UTC(2000 + Number(yy), Number(mm) - 1, Number(dd)),
+    expiry: yy === undefined ? null : londonFourPm(2000 + Number(yy), Number(mm), Number(dd)),
   };
 }
 
@@ -46,4 +49,22 @@ export function perpetualFor(symbol: string): string {
     throw new RangeError(`krakenfutures: ${JSON.stringify(symbol)} is not a USD pair (BTC/USD) or PF_… name`);
   }
   return `PF_${base === "BTC" ? "XBT" : base}USD`;
+}
+
+/** The day (UTC, epoch ms at 00:00) of the last Sunday of a month. */
+function lastSunday(year: number, month: number): number {
+  const last = Date.UTC(year, month, 0); // day 0 of the next month = the month's last day
+  return last - new Date(last).getUTCDay() * 86_400_000;
+}
+
+/**
+ * 16:00 Europe/London on a day, as epoch ms: 15:00 UTC under British Summer Time (last Sunday of March to
+ * last Sunday of October), else 16:00 UTC. Kraken Futures' dated contracts stop trading then: its live
+ * instruments recording (cryptofeed, 2021-07-22) gives lastTradingTime 2021-07-30T15:00Z and 2021-09-24T15:00Z
+ * (BST) and 2021-12-31T16:00Z (GMT) for fi_…_210730/_210924/_211231.
+ */
+export function londonFourPm(year: number, month: number, day: number): number {
+  const d = Date.UTC(year, month - 1, day);
+  const bst = d >= lastSunday(year, 3) && d < lastSunday(year, 10);
+  return d + (bst ? 15 : 16) * 3_600_000;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankRow, type DerivsParse } from "../../market/derivs.ts";
+import { blankRow, type DerivsParse, PERPETUAL } from "../../market/derivs.ts";
 import { DEFAULT_LIMITS, type DerivsLimits } from "../../market/derivs_math.ts";
 import { InputError, show } from "../../util/errors.ts";
 import { RowCollector, spacingHours, usdPair } from "../derivs_collect.ts";
@@ -12,6 +12,8 @@ import type { ResponseContext } from "../derivs_port.ts";
  * nextFundingTime − fundingTime of the current-rate body, else the spacing of its funding history (8 h for
  * BTC-USDT-SWAP in these recordings). History uses `fundingRate` (the rate; `realizedRate` is what was
  * actually paid, rounded). Open interest: `oiCcy`, in base units. BTC-USDT-SWAP and BTC-USD-SWAP → BTC/USD.
+ * A dated future's open-interest and mark-price rows (BTC-USD-250627) are its own contract with its expiry;
+ * the index (BTC-USDT) joins the perpetual's row of the same ts.
  * `code` other than "0" is the venue's error.
  */
 export const VENUE = "okx";
@@ -29,10 +31,22 @@ const OpenInterest = z.array(z.looseObject({ instId: z.string(), oiCcy: Num, ts:
 const Mark = z.array(z.looseObject({ instId: z.string(), markPx: Num, ts: MsTime }));
 const Index = z.array(z.looseObject({ instId: z.string(), idxPx: Num, ts: MsTime }));
 
-/** BTC-USDT-SWAP / BTC-USD-SWAP / BTC-USDT (index) → BTC/USD; null otherwise. */
+const INST_RE = /^([A-Z0-9]+)-(USDT|USDC|USD)(-SWAP|-(\d{2})(\d{2})(\d{2}))?$/;
+
+/** BTC-USDT-SWAP / BTC-USD-SWAP / BTC-USDT (index) / BTC-USD-250627 (dated) → BTC/USD; null otherwise. */
 export function okxSymbol(instId: string): string | null {
-  const m = /^([A-Z0-9]+)-(USDT|USDC|USD)(-SWAP)?$/.exec(instId);
+  const m = INST_RE.exec(instId);
   return m ? usdPair(m[1]) : null;
+}
+
+/**
+ * The contract of an instrument: a dated future (BTC-USD-250627, BTC-USDT-250627) is its own contract,
+ * expiring at 08:00 UTC on its delivery day (OKX's delivery time); swaps and the index are the `perpetual`.
+ */
+export function okxContract(instId: string): { contract: string; expiry: number | null } {
+  const m = INST_RE.exec(instId);
+  if (!m || m[4] === undefined) return { contract: PERPETUAL, expiry: null };
+  return { contract: instId, expiry: Date.UTC(2000 + Number(m[4]), Number(m[5]) - 1, Number(m[6]), 8) };
 }
 
 export function parseOkx(
@@ -122,6 +136,7 @@ export function parseOkx(
           venue: VENUE,
           source: b.ctx.source,
           record: "snapshot",
+          ...okxContract(o.instId),
         });
         r.open_interest = o.oiCcy;
         r.open_interest_unit = "base";
@@ -135,6 +150,7 @@ export function parseOkx(
           venue: VENUE,
           source: b.ctx.source,
           record: "snapshot",
+          ...okxContract(m.instId),
         });
         r.mark_price = m.markPx;
         c.add(r);

@@ -9,7 +9,7 @@ import { tempDir } from "../../helpers/tmp.ts";
 import { startScript } from "./table_helpers.ts";
 
 const HEADER =
-  "ts_ms,symbol,venue,record,funding_rate_relative,funding_interval_h,funding_rate_annualized,open_interest," +
+  "ts_ms,symbol,venue,record,contract,expiry,funding_rate_relative,funding_interval_h,funding_rate_annualized,open_interest," +
   "open_interest_unit,mark_price,index_price,basis,basis_annualized,source";
 
 Deno.test("cold write|dump|stats|compact|verify --table derivs: the table's own header and columns", async () => {
@@ -20,9 +20,9 @@ Deno.test("cold write|dump|stats|compact|verify --table derivs: the table's own 
     input,
     [
       HEADER,
-      `2025-09-01T00:00:00Z,xbt/usd,krakenfutures,snapshot,0.0000125,1,0.1095,1200,contracts,60000.5,60001,,,"kraken:/tickers, live"`,
-      `2025-09-01T00:00:00Z,BTC/USD,binance,snapshot,0.0001,8,0.1095,,,60010,60000,0.00016,,binance:premiumIndex`,
-      `2025-09-01T08:00:00Z,BTC/USD,binance,snapshot,0.0002,8,0.219,15000.5,base,61000,60990,0.000164,,binance:premiumIndex`,
+      `2025-09-01T00:00:00Z,xbt/usd,krakenfutures,snapshot,perpetual,,0.0000125,1,0.1095,1200,contracts,60000.5,60001,,,"kraken:/tickers, live"`,
+      `2025-09-01T00:00:00Z,BTC/USD,binance,snapshot,perpetual,,0.0001,8,0.1095,,,60010,60000,0.00016,,binance:premiumIndex`,
+      `2025-09-01T08:00:00Z,BTC/USD,binance,snapshot,perpetual,,0.0002,8,0.219,15000.5,base,61000,60990,0.000164,,binance:premiumIndex`,
     ].join("\n") + "\n",
   );
   const w = await runCliCaptured([...d, "cold", "write", "--table", "derivs", "--input", input, "--json"]);
@@ -81,17 +81,17 @@ Deno.test("cold write|dump|stats|compact|verify --table derivs: the table's own 
   const st = await runCliCaptured([...d, "cold", "stats", "--table", "derivs"]);
   assert.equal(st.code, 0, st.stderr);
   assert.match(st.stdout, /^table derivs at .*\/cold\/derivs \(snapshot 1; 1 parquet\)/);
-  assert.match(st.stdout, /symbol venue +rows +first/);
+  assert.match(st.stdout, /symbol venue record contract +rows +first/);
   assert.match(
     st.stdout,
-    /BTC\/USD binance +2 +2025-09-01T00:00:00\.000Z +2025-09-01T08:00:00\.000Z +28800s +0/,
+    /BTC\/USD binance snapshot perpetual +2 +2025-09-01T00:00:00\.000Z +2025-09-01T08:00:00\.000Z +28800s +0/,
   );
   // A second write of the same file: every row already stored. A second part, then compaction merges them.
   const again = await runCliCaptured([...d, "cold", "write", "--table", "derivs", "--input", input]);
   assert.match(again.stdout, /3 row\(s\) were already stored with identical values/);
   await Deno.writeTextFile(
     input,
-    `${HEADER}\n2025-09-01T01:00:00Z,ETH/USD,okx,snapshot,0.0001,8,0.1095,5,usd,2500,2499,0.0004,,okx\n`,
+    `${HEADER}\n2025-09-01T01:00:00Z,ETH/USD,okx,snapshot,perpetual,,0.0001,8,0.1095,5,usd,2500,2499,0.0004,,okx\n`,
   );
   assert.equal(
     (await runCliCaptured([...d, "cold", "write", "--table", "derivs", "--input", input, "--format", "csv"]))
@@ -121,9 +121,12 @@ Deno.test("cold write --table derivs: the ohlcv header, a bad value or an unknow
   assert.equal(h.code, 1);
   assert.match(
     h.stderr,
-    /x\.csv:1: header: expected ts_ms,symbol,venue,record,funding_rate_relative,.*,source \(or ts instead of ts_ms\)/,
+    /x\.csv:1: header: expected ts_ms,symbol,venue,record,contract,expiry,funding_rate_relative,.*,source \(or ts instead of ts_ms\)/,
   );
-  await Deno.writeTextFile(input, `${HEADER}\n1756684800000,BTC/USD,okx,funding,abc,8,,,,,,,,okx\n`);
+  await Deno.writeTextFile(
+    input,
+    `${HEADER}\n1756684800000,BTC/USD,okx,funding,perpetual,,abc,8,,,,,,,,okx\n`,
+  );
   const v = await runCliCaptured([...d, "cold", "write", "--table", "derivs", "--input", input]);
   assert.equal(v.code, 1);
   assert.match(

@@ -1,5 +1,5 @@
 // The derivs table (schema: src/data/cold/schemas/derivs.ts), through the generic table API: one row per
-// (ts, symbol, venue); strings and nulls round-trip in Parquet and CSV; re-writes are idempotent per key and
+// (ts, symbol, venue, record, contract); strings and nulls round-trip in Parquet and CSV; re-writes are idempotent per key and
 // a changed value is a conflict; PIT (nothing after `to`); DuckDB reads it through `current/`.
 import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- dev-only interop tool, by full specifier (house rule)
@@ -30,6 +30,9 @@ function derivsRows(): TableRow[] {
           ts: D0 + h * 3_600_000,
           symbol,
           venue,
+          record: "snapshot",
+          contract: "perpetual",
+          expiry: NaN,
           funding_rate_relative: rel,
           funding_interval_h: interval,
           funding_rate_annualized: rel * (8760 / interval),
@@ -82,7 +85,7 @@ for (const format of ["parquet", "csv"] as const) {
     assert.deepEqual(Object.keys(two[0]), ["ts", "venue", "basis"]);
     assert.equal(two.length, 2 * SYMBOLS.length * VENUES.length);
     for await (const b of t.readBatches({ from: D0, to: D0 }, { columns: ["basis"] })) {
-      assert.deepEqual(Object.keys(b.cols).sort(), ["basis", "symbol", "ts", "venue"]);
+      assert.deepEqual(Object.keys(b.cols).sort(), ["basis", "contract", "record", "symbol", "ts", "venue"]);
     }
   });
 }
@@ -118,7 +121,7 @@ Deno.test("derivs: PIT — a window never yields a row after `to`, whatever the 
   same(await collect(t.read(asOf)), before);
 });
 
-Deno.test("derivs: the key is (ts, symbol, venue): same ts and symbol on two venues are two rows; a re-write is idempotent per key; a changed value is a conflict", async () => {
+Deno.test("derivs: the key is (ts, symbol, venue, record, contract): same ts and symbol on two venues are two rows; a re-write is idempotent per key; a changed value is a conflict", async () => {
   await using dir = await tempDir();
   const t = openColdTables(ColdSection.parse({}), dir.path).table("derivs");
   const first = await t.write(ROWS.slice(0, 60));
@@ -136,7 +139,7 @@ Deno.test("derivs: the key is (ts, symbol, venue): same ts and symbol on two ven
     (e: Error) => {
       assert.match(
         e.message,
-        /^duplicate \(ts, symbol, venue\): 2025-09-03T02:00:00\.000Z BTC\/USD binance \(ts=\d+\) appears more than once/,
+        /^duplicate \(ts, symbol, venue, record, contract\): 2025-09-03T02:00:00\.000Z BTC\/USD binance snapshot perpetual \(ts=\d+\) appears more than once/,
       );
       return true;
     },
@@ -144,7 +147,7 @@ Deno.test("derivs: the key is (ts, symbol, venue): same ts and symbol on two ven
   await assert.rejects(t.write([{ ...ROWS[4], basis: 0.5 }]), (e: Error) => {
     assert.match(
       e.message,
-      /^conflict: \(ts, symbol, venue\) 2025-09-01T00:00:00\.000Z ETH\/USD krakenfutures/,
+      /^conflict: \(ts, symbol, venue, record, contract\) 2025-09-01T00:00:00\.000Z ETH\/USD krakenfutures snapshot perpetual/,
     );
     assert.match(e.message, /"basis":0\.5/);
     return true;
@@ -161,6 +164,10 @@ Deno.test("derivs: rows are checked against the declared columns (types, require
   const bad: [Record<string, unknown>, RegExp][] = [
     [{ ...r, venue: "" }, /venue: expected a string \(the field is required\)/],
     [{ ...r, source: undefined }, /source: expected a string \(the field is required\)/],
+    // Key columns: every producer sets them; a row without them is refused, not guessed.
+    [{ ...r, record: "" }, /record: expected a string \(the field is required\)/],
+    [{ ...r, contract: undefined }, /contract: expected a string \(the field is required\)/],
+    [{ ...r, expiry: 1.5 }, /expiry: expected integer epoch milliseconds/],
     [{ ...r, basis: Infinity }, /basis: expected a finite double, found Infinity/],
     [{ ...r, basis: "0.1" }, /basis: expected a finite double, found "0\.1"/],
     [{ ...r, fundingRate: 1 }, /fundingRate: not a column of table derivs/],
@@ -176,18 +183,18 @@ Deno.test("derivs: rows are checked against the declared columns (types, require
     await assert.rejects(t.write([row as TableRow]), re);
   }
   const res = await t.write(bad.map(([row]) => row as TableRow), { skipInvalid: true });
-  assert.deepEqual(res.skipped, { bad_value: 8, bad_row: 1, bad_symbol: 1, bad_ts: 1 });
+  assert.deepEqual(res.skipped, { bad_value: 11, bad_row: 1, bad_symbol: 1, bad_ts: 1 });
   assert.equal(res.snapshot, null);
 });
 
-Deno.test("derivs: stats per series (symbol venue); DuckDB reads the table through current/ with nulls as NULL", async () => {
+Deno.test("derivs: stats per series (symbol venue record contract); DuckDB reads the table through current/ with nulls as NULL", async () => {
   await using dir = await tempDir();
   const t = openColdTables(ColdSection.parse({}), dir.path).table("derivs");
   await t.write(ROWS);
   const s = await t.stats();
   assert.equal(s.rows, ROWS.length);
   assert.deepEqual(Object.keys(s.perSymbol).length, SYMBOLS.length * VENUES.length);
-  assert.deepEqual(s.perSymbol["BTC/USD krakenfutures"], {
+  assert.deepEqual(s.perSymbol["BTC/USD krakenfutures snapshot perpetual"], {
     rows: 72,
     minTs: D0,
     maxTs: D0 + 71 * 3_600_000,
@@ -221,5 +228,47 @@ Deno.test("derivs: stats per series (symbol venue); DuckDB reads the table throu
   } finally {
     conn.closeSync();
     db.closeSync();
+  }
+});
+
+Deno.test("derivs: a funding print, a snapshot and a dated future of the same ms, symbol and venue are three rows", async () => {
+  await using dir = await tempDir();
+  const t = openColdTables(ColdSection.parse({}), dir.path).table("derivs");
+  const ts = D0 + 3 * 3_600_000;
+  const base = { ...ROWS[0], ts, symbol: "BTC/USD", venue: "krakenfutures" };
+  const funding = {
+    ...base,
+    record: "funding",
+    open_interest: NaN,
+    mark_price: NaN,
+    index_price: NaN,
+    basis: NaN,
+  };
+  const snapshot = { ...base, record: "snapshot", funding_rate_relative: 2e-6 };
+  const expiry = Date.parse("2025-09-26T15:00:00Z");
+  const dated = {
+    ...base,
+    record: "snapshot",
+    contract: "FF_XBTUSD_250926",
+    expiry,
+    funding_rate_relative: NaN,
+    funding_interval_h: NaN,
+    funding_rate_annualized: NaN,
+    basis: 0.004,
+  };
+  for (const format of ["parquet", "csv"] as const) {
+    const w = await t.write([snapshot, dated, funding], { format });
+    assert.equal(w.rows + w.alreadyStored, 3, "none lost, none a duplicate");
+    const got = await collect(t.read({ from: ts, to: ts }, { symbols: ["BTC/USD"] }));
+    const mine = got.filter((r) => r.venue === "krakenfutures");
+    assert.deepEqual(mine.map((r) => `${r.record} ${r.contract}`), [
+      "funding perpetual",
+      "snapshot FF_XBTUSD_250926",
+      "snapshot perpetual",
+    ]);
+    assert.ok(Number.isNaN(mine[0].mark_price as number), "the funding print keeps its own (null) mark");
+    assert.equal(mine[2].funding_rate_relative, 2e-6);
+    assert.equal(mine[1].expiry, expiry);
+    assert.ok(Number.isNaN(mine[2].expiry as number), "a perpetual has no expiry (null)");
   }
 });

@@ -123,7 +123,7 @@ Deno.test("move: a bad request is refused before anything is written", async () 
   );
   await assert.rejects(
     tables.moveRows("ohlcv", "derivs", [FLAGGED[0]]),
-    /keyed differently \(ts,symbol vs ts,symbol,venue\)/,
+    /keyed differently \(ts,symbol vs ts,symbol,venue,record,contract\)/,
   );
   await assert.rejects(
     tables.moveRows("ohlcv", "quarantine/ohlcv", [{ ...FLAGGED[0], ts: "x" }]),
@@ -189,13 +189,15 @@ Deno.test("delete (to null): the rows are gone, other rows of their parts stay; 
   assert.deepEqual([again.moved, again.alreadyMoved, again.fromSnapshot], [0, 1, null]);
 });
 
-Deno.test("derivs → quarantine/derivs: keys with a venue", async () => {
+Deno.test("derivs → quarantine/derivs: keys with a venue, record and contract", async () => {
   await using dir = await tempDir();
   const tables = openColdTables(ColdSection.parse({}), dir.path);
   const row = (venue: string, basis: number): TableRow => ({
     ts: D0,
     symbol: "BTC/USD",
     venue,
+    record: "snapshot",
+    contract: "perpetual",
     funding_rate_relative: 0.0001,
     funding_interval_h: 8,
     funding_rate_annualized: 0.1095,
@@ -211,6 +213,8 @@ Deno.test("derivs → quarantine/derivs: keys with a venue", async () => {
     ts: D0,
     symbol: "BTC/USD",
     venue: "okx",
+    record: "snapshot",
+    contract: "perpetual",
     check: "basis_range",
     score: 50,
     detected_at: FLAGGED_AT,

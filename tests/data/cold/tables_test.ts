@@ -44,7 +44,8 @@ Deno.test("registry: built-in tables ohlcv, ohlcv_1m, derivs and a quarantine ta
   ]);
 
   const d = defs.get("derivs")!;
-  assert.deepEqual(d.schema.key, ["ts", "symbol", "venue"]);
+  assert.deepEqual(d.schema.key, ["ts", "symbol", "venue", "record", "contract"]);
+  assert.ok(d.schema.fields.some((f) => f.name === "expiry" && f.type === "timestamp(ms)" && !f.required));
   assert.equal(d.path, "cold/derivs");
   assert.ok(d.schema.fields.some((f) => f.name === "funding_rate_annualized" && f.type === "double"));
 

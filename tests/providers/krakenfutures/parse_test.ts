@@ -33,7 +33,9 @@ Deno.test("krakenfutures symbols: PF_/PI_ perpetuals and dated futures map to US
   assertEquals(parseInstrument("pi_xbtusd")?.margin, "inverse");
   assertEquals(parseInstrument("PF_DOGEUSD")?.symbol, "DOGE/USD");
   const fi = parseInstrument("FI_XBTUSD_210730")!;
-  assertEquals([fi.kind, fi.expiry], ["dated", Date.UTC(2021, 6, 30)]);
+  // 16:00 London: 15:00 UTC in summer (BST), 16:00 UTC in winter.
+  assertEquals([fi.kind, fi.expiry], ["dated", Date.parse("2021-07-30T15:00:00Z")]);
+  assertEquals(parseInstrument("FF_XBTUSD_211231")!.expiry, Date.parse("2021-12-31T16:00:00Z"));
   assertEquals(parseInstrument("PF_XBTEUR"), null);
   assertEquals(perpetualFor("BTC/USD"), "PF_XBTUSD");
   assertEquals(perpetualFor("ETH/USD"), "PF_ETHUSD");
@@ -152,10 +154,11 @@ Deno.test("krakenfutures tickers: PF_ wins over PI_ for the same pair", () => {
   const p = parseTickers({
     result: "success",
     serverTime: "2026-01-01T00:00:00Z",
-    tickers: [mk("PI_XBTUSD", 1), mk("PF_XBTUSD", 2), mk("FI_XBTUSD_260130", 3)],
+    tickers: [mk("PI_XBTUSD", 1), mk("PF_XBTUSD", 2), mk("FI_XBTUSD_260130", 2.02)],
   }, ctx);
-  assertEquals(p.rows.map((r) => r.mark_price), [2]);
-  assertEquals(p.skipped.length, 2);
+  // One perpetual row (the linear one); the dated future is its own contract, not a competitor.
+  assertEquals(p.rows.map((r) => [r.contract, r.mark_price]), [["perpetual", 2], ["FI_XBTUSD_260130", 2.02]]);
+  assertEquals(p.skipped.length, 1);
 });
 
 Deno.test("krakenfutures inverse PI_: relative = absolute × mark (the ws ticker's own numbers agree)", () => {
@@ -176,4 +179,84 @@ Deno.test("krakenfutures inverse PI_: relative = absolute × mark (the ws ticker
   }, ctx);
   const rel = p.rows[0].funding_rate_relative!;
   assert.ok(Math.abs(rel - ws.rel) / Math.abs(ws.rel) < 0.005, `${rel} vs ${ws.rel}`);
+});
+
+Deno.test("krakenfutures dated futures: the expiry rule matches every fi_ lastTradingTime of the live 2021 instruments recording", () => {
+  const [live] = load("krakenfutures_instruments_recorded.json");
+  const insts = (live.body as { instruments: { symbol: string; lastTradingTime?: string }[] }).instruments
+    .filter((i) => /^f[if]_/i.test(i.symbol));
+  assert(insts.length >= 10, "the recording lists the 2021 fi_ contracts");
+  for (const i of insts) {
+    assertEquals(
+      [i.symbol, new Date(parseInstrument(i.symbol)!.expiry!).toISOString()],
+      [i.symbol, new Date(Date.parse(i.lastTradingTime!)).toISOString()],
+    );
+  }
+});
+
+Deno.test("krakenfutures dated futures: own row per contract, basis annualised over expiry − serverTime; an instruments body's lastTradingTime wins", () => {
+  // A tickers body in the v3 shape with a dated future next to its perpetual (no recording of an FI_ ticker
+  // with prices exists in ../shared/data/derivs: constructed, numbers chosen to check the arithmetic).
+  const serverTime = "2021-07-22T22:00:00Z";
+  const tickers = {
+    result: "success",
+    serverTime,
+    tickers: [
+      {
+        symbol: "PI_XBTUSD",
+        tag: "perpetual",
+        markPrice: 32000,
+        indexPrice: 31990,
+        openInterest: 5,
+        fundingRate: 0,
+      },
+      { symbol: "FI_XBTUSD_210924", tag: "quarter", markPrice: 32400, openInterest: 7e6 },
+      { symbol: "FI_XBTUSD_210730", tag: "month", markPrice: 32050, indexPrice: 32000, openInterest: 1e6 },
+      { symbol: "FI_XBTUSD_210716", tag: "month", markPrice: 1, openInterest: 1 },
+    ],
+  };
+  const p = parseKrakenFutures([{ body: tickers, ctx: { source: "t" } }]);
+  const ts = Date.parse(serverTime);
+  const q = p.rows.find((r) => r.contract === "FI_XBTUSD_210924")!;
+  assertEquals([q.symbol, q.record, q.ts, q.expiry], [
+    "BTC/USD",
+    "snapshot",
+    ts,
+    Date.parse("2021-09-24T15:00:00Z"),
+  ]);
+  assertEquals([q.funding_rate_relative, q.funding_interval_h], [null, null]);
+  // No indexPrice of its own: the pair's perpetual's index of the same body.
+  assertEquals([q.mark_price, q.index_price, q.open_interest_unit], [32400, 31990, "contracts"]);
+  const basis = (32400 - 31990) / 31990;
+  assertAlmostEquals(q.basis!, basis, 1e-15);
+  const days = (Date.parse("2021-09-24T15:00:00Z") - ts) / 86_400_000;
+  assertAlmostEquals(q.basis_annualized!, basis * 365 / days, 1e-12);
+  const m = p.rows.find((r) => r.contract === "FI_XBTUSD_210730")!;
+  assertEquals(m.index_price, 32000);
+  assertAlmostEquals(
+    m.basis_annualized!,
+    (50 / 32000) * 365 / ((Date.parse("2021-07-30T15:00:00Z") - ts) / 86_400_000),
+    1e-12,
+  );
+  // Expired before serverTime: skipped, said why.
+  assert(!p.rows.some((r) => r.contract === "FI_XBTUSD_210716"));
+  assert(p.skipped.some((s) => s.what === "FI_XBTUSD_210716" && /expired/.test(s.reason)));
+  // The perpetual is still the one perpetual row, with no tenor.
+  const perp = p.rows.filter((r) => r.contract === "perpetual");
+  assertEquals(perp.map((r) => [r.expiry, r.basis_annualized]), [[null, null]]);
+  // With an instruments body in the same responses, its lastTradingTime is the expiry.
+  const withInst = parseKrakenFutures([
+    { body: tickers, ctx: { source: "t" } },
+    {
+      body: {
+        result: "success",
+        instruments: [{ symbol: "fi_xbtusd_210924", lastTradingTime: "2021-09-24T14:00:00.000Z" }],
+      },
+      ctx: { source: "i" },
+    },
+  ]);
+  assertEquals(
+    withInst.rows.find((r) => r.contract === "FI_XBTUSD_210924")!.expiry,
+    Date.parse("2021-09-24T14:00:00Z"),
+  );
 });

@@ -63,7 +63,14 @@ export const run: Handler = async (ctx: CommandContext, args: ParsedArgs): Promi
     const cfg = await ctx.config();
     const { parseReplayFile } = await import("../../../providers/derivs_replay.ts");
     const { limitsOf } = await import("../../../providers/derivs_limits.ts");
-    const p = await parseReplayFile(venue, replay, limitsOf(cfg.derivs), { symbol: symbols });
+    const parsed = await parseReplayFile(venue, replay, limitsOf(cfg.derivs), { symbol: symbols });
+    // --symbols filters every row kind of the file (funding, snapshots, candles, dated futures); one that
+    // matches nothing is exit 1 naming it.
+    let p = parsed;
+    if (symbols !== undefined) {
+      const { replaySelector, selectReplay } = await import("../../../providers/derivs_select.ts");
+      p = selectReplay(parsed, await replaySelector(venue, symbols), replay);
+    }
     printParse(ctx, venue, p);
     if (p.rows.length === 0 && p.quarantined.length === 0) {
       // Like `ingest --replay` of the same file: nothing in it is a row (every entry skipped, listed above).

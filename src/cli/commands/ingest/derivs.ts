@@ -35,6 +35,11 @@ export async function runDerivsIngest(
     }
     const { parseReplayFile } = await import("../../../providers/derivs_replay.ts");
     parse = await parseReplayFile(venue, replay, limits, { symbol: symbols });
+    if (symbols !== undefined) {
+      // Only the named instrument's (or pair's) rows are stored, whatever kind of body they came from.
+      const { replaySelector, selectReplay } = await import("../../../providers/derivs_select.ts");
+      parse = selectReplay(parse, await replaySelector(venue, symbols), replay);
+    }
     from = replay;
   } else {
     const raw = v.symbols as string | undefined;
@@ -59,6 +64,18 @@ export async function runDerivsIngest(
     } else if (v.to !== undefined) throw new UsageError("--to needs --from");
     for (const s of symbols) {
       if (range) parts.push(await provider.fundingWindow(s, range, ctx.signal));
+      if (provider.latestAll) {
+        // The perpetual and the pair's dated futures, from the one call `latest` makes.
+        const all = await provider.latestAll(s, ctx.signal);
+        parts.push(
+          all.rows.length || all.quarantined.length ? all : {
+            rows: [],
+            quarantined: [],
+            skipped: [{ what: s, reason: `${venue} lists no contract of it` }],
+          },
+        );
+        continue;
+      }
       const row = await provider.latest(s, ctx.signal);
       parts.push(
         row ? { rows: [row], quarantined: [], skipped: [] } : {
