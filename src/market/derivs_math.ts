@@ -1,4 +1,5 @@
 import type { DerivsRow, QuarantinedDerivs } from "./derivs.ts";
+import { isoMs } from "../util/time.ts";
 
 /**
  * Derivatives arithmetic, pure (no I/O): the conventions every provider shares (docs/DERIVATIVES.md).
@@ -92,6 +93,15 @@ export function screenRow(row: DerivsRow, limits: DerivsLimits = DEFAULT_LIMITS)
   }
   if (row.open_interest !== null && row.open_interest < 0) {
     return { row, check: "bad_open_interest", reason: `open_interest: ${row.open_interest} is negative` };
+  }
+  // A dated future at or past its expiry has no tenor left (a venue may still list it for minutes): its
+  // rows are not stored (the cold table refuses them too).
+  if (row.expiry !== null && row.expiry <= row.ts) {
+    return {
+      row,
+      check: "expired_contract",
+      reason: `${row.contract}: expiry ${isoMs(row.expiry)} is not after ts ${isoMs(row.ts)}`,
+    };
   }
   const perHour = fundingPerHour(row);
   if (perHour !== null && Math.abs(perHour) > limits.maxAbsFundingPerHour) {

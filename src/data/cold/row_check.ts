@@ -211,6 +211,35 @@ export function derivsRowCheck(schema: TableSchema): RowCheck {
         };
       }
     }
+    // The tenor: a perpetual has none; a dated future's expiry is after the row's time; an annualised basis
+    // needs a tenor. (A row that says otherwise is not a venue's answer: its basis_annualized would be a lie.)
+    const expiry = row.expiry;
+    if (row.contract === "perpetual" && !isNull(expiry)) {
+      return {
+        reason: "bad_value",
+        field: "expiry",
+        value: expiry,
+        message: `expiry: a perpetual contract has none, found ${val(expiry)}`,
+      };
+    }
+    if (!isNull(expiry) && (expiry as number) <= (row.ts as number)) {
+      return {
+        reason: "bad_value",
+        field: "expiry",
+        value: expiry,
+        message: `expiry: ${val(expiry)} is not after ts ${val(row.ts)} (no tenor left)`,
+      };
+    }
+    if (isNull(expiry) && !isNull(row.basis_annualized)) {
+      return {
+        reason: "bad_value",
+        field: "basis_annualized",
+        value: row.basis_annualized,
+        message: `basis_annualized: ${
+          val(row.basis_annualized)
+        } without an expiry (a perpetual has no tenor)`,
+      };
+    }
     const oi = row.open_interest;
     if (!isNull(oi) && (oi as number) < 0) {
       return {

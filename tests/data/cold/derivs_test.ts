@@ -178,13 +178,23 @@ Deno.test("derivs: rows are checked against the declared columns (types, require
     [{ ...r, mark_price: 0 }, /mark_price: expected a positive price, found 0/],
     [{ ...r, index_price: -1 }, /index_price: expected a positive price, found -1/],
     [{ ...r, open_interest: -5 }, /open_interest: negative \(-5\)/],
+    // The tenor: a perpetual has none, a dated future's expiry is after ts, an annualised basis needs one.
+    [{ ...r, expiry: (r.ts as number) + DAY_MS }, /expiry: a perpetual contract has none/],
+    [
+      { ...r, contract: "FI_XBTUSD_250901", expiry: r.ts, basis_annualized: 5 },
+      /expiry: \d+ is not after ts \d+ \(no tenor left\)/,
+    ],
+    [{ ...r, basis_annualized: 0.1 }, /basis_annualized: 0\.1 without an expiry/],
   ];
   for (const [row, re] of bad) {
     await assert.rejects(t.write([row as TableRow]), re);
   }
   const res = await t.write(bad.map(([row]) => row as TableRow), { skipInvalid: true });
-  assert.deepEqual(res.skipped, { bad_value: 11, bad_row: 1, bad_symbol: 1, bad_ts: 1 });
+  assert.deepEqual(res.skipped, { bad_value: 14, bad_row: 1, bad_symbol: 1, bad_ts: 1 });
   assert.equal(res.snapshot, null);
+  // …while a dated future with its tenor is stored.
+  const future = { ...r, contract: "FI_XBTUSD_250926", expiry: Date.parse("2025-09-26T15:00:00Z") };
+  assert.equal((await t.write([{ ...future, basis_annualized: 0.02 } as TableRow])).rows, 1);
 });
 
 Deno.test("derivs: stats per series (symbol venue record contract); DuckDB reads the table through current/ with nulls as NULL", async () => {
