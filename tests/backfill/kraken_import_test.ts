@@ -189,6 +189,29 @@ Deno.test("cold import: a malformed line is refused naming file, line and field;
   assert.deepEqual(await rows(dataDir, "ohlcv"), []);
 });
 
+Deno.test("cold import: a missing source path is a usage error naming it, before anything is fetched from Kraken", async () => {
+  await using tmp = await tempDir();
+  let hits = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    hits++;
+    return new Response("{}", { status: 500 });
+  });
+  try {
+    for (const flag of ["--kraken-ohlcvt", "--kraken-trades"]) {
+      const missing = `${tmp.path}/no-such.zip`;
+      const r = await runCliCaptured(
+        ["--data-dir", `${tmp.path}/data`, "cold", "import", flag, missing],
+        { CRYPTORUN_KRAKEN_REST_BASE_URL: `http://127.0.0.1:${server.addr.port}` },
+      );
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.includes(`${flag}: cannot read ${JSON.stringify(missing)}`), r.stderr);
+    }
+    assert.equal(hits, 0, "Kraken was asked for AssetPairs before the path was checked");
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("cold import --kraken-trades: time and sales → 1-minute bars, without the file's last minute", async () => {
   await using tmp = await tempDir();
   const trades = recordedBtcTrades();

@@ -13,6 +13,14 @@ export async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<
   if ((ohlcvt === undefined) === (trades === undefined)) {
     throw new UsageError(`cold import: give one of --kraken-ohlcvt <zip|dir> or --kraken-trades <zip|dir>`);
   }
+  // The source first: a mistyped path is reported before anything is fetched from Kraken.
+  const flag = ohlcvt !== undefined ? "--kraken-ohlcvt" : "--kraken-trades";
+  const source = (ohlcvt ?? trades)!;
+  try {
+    await Deno.stat(source);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${JSON.stringify(source)}: ${(err as Error).message}`);
+  }
   const apFile = str(args, "asset-pairs");
   const w = str(args, "wait");
   const waitMs = w === undefined ? 0 : w === "forever" ? Infinity : parseDuration(w, "--wait");
@@ -36,7 +44,7 @@ export async function runImport(ctx: CommandContext, args: ParsedArgs): Promise<
     r = await importKrakenFiles({
       tables,
       kind: ohlcvt !== undefined ? "ohlcvt" : "trades",
-      source: (ohlcvt ?? trades)!,
+      source,
       symbols: buildSymbolMap(pairs),
       hourTable: cfg.cold.parquet_schema.table,
       minuteTable: cfg.kraken.bars_table,
