@@ -155,3 +155,16 @@ Deno.test("report --portfolio with one open holding: no correlation chart, the r
   assert.match(t.stdout, /wrote 3 charts \(svg, png\) to .*\/c\n/);
   assert.match(t.stdout, /chart portfolio_correlation not drawn: one open holding/);
 });
+
+Deno.test("report --charts naming a file (not a directory): exit 2 naming the flag and the path, nothing written", async () => {
+  await using dir = await tempDir();
+  const file = `${dir.path}/not-a-dir`;
+  await Deno.writeTextFile(file, "x");
+  const out = `${dir.path}/pf.html`;
+  const r = await report(`${dir.path}/data`, "--charts", file, "--outfile", out);
+  assert.equal(r.code, 2, r.stderr);
+  const err = JSON.parse(r.stderr.trim().split("\n").at(-1)!);
+  assert.equal(err.message, `--charts: ${JSON.stringify(file)} exists and is not a directory`);
+  await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+  assert.equal(await Deno.readTextFile(file), "x");
+});

@@ -187,6 +187,19 @@ async function emitPortfolio(
   return 0;
 }
 
+/** --charts names a directory (made when missing): an existing file there is a usage error, before any work. */
+async function checkChartsDir(dir: string | undefined): Promise<void> {
+  if (dir === undefined) return;
+  if (dir.trim() === "") throw new UsageError(`--charts: empty path`);
+  const st = await Deno.stat(dir).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw new UsageError(`--charts: cannot use ${JSON.stringify(dir)}: ${(err as Error).message}`);
+  });
+  if (st !== undefined && !st.isDirectory) {
+    throw new UsageError(`--charts: ${JSON.stringify(dir)} exists and is not a directory`);
+  }
+}
+
 export const run: Handler = async (ctx, args) => {
   const v = args.values;
   const portfolio = v.portfolio === true;
@@ -207,6 +220,7 @@ export const run: Handler = async (ctx, args) => {
   const returnsFile = str(args, "returns");
   const outfile = str(args, "outfile");
   const format = formatOf(args, outfile);
+  await checkChartsDir(str(args, "charts"));
   const cfg = await ctx.config();
   const rc = cfg.report;
   const ppy = numFlag(args, "periods-per-year", 0, 1e6, true) ?? rc.periods_per_year;
