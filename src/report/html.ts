@@ -1,3 +1,4 @@
+import { reportPageHead } from "./html_page.ts";
 import type { Chart } from "./charts/mod.ts";
 import { esc } from "./charts/svg.ts";
 import type { PerfReport } from "./performance.ts";
@@ -25,23 +26,9 @@ export function perfHtml(r: PerfReport, charts: Chart[]): string {
       t.rawPnl.toFixed(2)
     }</td><td>${t.costs.toFixed(2)}</td><td>${t.specPnl.toFixed(2)}</td></tr>`
   ).join("");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CryptoRun performance report ${esc(r.from)} → ${esc(r.to)}</title>
-<style>
-body { font-family: "DejaVu Sans", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
-table { border-collapse: collapse; margin: 8px 0 20px; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 13px; }
-th { background: #f3f3f3; font-weight: normal; }
-.charts svg { display: block; margin: 12px 0; max-width: 100%; height: auto; border: 1px solid #eee; }
-.note { color: #555; font-size: 13px; }
-</style>
-</head>
-<body>
-<h1>CryptoRun performance report</h1>
+  return `${
+    reportPageHead(`CryptoRun performance report ${esc(r.from)} → ${esc(r.to)}`)
+  }<h1>CryptoRun performance report</h1>
 <p>${r.source === "backtest" ? "Signal backtest (the real scan, point in time)" : "Returns series"} · ${
     esc(r.from)
   } → ${esc(r.to)}</p>

@@ -1,3 +1,4 @@
+import { reportPageHead } from "./html_page.ts";
 import type { Alert } from "./alerts/rules.ts";
 import type { Chart } from "./charts/mod.ts";
 import type { OmittedChart } from "./charts/portfolio.ts";
@@ -139,23 +140,7 @@ export function portfolioHtml(p: PortfolioDoc, charts: Chart[] = []): string {
   const row = (r: string[], tag = "td") => `<tr>${r.map((c) => `<${tag}>${esc(c)}</${tag}>`).join("")}</tr>`;
   const n = p.correlation.names;
   const omitted = p.charts?.omitted ?? [];
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CryptoRun portfolio report ${esc(p.as_of)}</title>
-<style>
-body { font-family: "DejaVu Sans", sans-serif; margin: 24px; color: #222; max-width: 1100px; }
-table { border-collapse: collapse; margin: 8px 0 20px; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; font-size: 13px; }
-th { background: #f3f3f3; font-weight: normal; }
-.charts svg { display: block; margin: 12px 0; max-width: 100%; height: auto; border: 1px solid #eee; }
-.note { color: #555; font-size: 13px; }
-</style>
-</head>
-<body>
-<h1>CryptoRun portfolio report</h1>
+  return `${reportPageHead(`CryptoRun portfolio report ${esc(p.as_of)}`)}<h1>CryptoRun portfolio report</h1>
 <p>As of ${esc(p.as_of)} · beta and correlation from the last ${p.beta_days} daily returns</p>
 <h2>Holdings</h2>
 ${
