@@ -111,3 +111,12 @@ export const derivsKey = (r: Pick<DerivsRow, "ts" | "symbol" | "venue" | "record
 
 /** True for a perpetual swap's row (the scan's funding, ΔOI and basis use these only). */
 export const isPerpetual = (r: Pick<DerivsRow, "contract">): boolean => r.contract === PERPETUAL;
+
+/** A parse with only the rows (and quarantined values) `keep` accepts; what was skipped stays said. */
+export function filterParse(p: DerivsParse, keep: (r: DerivsRow) => boolean): DerivsParse {
+  return {
+    rows: p.rows.filter(keep),
+    quarantined: p.quarantined.filter((q) => keep(q.row)),
+    skipped: p.skipped,
+  };
+}

@@ -1,4 +1,4 @@
-import { type DerivsParse, type DerivsRow, PERPETUAL } from "../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, filterParse, PERPETUAL } from "../market/derivs.ts";
 import { normalizeSymbol, USD_PAIR_RE } from "../market/symbols.ts";
 import { InputError, show, UsageError } from "../util/errors.ts";
 import type { DerivsVenue } from "./derivs_port.ts";
@@ -63,12 +63,7 @@ const matches = (sel: ReplaySelector) => (r: DerivsRow) =>
  * the symbol and the file (a run that did nothing it was asked to), listing what the file does hold.
  */
 export function selectReplay(p: DerivsParse, sel: ReplaySelector, file: string): DerivsParse {
-  const keep = matches(sel);
-  const out: DerivsParse = {
-    rows: p.rows.filter(keep),
-    quarantined: p.quarantined.filter((q) => keep(q.row)),
-    skipped: p.skipped,
-  };
+  const out = filterParse(p, matches(sel));
   if (out.rows.length === 0 && out.quarantined.length === 0 && (p.rows.length || p.quarantined.length)) {
     const held = [
       ...new Set(

@@ -1,4 +1,4 @@
-import { type DerivsParse, type DerivsRow, isPerpetual } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, filterParse, isPerpetual } from "../../market/derivs.ts";
 import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider } from "../derivs_port.ts";
@@ -33,12 +33,7 @@ export function coinbaseRest(o: { baseUrl: string; get: GetJson; limits: DerivsL
     },
     async latestAll(symbol: string, signal?: AbortSignal): Promise<DerivsParse> {
       const p = await products(signal);
-      const mine = (r: DerivsRow) => r.symbol === symbol;
-      return {
-        rows: p.rows.filter(mine),
-        quarantined: p.quarantined.filter((q) => mine(q.row)),
-        skipped: [],
-      };
+      return filterParse(p, (r) => r.symbol === symbol);
     },
     async latest(symbol: string, signal?: AbortSignal): Promise<DerivsRow | null> {
       const p = await products(signal);

@@ -1,4 +1,4 @@
-import { type DerivsParse, type DerivsRow, isPerpetual } from "../../market/derivs.ts";
+import { type DerivsParse, type DerivsRow, filterParse, isPerpetual } from "../../market/derivs.ts";
 import type { DerivsLimits } from "../../market/derivs_math.ts";
 import type { GetJson } from "../derivs_http.ts";
 import type { DerivsProvider, DerivsRange } from "../derivs_port.ts";
@@ -36,12 +36,7 @@ export function krakenFuturesRest(
     async latestAll(symbol: string, signal?: AbortSignal): Promise<DerivsParse> {
       const pair = parseInstrument(perpetualFor(symbol))!.symbol;
       const p = await tickers(signal);
-      const mine = (r: DerivsRow) => r.symbol === pair;
-      return {
-        rows: p.rows.filter(mine),
-        quarantined: p.quarantined.filter((q) => mine(q.row)),
-        skipped: [],
-      };
+      return filterParse(p, (r) => r.symbol === pair);
     },
     async latest(symbol: string, signal?: AbortSignal): Promise<DerivsRow | null> {
       const inst = perpetualFor(symbol);

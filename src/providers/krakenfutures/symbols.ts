@@ -51,20 +51,22 @@ export function perpetualFor(symbol: string): string {
   return `PF_${base === "BTC" ? "XBT" : base}USD`;
 }
 
-/** The day (UTC, epoch ms at 00:00) of the last Sunday of a month. */
-function lastSunday(year: number, month: number): number {
-  const last = Date.UTC(year, month, 0); // day 0 of the next month = the month's last day
-  return last - new Date(last).getUTCDay() * 86_400_000;
-}
+/** The hour (00–23) in London at an instant: the runtime's ICU time-zone data, not a hand-kept DST rule. */
+const LONDON_HOUR = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/London",
+  hour: "2-digit",
+  hourCycle: "h23",
+});
 
 /**
- * 16:00 Europe/London on a day, as epoch ms: 15:00 UTC under British Summer Time (last Sunday of March to
- * last Sunday of October), else 16:00 UTC. Kraken Futures' dated contracts stop trading then: its live
- * instruments recording (cryptofeed, 2021-07-22) gives lastTradingTime 2021-07-30T15:00Z and 2021-09-24T15:00Z
- * (BST) and 2021-12-31T16:00Z (GMT) for fi_…_210730/_210924/_211231.
+ * 16:00 Europe/London on a day, as epoch ms: 15:00 UTC under British Summer Time, else 16:00 UTC. Kraken
+ * Futures' dated contracts stop trading then: its live instruments recording (cryptofeed, 2021-07-22) gives
+ * lastTradingTime 2021-07-30T15:00Z and 2021-09-24T15:00Z (BST) and 2021-12-31T16:00Z (GMT) for
+ * fi_…_210730/_210924/_211231.
  */
 export function londonFourPm(year: number, month: number, day: number): number {
-  const d = Date.UTC(year, month - 1, day);
-  const bst = d >= lastSunday(year, 3) && d < lastSunday(year, 10);
-  return d + (bst ? 15 : 16) * 3_600_000;
+  const utc16 = Date.UTC(year, month - 1, day, 16);
+  // London is UTC+0 or UTC+1 all day long on a contract day (clocks change at 01:00 UTC on Sundays).
+  const offsetH = Number(LONDON_HOUR.format(utc16)) - 16;
+  return utc16 - offsetH * 3_600_000;
 }

@@ -18,7 +18,7 @@ function assertThrows(fn: () => unknown, _cls: typeof IE, part = ""): Error {
   }
   throw new Error("expected a throw");
 }
-import { parseInstrument, perpetualFor } from "../../../src/providers/krakenfutures/symbols.ts";
+import { londonFourPm, parseInstrument, perpetualFor } from "../../../src/providers/krakenfutures/symbols.ts";
 import { parseKrakenFutures, parseTickers } from "../../../src/providers/krakenfutures/parse.ts";
 import { replayResponses } from "../../../src/providers/derivs_replay.ts";
 import { DEFAULT_LIMITS } from "../../../src/market/derivs_math.ts";
@@ -259,4 +259,13 @@ Deno.test("krakenfutures dated futures: own row per contract, basis annualised o
     withInst.rows.find((r) => r.contract === "FI_XBTUSD_210924")!.expiry,
     Date.parse("2021-09-24T14:00:00Z"),
   );
+});
+
+Deno.test("krakenfutures: 16:00 London on a contract day, across the clock changes (Europe/London from ICU)", () => {
+  const at = (y: number, m: number, d: number) => new Date(londonFourPm(y, m, d)).toISOString();
+  assertEquals(at(2025, 3, 29), "2025-03-29T16:00:00.000Z"); // the Saturday before BST
+  assertEquals(at(2025, 3, 30), "2025-03-30T15:00:00.000Z"); // BST from 01:00 UTC that Sunday
+  assertEquals(at(2025, 10, 25), "2025-10-25T15:00:00.000Z");
+  assertEquals(at(2025, 10, 26), "2025-10-26T16:00:00.000Z"); // GMT again from 01:00 UTC that Sunday
+  assertEquals(parseInstrument("FI_XBTUSD_251226")!.expiry, Date.parse("2025-12-26T16:00:00Z"));
 });
