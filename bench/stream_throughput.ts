@@ -1,11 +1,16 @@
 /**
- * Streaming throughput: `deno run -A bench/stream_throughput.ts [N] [--json]`.
- * 1. file sink: envelopes built + checksummed + written to the file sink (envelopes/s), after an untimed
- *    warm-up of N/10 (the JIT's first pass is not what a running publisher sees);
+ * Streaming throughput: `deno run -A bench/stream_throughput.ts [N] [--rounds R] [--json]`.
+ * Each measurement runs one untimed warm-up round of the same size (the JIT's first pass over the code is
+ * not what a running publisher or consumer sees), then R timed rounds (default 3); it reports the MEDIAN
+ * round, and the warm-up round as `*_first` (what a process's first N envelopes cost).
+ * 1. file sink: N envelopes built + checksummed + written to the file sink (envelopes/s);
  * 2. consumer validation: every line of that file decoded and validated the way the consumer loop does it
  *    (`check` of src/stream/consumer.ts), lines/s;
  * 3. blake3 MB/s: @noble/hashes vs hash-wasm on the same bytes, same run;
- * 4. end to end through Redis (needs CRYPTORUN_TEST_REDIS_URL or CRYPTORUN_REDIS_URL; not run otherwise).
+ * 4. end to end through Redis (needs CRYPTORUN_TEST_REDIS_URL or CRYPTORUN_REDIS_URL; not run otherwise):
+ *    min(N, 100k) envelopes built and XADDed, THEN consumed (validated, de-duplicated, acked) by a consumer
+ *    group — serially, so end to end = M ÷ (publish time + consume time), a lower bound for a pipeline
+ *    whose publisher and consumer overlap. A fresh stream per round.
  * `--json` prints one JSON object with the rates last (bench/side_by_side.ts reads it).
  */
 import { blake3 } from "@noble/hashes/blake3.js";
@@ -17,9 +22,18 @@ import { newProducer } from "../src/stream/producer.ts";
 import { openSource } from "../src/stream/source.ts";
 import { check, consume } from "../src/stream/consumer.ts";
 
-const args = Deno.args.filter((a) => a !== "--json");
-const json = Deno.args.includes("--json");
-const N = Number(args[0] ?? 200_000);
+import { parseArgs } from "node:util";
+
+const { values: opts, positionals } = parseArgs({
+  args: Deno.args,
+  options: { json: { type: "boolean", default: false }, rounds: { type: "string", default: "3" } },
+  allowPositionals: true,
+});
+const json = opts.json;
+const N = Number(positionals[0] ?? 200_000);
+const ROUNDS = Number(opts.rounds);
+if (!Number.isInteger(N) || N < 1) throw new Error(`N: expected a positive integer, found ${positionals[0]}`);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds: expected ≥ 1, found ${opts.rounds}`);
 const T0 = Date.UTC(2024, 0, 1);
 const row = (i: number) => ({
   table: "ohlcv",
@@ -33,6 +47,17 @@ const row = (i: number) => ({
 });
 const result: Record<string, number | null> = {};
 const say = (s: string) => json ? console.error(s) : console.log(s);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** One untimed warm-up round, then ROUNDS timed ones: [rates of the timed rounds, rate of the warm-up]. */
+async function rounds(
+  f: (round: number) => Promise<number>,
+): Promise<{ median: number; first: number; all: number[] }> {
+  const first = await f(0);
+  const all: number[] = [];
+  for (let r = 1; r <= ROUNDS; r++) all.push(await f(r));
+  return { median: Math.round(median(all)), first: Math.round(first), all: all.map(Math.round) };
+}
 
 async function fileSink(path: string, n: number): Promise<number> {
   const p = fileProducer(() => path, 1 << 20);
@@ -52,27 +77,39 @@ async function fileSink(path: string, n: number): Promise<number> {
 }
 
 const dir = await Deno.makeTempDir();
-await fileSink(`${dir}/warmup.ndjson`, Math.max(1, Math.floor(N / 10)));
-const fileSecs = await fileSink(`${dir}/bench.ndjson`, N);
-const bytes = (await Deno.stat(`${dir}/bench.ndjson`)).size;
-result.file_sink_per_s = Math.round(N / fileSecs);
+let bytes = 0;
+const sink = await rounds(async (r) => {
+  const path = `${dir}/bench${r}.ndjson`;
+  const secs = await fileSink(path, N);
+  bytes = (await Deno.stat(path)).size;
+  return N / secs;
+});
+result.file_sink_per_s = sink.median;
+result.file_sink_first_per_s = sink.first;
 say(
-  `file sink: ${N} envelopes in ${fileSecs.toFixed(2)} s = ${result.file_sink_per_s} envelopes/s (${
-    (bytes / N).toFixed(0)
-  } B/line)`,
+  `file sink: ${N} envelopes per round: median ${sink.median} envelopes/s (rounds ${
+    sink.all.join(", ")
+  }; warm-up round ${sink.first}) (${(bytes / N).toFixed(0)} B/line)`,
 );
 
-const lines = (await Deno.readTextFile(`${dir}/bench.ndjson`)).split("\n").filter((l) => l !== "");
-for (let i = 0; i < lines.length / 10; i++) check({ id: String(i), text: lines[i] }); // warm-up
-let t = performance.now();
-let ok = 0;
-for (let i = 0; i < lines.length; i++) if (check({ id: String(i), text: lines[i] }).ok) ok++;
-const valSecs = (performance.now() - t) / 1000;
-if (ok !== N) throw new Error(`consumer validation: ${ok} of ${N} lines valid`);
-result.consumer_validate_per_s = Math.round(N / valSecs);
-say(`consumer validation (decode + validate each line): ${result.consumer_validate_per_s} envelopes/s`);
+const lines = (await Deno.readTextFile(`${dir}/bench1.ndjson`)).split("\n").filter((l) => l !== "");
+const val = await rounds(() => {
+  const t = performance.now();
+  let ok = 0;
+  for (let i = 0; i < lines.length; i++) if (check({ id: String(i), text: lines[i] }).ok) ok++;
+  const secs = (performance.now() - t) / 1000;
+  if (ok !== N) throw new Error(`consumer validation: ${ok} of ${N} lines valid`);
+  return Promise.resolve(N / secs);
+});
+result.consumer_validate_per_s = val.median;
+result.consumer_validate_first_per_s = val.first;
+say(
+  `consumer validation (decode + validate each line): median ${val.median} envelopes/s (rounds ${
+    val.all.join(", ")
+  }; warm-up round ${val.first})`,
+);
 
-t = performance.now();
+let t = performance.now();
 let k = 0;
 for (let i = 0; i < N; i++) {
   k += makeEnvelope({ ts: T0 + i, symbol: "BTC/USD", source: "cold:ohlcv", payload: row(i) }).checksum.length;
@@ -103,41 +140,52 @@ if (!url) {
 } else {
   const env = { CRYPTORUN_REDIS_URL: url };
   const cfg = StreamSection.parse({ kind: "redis", retention_days: 0 });
-  const topic = `bench.${crypto.randomUUID().slice(0, 8)}`;
   const M = Math.min(N, 100_000);
-  t = performance.now();
-  const envs = Array.from(
-    { length: M },
-    (_, i) => makeEnvelope({ ts: T0 + i, symbol: "BTC/USD", source: "bench", payload: row(i) }),
-  );
-  const prod = await newProducer(cfg, "/x", env);
-  await prod.send(topic, envs);
-  const sendSecs = (performance.now() - t) / 1000;
-  const src = await openSource(cfg, "/x", env, { topic, group: "b", consumer: "b" });
-  const t2 = performance.now();
-  const s = await consume({
-    source: src,
-    dlq: prod,
-    topic,
-    kind: "redis",
-    batch: 1000,
-    maxMessages: M,
-    idleMs: 2000,
-    handle: () => Promise.resolve(),
-  });
-  const consSecs = (performance.now() - t2) / 1000;
-  await src.close();
   const { connectRedis } = await import("../src/stream/redis/connect.ts");
-  const c = await connectRedis(url);
-  await c.del(topic);
-  await c.quit();
-  await prod.close();
-  if (s.handled !== M) throw new Error(`redis: ${s.handled} of ${M} envelopes handled`);
-  result.redis_publish_per_s = Math.round(M / sendSecs);
-  result.redis_consume_per_s = Math.round(s.handled / consSecs);
-  result.redis_end_to_end_per_s = Math.round(M / (sendSecs + consSecs));
+  const parts = { publish: [] as number[], consume: [] as number[] };
+  const e2e = await rounds(async (round) => {
+    const topic = `bench.${crypto.randomUUID().slice(0, 8)}`;
+    const t = performance.now();
+    const envs = Array.from(
+      { length: M },
+      (_, i) => makeEnvelope({ ts: T0 + i, symbol: "BTC/USD", source: "bench", payload: row(i) }),
+    );
+    const prod = await newProducer(cfg, "/x", env);
+    await prod.send(topic, envs);
+    const sendSecs = (performance.now() - t) / 1000;
+    const src = await openSource(cfg, "/x", env, { topic, group: "b", consumer: "b" });
+    const t2 = performance.now();
+    const s = await consume({
+      source: src,
+      dlq: prod,
+      topic,
+      kind: "redis",
+      batch: 1000,
+      maxMessages: M,
+      idleMs: 2000,
+      handle: () => Promise.resolve(),
+    });
+    const consSecs = (performance.now() - t2) / 1000;
+    await src.close();
+    const c = await connectRedis(url);
+    await c.del(topic);
+    await c.quit();
+    await prod.close();
+    if (s.handled !== M) throw new Error(`redis: ${s.handled} of ${M} envelopes handled`);
+    if (round > 0) {
+      parts.publish.push(M / sendSecs);
+      parts.consume.push(s.handled / consSecs);
+    }
+    return M / (sendSecs + consSecs);
+  });
+  result.redis_publish_per_s = Math.round(median(parts.publish));
+  result.redis_consume_per_s = Math.round(median(parts.consume));
+  result.redis_end_to_end_per_s = e2e.median;
+  result.redis_end_to_end_first_per_s = e2e.first;
   say(
-    `redis: build + XADD ${result.redis_publish_per_s} envelopes/s; consume+validate+ack ${result.redis_consume_per_s} envelopes/s; end to end ${result.redis_end_to_end_per_s} envelopes/s`,
+    `redis (${M} per round): build + XADD ${result.redis_publish_per_s} envelopes/s; consume+validate+ack ${result.redis_consume_per_s} envelopes/s; end to end median ${e2e.median} envelopes/s (rounds ${
+      e2e.all.join(", ")
+    }; warm-up round ${e2e.first})`,
   );
 }
 if (json) console.log(JSON.stringify(result));

@@ -5,6 +5,7 @@
  * - docs/DEPLOYMENT.md         its env var matrix, from the config schema (src/deploy/env_keys.ts)
  * - docs/LICENSES.md           from deno.lock and the packages' package.json (scripts/deps_check.ts)
  * - deploy/k8s/base/config/*   copies of config/ (kustomize reads files only under its own directory)
+ * - src/config/fingerprint.ts  the config loader's fingerprint (scripts/lib/config_fingerprint.ts)
  *
  * Each target's test fails when the committed file differs from what this writes.
  */
@@ -13,6 +14,7 @@ import { licencesDoc } from "./deps_check.ts";
 import { fmtMarkdown } from "./lib/fmt_markdown.ts";
 import { MATRIX_END, MATRIX_START, renderEnvMatrix } from "../src/deploy/env_keys.ts";
 import { loadConfig } from "../src/config/load.ts";
+import { fingerprintModule } from "./lib/config_fingerprint.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -29,6 +31,7 @@ export const TARGETS: Record<string, () => string | Promise<string>> = {
   },
   "deploy/k8s/base/config/cryptorun.yaml": () => Deno.readTextFile(`${root}config/cryptorun.yaml`),
   "deploy/k8s/base/config/data_sources.yaml": () => Deno.readTextFile(`${root}config/data_sources.yaml`),
+  "src/config/fingerprint.ts": fingerprintModule,
 };
 
 if (import.meta.main) {

@@ -2,6 +2,7 @@ import { loadEntry } from "./entries.ts";
 import { parseArgs } from "node:util";
 import type { EnvOverride } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import { readCached, writeCached } from "../config/cache.ts";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../log/logger.ts";
 import { redact } from "../log/redact.ts";
 import { ConfigError, exitCodeOf, UsageError } from "../util/errors.ts";
@@ -163,12 +164,15 @@ export async function runCli(argv: string[], io: RunIO): Promise<number> {
       globals,
       async config() {
         if (!loaded) {
-          const { loadConfig } = await loadEntry<typeof import("../config/load.ts")>("config/load.ts");
-          loaded = await loadConfig({
-            configPath: globals.config,
-            explicit: globals.configExplicit,
-            env: io.env,
-          });
+          const inputs = { configPath: globals.config, explicit: globals.configExplicit, env: io.env };
+          const cached = await readCached(inputs);
+          if (cached.loaded) {
+            loaded = cached.loaded;
+          } else {
+            const { loadConfig } = await loadEntry<typeof import("../config/load.ts")>("config/load.ts");
+            loaded = await loadConfig(inputs);
+            if (cached.key) await writeCached(inputs, cached.key, loaded);
+          }
         }
         return loaded.config;
       },

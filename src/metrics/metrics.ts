@@ -30,8 +30,9 @@ interface Slot {
 
 const slots = new Map<string, Slot>();
 
+/** A label set's key: its entries by name (code-unit order: `localeCompare` would load ICU's collator). */
 const keyOf = (labels: Labels) =>
-  JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  JSON.stringify(Object.entries(labels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 
 function slot(name: string, kind: Slot["kind"]): Slot {
   if (slots.has(name)) throw new Error(`metric ${name} defined twice`);

@@ -14,24 +14,31 @@ export interface PremoveVerdict {
   reason: string;
 }
 
+const show = (g: boolean | null) => g === null ? "unknown" : g ? "pass" : "fail";
+
 export function premoveVerdict(
   a: boolean | null,
   b: boolean | null,
   c: boolean | null,
   requireVolume: boolean,
 ): PremoveVerdict {
-  let known = 0, got = 0;
-  const add = (g: boolean | null, w: number) => {
-    if (g === null) return;
-    known += w;
-    if (g) got += w;
-  };
-  add(a, PREMOVE_WEIGHTS.a);
-  add(b, PREMOVE_WEIGHTS.b);
-  add(c, PREMOVE_WEIGHTS.c);
-  const trues = [a, b, c].filter((g) => g === true).length;
+  let known = 0, got = 0, trues = 0;
+  if (a !== null) known += PREMOVE_WEIGHTS.a;
+  if (a === true) {
+    got += PREMOVE_WEIGHTS.a;
+    trues++;
+  }
+  if (b !== null) known += PREMOVE_WEIGHTS.b;
+  if (b === true) {
+    got += PREMOVE_WEIGHTS.b;
+    trues++;
+  }
+  if (c !== null) known += PREMOVE_WEIGHTS.c;
+  if (c === true) {
+    got += PREMOVE_WEIGHTS.c;
+    trues++;
+  }
   const passed = trues >= 2 && (!requireVolume || c === true);
-  const show = (g: boolean | null) => g === null ? "unknown" : g ? "pass" : "fail";
   const reason = `A ${show(a)}, B ${show(b)}, C ${show(c)}: ${trues} of 3 true (2 needed${
     requireVolume ? ", C required in this regime" : ""
   })`;

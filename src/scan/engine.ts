@@ -7,7 +7,7 @@ import { adx, atr, barsInWindow, hurst, notionalVolume, rsi4h } from "../factors
 import { momentumCore } from "../factors/momentum.ts";
 import { qualityRaw, technicalRaw, volumeRaw } from "../factors/residuals.ts";
 import { accel4h, type HorizonReturns, horizonReturns } from "../factors/returns.ts";
-import { vadr } from "../factors/vadr.ts";
+import { vadr, vadrStability } from "../factors/vadr.ts";
 import { type DerivsFeatures, fundingDivergence } from "../factors/derivs.ts";
 import { augmentVolume, type OnchainVolume } from "../factors/onchain_volume.ts";
 import {
@@ -16,7 +16,6 @@ import {
   type BookSnapshot,
   evaluateEntryGates,
   type GateResult,
-  p80,
 } from "../gates/mod.ts";
 import { gateA, gateB, gateC, volumeP80, vwap24h } from "../premove/gates.ts";
 import { type PremoveVerdict, premoveVerdict } from "../premove/score.ts";
@@ -182,6 +181,7 @@ export function runScan(inp: ScanInput): ScanOutput {
     const book = inp.books?.get(`${s.venue}|${s.symbol}`);
     return book && book.ts <= asOf ? book : undefined;
   };
+  const NONE: DerivsFeatures[] = [];
   // Candidates' features in typed columns (candidate i = the i-th series not skipped); row objects are made
   // once, for the output.
   const cap = inp.series.length;
@@ -237,17 +237,14 @@ export function runScan(inp: ScanInput): ScanOutput {
     const n24 = notional24h[i] = notionalVolume(b, end, 24);
     rawMomentum[i] = core;
     rawTechnical[i] = technicalRaw(r, a, h);
-    const fresh = (inp.derivs?.get(s.symbol) ?? []).filter((f) => f.age_ms >= 0 && f.age_ms <= derivsMaxAge);
+    const all = inp.derivs?.get(s.symbol);
+    const fresh = all === undefined ? NONE : all.filter((f) => f.age_ms >= 0 && f.age_ms <= derivsMaxAge);
     freshDerivs.push(fresh);
     // DOMAIN.md §1: Volume = 0.7·surge + 0.3·ΔOI, where a fresh ΔOI is known; the surge alone otherwise.
     const dOi = fresh.find((f) => Number.isFinite(f.oi_change_1h))?.oi_change_1h ?? null;
     const n7d = notional7d[i] = notionalVolume(b, end, 168);
     // VADR stability: the p80 of the 24 hourly VADR values before this one (DOMAIN.md §3, MS/vadr.go).
-    const history: (number | null)[] = [];
-    for (let k = 1; k <= 24 && end - k >= 1; k++) {
-      history.push(vadr(b, end - k, inp.gates.vadr_min_bars).value);
-    }
-    vadrP80s.push(history.length >= inp.gates.vadr_min_bars ? p80(history) : null);
+    vadrP80s.push(vadrStability(b, end, inp.gates.vadr_min_bars));
     const surge = volumeRaw(n24, n7d);
     rawVolume[i] = dOi === null ? surge : 0.7 * surge + 0.3 * dOi;
     const onchain = inp.onchainVolume?.get(s.symbol);
@@ -255,7 +252,7 @@ export function runScan(inp: ScanInput): ScanOutput {
       onchainBefore[i] = rawVolume[i];
       rawVolume[i] = augmentVolume(rawVolume[i], onchain);
     }
-    rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), bookOf(s));
+    rawQuality[i] = qualityRaw(barsInWindow(b, end, 168), inp.books === undefined ? undefined : bookOf(s));
     rawSocial[i] = inp.social?.get(s.symbol) ?? 0;
   }
 
@@ -281,14 +278,18 @@ export function runScan(inp: ScanInput): ScanOutput {
     const end = ends[i];
     const last = end - 1;
     const closeTs = b.ts[last] + HOUR;
-    const book = inp.books?.get(`${s.venue}|${s.symbol}`); // the gates refuse it when after as-of / stale
-    const feeds = inp.feeds?.get(`${s.venue}|${s.symbol}`);
+    const key = inp.books || inp.feeds || inp.graceUsedAt ? `${s.venue}|${s.symbol}` : "";
+    const book = inp.books?.get(key); // the gates refuse it when after as-of / stale
+    const feeds = inp.feeds?.get(key);
     let oldest = { feed: "bars", age_ms: asOf - closeTs };
-    for (const [feed, f] of Object.entries(feeds ?? {})) {
-      if (feed !== "bars" && f.age_ms !== null && f.age_ms > oldest.age_ms) {
-        oldest = { feed, age_ms: f.age_ms };
+    if (feeds !== undefined) {
+      for (const [feed, f] of Object.entries(feeds)) {
+        if (feed !== "bars" && f.age_ms !== null && f.age_ms > oldest.age_ms) {
+          oldest = { feed, age_ms: f.age_ms };
+        }
       }
     }
+    const funding = fundingDivergence(freshDerivs[i]);
     const gates = evaluateEntryGates(
       {
         symbol: s.symbol,
@@ -304,7 +305,7 @@ export function runScan(inp: ScanInput): ScanOutput {
         accel4h: accel[i],
         delayS: (decisionTs - closeTs) / 1000,
         orderP99Ms: inp.orderP99Ms,
-        graceUsed: graceUsedWithin(inp.graceUsedAt?.get(`${s.venue}|${s.symbol}`), decisionTs),
+        graceUsed: graceUsedWithin(inp.graceUsedAt?.get(key), decisionTs),
         notional24h: notional24h[i],
         adx: adxs[i],
         hurst: hursts[i],
@@ -312,14 +313,14 @@ export function runScan(inp: ScanInput): ScanOutput {
         vadrP80: vadrP80s[i],
         advTier: advTier(notional7d[i] / 7),
         book,
-        funding: fundingDivergence(freshDerivs[i]),
+        funding,
       },
       inp.gates,
       regime.name,
       asOf,
     );
     const pm = {
-      fundingZ: fundingDivergence(freshDerivs[i])?.z,
+      fundingZ: funding?.z,
       spot: b.close[last],
       vwap24h: vwap24h(b, end),
       confirmVolume: b.volume[last],

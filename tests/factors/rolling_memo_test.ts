@@ -5,7 +5,8 @@ import { composite } from "../../src/factors/composite.ts";
 import { horizonReturns, pctReturn } from "../../src/factors/returns.ts";
 import { qualityRaw, technicalRaw } from "../../src/factors/residuals.ts";
 import { kthOfWindow, MEMO_RING } from "../../src/factors/rolling_memo.ts";
-import { vadr } from "../../src/factors/vadr.ts";
+import { vadr, vadrStability } from "../../src/factors/vadr.ts";
+import { p80 } from "../../src/gates/adv_tiers.ts";
 import { volumeP80 } from "../../src/premove/gates.ts";
 import * as ref from "./reference.ts";
 import { rng, walkRows } from "./synthetic.ts";
@@ -23,6 +24,13 @@ function gappy(n: number, seed: number): Bars {
   }));
 }
 
+/** The VADR stability floor as the scan computed it before the memo: 24 fresh VADRs, then `p80`. */
+function refStability(b: Bars, end: number, minBars: number): number | null {
+  const history: (number | null)[] = [];
+  for (let k = 1; k <= 24 && end - k >= 1; k++) history.push(ref.vadr(b, end - k, minBars).value);
+  return history.length >= minBars ? p80(history) : null;
+}
+
 type Feature = [string, (b: Bars, end: number) => unknown, (b: Bars, end: number) => unknown];
 const asOfAt = (b: Bars, end: number) => b.ts[end - 1] + HOUR + (end % 3) * HOUR;
 const FEATURES: Feature[] = [
@@ -33,6 +41,9 @@ const FEATURES: Feature[] = [
   ["rsi4h", (b, e) => rsi4h(b, e, asOfAt(b, e)), (b, e) => ref.rsi4h(b, e, asOfAt(b, e))],
   ["volumeP80", (b, e) => volumeP80(b, e), (b, e) => ref.volumeP80(b, e)],
   ["vadr", (b, e) => vadr(b, e), (b, e) => ref.vadr(b, e)],
+  ["vadr(12 bars)", (b, e) => vadr(b, e, 12), (b, e) => ref.vadr(b, e, 12)],
+  ["vadrStability", (b, e) => vadrStability(b, e), (b, e) => refStability(b, e, 20)],
+  ["vadrStability(12)", (b, e) => vadrStability(b, e, 12), (b, e) => refStability(b, e, 12)],
   ["horizons", (b, e) => horizonReturns(b, e), (b, e) => [1, 4, 12, 24, 168].map((h) => pctReturn(b, e, h))],
 ];
 

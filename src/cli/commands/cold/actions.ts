@@ -6,6 +6,7 @@ import type { VerifyReport } from "../../../data/cold/verify.ts";
 import { UsageError } from "../../../util/errors.ts";
 import { positiveInt, str, symbolsFlag } from "../../flags.ts";
 import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
+import { csvField } from "../../../data/cold/csv_fields.ts";
 
 /**
  * The actions of `cryptorun cold` (loaded only when one is chosen). The cold tier itself is imported after
@@ -210,7 +211,6 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
   const symbols = symbolsFlag(args, "symbols");
   const iso = args.values.iso === true;
   const json = ctx.globals.json;
-  const { csvField } = await import("../../../data/cold/csv_fields.ts");
   const types = columns.map((c) => store.schema.fields.find((f) => f.name === c)!.type);
   let rows = 0;
   const it = store.readBatches(range, {
@@ -226,29 +226,32 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
     for (; !next.done; next = await it.next()) {
       const b = next.value;
       const cols = columns.map((c) => b.cols[c]);
-      // Per column: the value of row i as printed (null: an empty CSV field, JSON null).
-      const text = cols.map((col, k) => {
-        if (types[k] === "string") {
-          const v = col as string[];
-          return json ? (i: number) => v[i] === "" ? null : v[i] : (i: number) => csvField(v[i]);
-        }
-        const v = col as Float64Array;
-        if (types[k] === "timestamp(ms)" && iso) {
-          return (i: number) => v[i] === v[i] ? isoMs(v[i]) : json ? null : "";
-        }
-        return json
-          ? (i: number) => v[i] === v[i] ? v[i] : null
-          : (i: number) => v[i] === v[i] ? String(v[i]) : "";
-      });
-      for (let i = 0; i < b.length; i++) {
-        if (json) {
+      if (json) {
+        // Per column: the value of row i as printed (null: JSON null).
+        const value = cols.map((col, k) => {
+          if (types[k] === "string") {
+            const v = col as string[];
+            return (i: number) => v[i] === "" ? null : v[i];
+          }
+          const v = col as Float64Array;
+          if (types[k] === "timestamp(ms)" && iso) return (i: number) => v[i] === v[i] ? isoMs(v[i]) : null;
+          return (i: number) => v[i] === v[i] ? v[i] : null;
+        });
+        for (let i = 0; i < b.length; i++) {
           const o: Record<string, unknown> = {};
-          for (let k = 0; k < columns.length; k++) o[columns[k]] = text[k](i);
+          for (let k = 0; k < columns.length; k++) o[columns[k]] = value[k](i);
           ctx.out(JSON.stringify(o));
-        } else {
-          let line = text[0](i) as string;
-          for (let k = 1; k < columns.length; k++) line += "," + text[k](i);
-          ctx.out(line);
+        }
+      } else {
+        // CSV, column by column over chunks of rows (each loop one type), then one output call per chunk.
+        for (let lo = 0; lo < b.length; lo += CSV_CHUNK) {
+          const hi = Math.min(b.length, lo + CSV_CHUNK);
+          const lines = csvColumn(cols[0], types[0], lo, hi, iso);
+          for (let k = 1; k < columns.length; k++) {
+            const f = csvColumn(cols[k], types[k], lo, hi, iso);
+            for (let i = 0; i < lines.length; i++) lines[i] += "," + f[i];
+          }
+          ctx.out(lines.join("\n"));
         }
       }
       rows += b.length;
@@ -264,6 +267,36 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
     to: isoMs(range.to),
   });
   return 0;
+}
+
+/** Rows formatted per `ctx.out` call by `cold dump`'s CSV output. */
+const CSV_CHUNK = 4096;
+
+/**
+ * CSV fields of rows [lo, hi) of one column: strings quoted when needed, NaN (null) as an empty field,
+ * timestamps as epoch ms or (`iso`) RFC 3339, numbers as JavaScript prints them. A value equal to the
+ * previous row's reuses its text (a timestamp is shared by every symbol of a bar).
+ */
+function csvColumn(col: unknown, type: string, lo: number, hi: number, iso: boolean): string[] {
+  const out: string[] = new Array(hi - lo);
+  if (type === "string") {
+    const v = col as string[];
+    for (let i = lo; i < hi; i++) out[i - lo] = csvField(v[i]);
+    return out;
+  }
+  const v = col as Float64Array;
+  const show = type === "timestamp(ms)" && iso ? isoMs : String;
+  let last = NaN;
+  let text = "";
+  for (let i = lo; i < hi; i++) {
+    const x = v[i];
+    if (x !== last) {
+      last = x;
+      text = x === x ? show(x) : "";
+    }
+    out[i - lo] = text;
+  }
+  return out;
 }
 
 export async function runStats(ctx: CommandContext, args: ParsedArgs): Promise<number> {
