@@ -51,7 +51,9 @@ interface Entry {
 /** Where entries live; undefined: no cache (turned off, or no home/cache directory known). */
 export function cacheDir(env: Record<string, string>): string | undefined {
   if (env.CRYPTORUN_CONFIG_CACHE === "off") return undefined;
-  const base = env.XDG_CACHE_HOME || (env.HOME ? `${env.HOME}/.cache` : "");
+  // The XDG base-directory spec: a relative XDG_CACHE_HOME is invalid and ignored.
+  const xdg = env.XDG_CACHE_HOME?.startsWith("/") ? env.XDG_CACHE_HOME : "";
+  const base = xdg || (env.HOME?.startsWith("/") ? `${env.HOME}/.cache` : "");
   return base ? `${base}/cryptorun/config` : undefined;
 }
 

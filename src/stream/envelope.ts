@@ -116,24 +116,27 @@ export function computeChecksum(e: Pick<Envelope, "payload" | "ts" | "symbol" | 
 }
 
 /**
- * Whether `hex` (already known to be 64 lower-case hex digits) is the checksum of `e`: compared byte by byte
+ * Whether `hex` is the checksum of `e`: 64 lower-case hex digits equal to the digest, compared byte by byte
  * with the binary digest, without printing the digest as text (what a consumer does for every envelope).
+ * Anything else — another length, an upper-case or non-hex character — is false, so a caller that only needs
+ * "valid or not" does not test CHECKSUM_RE first.
  */
 export function checksumMatches(
   e: Pick<Envelope, "payload" | "ts" | "symbol" | "source">,
   hex: string,
 ): boolean {
+  if (hex.length !== 64) return false;
   const d = hasher.init().update(checksumInput(e)).digest("binary");
   for (let i = 0; i < 32; i++) {
-    if (((HEX_VALUE[hex.charCodeAt(2 * i)] << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1)]) !== d[i]) {
-      return false;
-    }
+    const hi = hex.charCodeAt(2 * i);
+    const lo = hex.charCodeAt(2 * i + 1);
+    if (hi > 0x7f || lo > 0x7f || ((HEX_VALUE[hi] << 4) | HEX_VALUE[lo]) !== d[i]) return false;
   }
   return true;
 }
 
-/** Value of a lower-case hex digit by char code (other codes: 0; callers check the shape first). */
-const HEX_VALUE = new Uint8Array(128);
+/** Value of a lower-case hex digit by char code; 0x1000 for every other code below 128 (never a byte). */
+const HEX_VALUE = new Uint16Array(128).fill(0x1000);
 for (let i = 0; i < 16; i++) HEX_VALUE["0123456789abcdef".charCodeAt(i)] = i;
 
 /** Lower-case hex of BLAKE3-256 of `bytes` (the shared hash-wasm hasher). */
@@ -378,7 +381,7 @@ function canonicalValid(text: string): Envelope | undefined {
   const payload = text.slice(from, tail);
   if (payload.includes("\n") || payload.includes("\r")) return undefined;
   const checksum = text.slice(tail + WIRE_CHECKSUM.length, text.length - WIRE_END.length);
-  if (!CHECKSUM_RE.test(checksum) || !isRealTs(head[1])) return undefined;
+  if (!isRealTs(head[1])) return undefined; // the checksum's shape: checksumMatches refuses non-hex
   try {
     JSON.parse(payload);
   } catch {

@@ -125,6 +125,8 @@ Deno.test("a corrupt, foreign or tampered entry is a miss and is rewritten; 'off
   assert.deepEqual(await entries(off.path), []);
   assert.equal(cache.cacheDir({}), undefined, "no HOME, no XDG_CACHE_HOME: no cache");
   assert.equal(cache.cacheDir({ HOME: "/h" }), "/h/.cache/cryptorun/config");
+  assert.equal(cache.cacheDir({ HOME: "/h", XDG_CACHE_HOME: "rel" }), "/h/.cache/cryptorun/config");
+  assert.equal(cache.cacheDir({ XDG_CACHE_HOME: "/x" }), "/x/cryptorun/config");
 });
 
 Deno.test("the cache keeps at most MAX_ENTRIES entries, the newest", async () => {

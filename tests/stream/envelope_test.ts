@@ -293,6 +293,21 @@ Deno.test("checksumMatches agrees with comparing computeChecksum's hex, for the 
     assert.equal(checksumMatches(e, other), false, `digit ${i} changed`);
   }
   assert.equal(checksumMatches({ ...e, payload: '{"close":1}' }, e.checksum), false);
+  // Not 64 lower-case hex digits: false even where a lenient nibble table would decode the same bytes.
+  assert.equal(checksumMatches(e, e.checksum.toUpperCase()), /[a-f]/.test(e.checksum) ? false : true);
+  assert.equal(checksumMatches(e, e.checksum.slice(0, 63)), false);
+  assert.equal(checksumMatches(e, e.checksum + "0"), false);
+  const zero = e.checksum.indexOf("0");
+  assert.ok(zero >= 0, "the fixture's checksum has a 0 digit");
+  for (const bad of ["g", "G", " ", "\u0000", "\u00e0", "\u0660"]) {
+    const other = e.checksum.slice(0, zero) + bad + e.checksum.slice(zero + 1);
+    assert.equal(checksumMatches(e, other), false, `${JSON.stringify(bad)} for a 0 digit`);
+    const line = encodeEnvelope({ ...e, checksum: other });
+    assert.throws(
+      () => decodeValid(line),
+      (err: Error) => err instanceof EnvelopeError && err.kind === "bad_checksum_format",
+    );
+  }
 });
 
 Deno.test("decodeValid agrees with validate(decodeEnvelope) on random RFC 3339-shaped times, real or not", () => {

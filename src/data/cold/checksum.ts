@@ -35,9 +35,13 @@ let xxh: IHasher | undefined;
 let ready: Promise<void> | undefined;
 let wasm: Promise<typeof import("hash-wasm")> | undefined;
 
-/** hash-wasm, loaded on first use (a command that never touches the cold tier does not parse it). */
+/**
+ * hash-wasm, loaded on first use (a command that never touches the cold tier does not parse it): its ES module
+ * build, as src/stream/envelope.ts loads it (the package's default entry is a UMD bundle that loads ~30 ms
+ * slower in Deno); the types are the package's.
+ */
 function hashWasm(): Promise<typeof import("hash-wasm")> {
-  wasm ??= import("hash-wasm");
+  wasm ??= import("hash-wasm/dist/index.esm.min.js") as Promise<typeof import("hash-wasm")>;
   return wasm;
 }
 
