@@ -10,7 +10,9 @@
  * 4. end to end through Redis (needs CRYPTORUN_TEST_REDIS_URL or CRYPTORUN_REDIS_URL; not run otherwise):
  *    min(N, 100k) envelopes built and XADDed, THEN consumed (validated, de-duplicated, acked) by a consumer
  *    group — serially, so end to end = M ÷ (publish time + consume time), a lower bound for a pipeline
- *    whose publisher and consumer overlap. A fresh stream per round.
+ *    whose publisher and consumer overlap; then the pipeline itself (`redis_pipeline_per_s`): the consumer
+ *    group reads while the publisher builds and sends in chunks of 10,000, M ÷ (first build → last ack).
+ *    A fresh stream per round.
  * `--json` prints one JSON object with the rates last (bench/side_by_side.ts reads it).
  */
 import { blake3 } from "@noble/hashes/blake3.js";
@@ -178,6 +180,42 @@ if (!url) {
     }
     return M / (sendSecs + consSecs);
   });
+  // The pipeline: a consumer group reading while the publisher builds and sends, as a running system does
+  // (one process here, so the overlap is JS work against redis-server's, not two JS threads).
+  const pipe = await rounds(async () => {
+    const topic = `bench.${crypto.randomUUID().slice(0, 8)}`;
+    const prod = await newProducer(cfg, "/x", env);
+    const src = await openSource(cfg, "/x", env, { topic, group: "b", consumer: "b" });
+    const t = performance.now();
+    const consumed = consume({
+      source: src,
+      dlq: prod,
+      topic,
+      kind: "redis",
+      batch: 1000,
+      maxMessages: M,
+      idleMs: 5000,
+      handle: () => Promise.resolve(),
+    });
+    const CHUNK = 10_000;
+    for (let i = 0; i < M; i += CHUNK) {
+      const envs: ReturnType<typeof makeEnvelope>[] = [];
+      for (let j = i; j < Math.min(M, i + CHUNK); j++) {
+        envs.push(makeEnvelope({ ts: T0 + j, symbol: "BTC/USD", source: "bench", payload: row(j) }));
+      }
+      await prod.send(topic, envs);
+    }
+    const s = await consumed;
+    const secs = (performance.now() - t) / 1000;
+    await src.close();
+    const c = await connectRedis(url);
+    await c.del(topic);
+    await c.quit();
+    await prod.close();
+    if (s.handled !== M) throw new Error(`redis pipeline: ${s.handled} of ${M} envelopes handled`);
+    return M / secs;
+  });
+  result.redis_pipeline_per_s = pipe.median;
   result.redis_publish_per_s = Math.round(median(parts.publish));
   result.redis_consume_per_s = Math.round(median(parts.consume));
   result.redis_end_to_end_per_s = e2e.median;
@@ -185,7 +223,9 @@ if (!url) {
   say(
     `redis (${M} per round): build + XADD ${result.redis_publish_per_s} envelopes/s; consume+validate+ack ${result.redis_consume_per_s} envelopes/s; end to end median ${e2e.median} envelopes/s (rounds ${
       e2e.all.join(", ")
-    }; warm-up round ${e2e.first})`,
+    }; warm-up round ${e2e.first}); publisher and consumer at once: median ${pipe.median} envelopes/s (rounds ${
+      pipe.all.join(", ")
+    }; warm-up round ${pipe.first})`,
   );
 }
 if (json) console.log(JSON.stringify(result));
