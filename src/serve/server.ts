@@ -35,6 +35,16 @@ export const DEFAULT_LIMITS: ServerLimits = {
   writeTimeoutMs: 30_000,
 };
 
+/**
+ * The metric kind of an accept error: the ones that say "not now" by name (out of file descriptors or memory,
+ * a client gone before accept), `other` for anything else — which is treated the same way (backed off, logged,
+ * counted): only a closed listener ends the accept loop, so an error nobody foresaw cannot take the server's
+ * listener, and with it `/healthz`, down while the process lives on.
+ */
+export function acceptErrorKind(err: unknown): string {
+  return temporaryAcceptError(err) ?? "other";
+}
+
 /** Accept errors that say "not now" (out of file descriptors or memory, a client gone before accept). */
 function temporaryAcceptError(err: unknown): string | undefined {
   const code = (err as { code?: string }).code ?? "";
@@ -65,8 +75,9 @@ interface Tracked {
  *    `idleTimeoutMs`; a write that makes no progress for `writeTimeoutMs` closes it;
  *  - at most `maxConnections` are open: a new connection past the cap evicts the oldest idle one (one that
  *    has not sent a complete request head), or is closed at once when none is idle;
- *  - EMFILE/ENFILE (and other temporary accept errors) do not stop the server: it evicts the oldest idle
- *    connection, backs off (5 ms doubling to 1 s) and keeps accepting, so `/healthz` keeps answering.
+ *  - EMFILE/ENFILE (and every other accept error but a closed listener) do not stop the server: it evicts
+ *    the oldest idle connection (out of descriptors), backs off (5 ms doubling to 1 s) and keeps accepting,
+ *    so `/healthz` keeps answering.
  * Request errors never reach the listener: the handler answers them, the connection layer answers protocol
  * garbage (bad request line 400, oversized head 431, stalled head 408) and closes that connection.
  */
@@ -166,8 +177,7 @@ export function startServer(
         if (stopping || err instanceof Deno.errors.BadResource || err instanceof Deno.errors.Interrupted) {
           break;
         }
-        const kind = temporaryAcceptError(err);
-        if (!kind) throw err;
+        const kind = acceptErrorKind(err);
         httpAcceptErrors.inc({ kind });
         // Out of descriptors: free one held by an idle client, then try again (never give up serving).
         const freed = kind === "emfile" || kind === "enfile" ? evictOldestIdle("evicted") : false;

@@ -3,7 +3,7 @@
 // connection cap that evicts the oldest idle connection, EMFILE treated as temporary — /healthz keeps answering.
 import assert from "node:assert/strict";
 import { nullLogger } from "../../src/log/logger.ts";
-import { parseListen, type ServerLimits, startServer } from "../../src/serve/server.ts";
+import { acceptErrorKind, parseListen, type ServerLimits, startServer } from "../../src/serve/server.ts";
 import { CLI_PERMISSIONS } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -115,7 +115,19 @@ Deno.test("serve (real process, ulimit -n 128): hundreds of idle connections do 
     const port = Number((await lineMatching(out, /listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     assert.equal(await healthz(port), 200);
     // Far more idle half-open connections than the process has file descriptors.
-    for (let i = 0; i < 400; i++) conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+    for (let i = 0; i < 400; i++) {
+      try {
+        conns.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      } catch (err) {
+        // Refused means the listener is gone: say whether the server exited and what it logged.
+        await new Promise((r) => setTimeout(r, 200));
+        const was = exited ? "had exited" : "was still running";
+        if (!exited) child.kill("SIGTERM");
+        throw new Error(
+          `connection ${i + 1} of 400: ${err}; the server ${was}; its stderr:\n${await stderr}`,
+        );
+      }
+    }
     for (let i = 0; i < 3; i++) {
       assert.equal(await healthz(port), 200, `healthz #${i + 1} while 400 idle connections were opened`);
     }
@@ -130,11 +142,27 @@ Deno.test("serve (real process, ulimit -n 128): hundreds of idle connections do 
         c.close();
       } catch { /* closed by the server */ }
     }
-    if (!exited) child.kill("SIGTERM");
+    if (!exited) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* exited meanwhile */ }
+    }
     await out.cancel();
   }
   const st = await status;
   const err = await stderr;
   assert.equal(st.code, 0, err);
   assert.doesNotMatch(err, /Too many open files \(os error 24\)"?\s*$|cryptorun: .*Too many open files/);
+});
+
+Deno.test("serve: every accept error but a closed listener is backed off and counted by kind, never fatal", () => {
+  const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
+  assert.equal(acceptErrorKind(errno("EMFILE", "Too many open files (os error 24)")), "emfile");
+  assert.equal(acceptErrorKind(new Error("Too many open files (os error 24)")), "emfile");
+  assert.equal(acceptErrorKind(errno("ENFILE", "x")), "enfile");
+  assert.equal(acceptErrorKind(errno("ECONNABORTED", "x")), "econnaborted");
+  assert.equal(acceptErrorKind(new Deno.errors.ConnectionReset("x")), "aborted");
+  // Anything nobody foresaw is "other" (a bounded label), not a reason to close the listener.
+  assert.equal(acceptErrorKind(new Error("No such device or address (os error 6)")), "other");
+  assert.equal(acceptErrorKind("a string"), "other");
 });
