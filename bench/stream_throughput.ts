@@ -20,8 +20,8 @@ import { createBLAKE3 } from "hash-wasm";
 import { StreamSection } from "../src/config/sections/stream.ts";
 import { makeEnvelope } from "../src/stream/envelope.ts";
 import { fileProducer } from "../src/stream/file/producer.ts";
-import { newProducer } from "../src/stream/producer.ts";
-import { openSource } from "../src/stream/source.ts";
+import { newProducer, type Producer } from "../src/stream/producer.ts";
+import { openSource, type Source } from "../src/stream/source.ts";
 import { check, consume } from "../src/stream/consumer.ts";
 
 import { parseArgs } from "node:util";
@@ -51,7 +51,7 @@ const result: Record<string, number | null> = {};
 const say = (s: string) => json ? console.error(s) : console.log(s);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-/** One untimed warm-up round, then ROUNDS timed ones: [rates of the timed rounds, rate of the warm-up]. */
+/** One untimed warm-up round, then ROUNDS timed ones: the median and all timed rates, and the warm-up rate. */
 async function rounds(
   f: (round: number) => Promise<number>,
 ): Promise<{ median: number; first: number; all: number[] }> {
@@ -145,6 +145,30 @@ if (!url) {
   const M = Math.min(N, 100_000);
   const { connectRedis } = await import("../src/stream/redis/connect.ts");
   const parts = { publish: [] as number[], consume: [] as number[] };
+  /** The consumer loop over M envelopes of `topic`, validating, de-duplicating and acking (no handler work). */
+  const consumeAll = (topic: string, source: Source, dlq: Producer, idleMs: number) =>
+    consume({
+      source,
+      dlq,
+      topic,
+      kind: "redis",
+      batch: 1000,
+      maxMessages: M,
+      idleMs,
+      handle: () => Promise.resolve(),
+    });
+  /** Ends a round: closes its source and producer and deletes its stream. */
+  const closeRound = async (
+    topic: string,
+    src: { close(): Promise<void> },
+    prod: { close(): Promise<void> },
+  ) => {
+    await src.close();
+    const c = await connectRedis(url);
+    await c.del(topic);
+    await c.quit();
+    await prod.close();
+  };
   const e2e = await rounds(async (round) => {
     const topic = `bench.${crypto.randomUUID().slice(0, 8)}`;
     const t = performance.now();
@@ -157,22 +181,9 @@ if (!url) {
     const sendSecs = (performance.now() - t) / 1000;
     const src = await openSource(cfg, "/x", env, { topic, group: "b", consumer: "b" });
     const t2 = performance.now();
-    const s = await consume({
-      source: src,
-      dlq: prod,
-      topic,
-      kind: "redis",
-      batch: 1000,
-      maxMessages: M,
-      idleMs: 2000,
-      handle: () => Promise.resolve(),
-    });
+    const s = await consumeAll(topic, src, prod, 2000);
     const consSecs = (performance.now() - t2) / 1000;
-    await src.close();
-    const c = await connectRedis(url);
-    await c.del(topic);
-    await c.quit();
-    await prod.close();
+    await closeRound(topic, src, prod);
     if (s.handled !== M) throw new Error(`redis: ${s.handled} of ${M} envelopes handled`);
     if (round > 0) {
       parts.publish.push(M / sendSecs);
@@ -187,16 +198,7 @@ if (!url) {
     const prod = await newProducer(cfg, "/x", env);
     const src = await openSource(cfg, "/x", env, { topic, group: "b", consumer: "b" });
     const t = performance.now();
-    const consumed = consume({
-      source: src,
-      dlq: prod,
-      topic,
-      kind: "redis",
-      batch: 1000,
-      maxMessages: M,
-      idleMs: 5000,
-      handle: () => Promise.resolve(),
-    });
+    const consumed = consumeAll(topic, src, prod, 5000);
     const CHUNK = 10_000;
     for (let i = 0; i < M; i += CHUNK) {
       const envs: ReturnType<typeof makeEnvelope>[] = [];
@@ -207,11 +209,7 @@ if (!url) {
     }
     const s = await consumed;
     const secs = (performance.now() - t) / 1000;
-    await src.close();
-    const c = await connectRedis(url);
-    await c.del(topic);
-    await c.quit();
-    await prod.close();
+    await closeRound(topic, src, prod);
     if (s.handled !== M) throw new Error(`redis pipeline: ${s.handled} of ${M} envelopes handled`);
     return M / secs;
   });

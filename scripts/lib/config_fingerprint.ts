@@ -5,6 +5,7 @@
  * change what `loadConfig` returns — a schema, a default, the loader, a package — invalidates every entry.
  */
 import { relative } from "node:path";
+import { sha256Hex } from "../../src/util/sha256_hex.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -26,8 +27,7 @@ export async function configFingerprint(): Promise<string> {
   const parts: string[] = [];
   for (const f of files) parts.push(f, await Deno.readTextFile(root + f));
   for (const [k, v] of packages) parts.push(k, v);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(parts.join("\0"));
 }
 
 /** The text of src/config/fingerprint.ts. */

@@ -13,7 +13,8 @@
  * read into the key or stored. An entry holds the config (file paths and `*_env`/`*_file` names, never a
  * secret: YAML refuses secret keys) and the applied overrides. Entries live in
  * `$XDG_CACHE_HOME/cryptorun/config/` (else `~/.cache/…`), written atomically (temporary file + rename,
- * mode 0600), at most MAX_ENTRIES kept. Anything unreadable, foreign or stale is a miss; a write that fails
+ * mode 0600), each with the SHA-256 of its body, at most MAX_ENTRIES kept. Anything unreadable, foreign,
+ * stale or failing its checksum is a miss (and is rewritten); a write that fails
  * is ignored. `CRYPTORUN_CONFIG_CACHE=off` turns the cache off.
  */
 import type { EnvOverride } from "./load.ts";
@@ -21,6 +22,7 @@ import type { Config } from "./schema.ts";
 import { CONFIG_FINGERPRINT } from "./fingerprint.ts";
 import { VERSION } from "../cli/version.ts";
 import { dirname, join } from "node:path";
+import { sha256Hex } from "../util/sha256_hex.ts";
 
 export interface LoadInputs {
   configPath?: string;
@@ -38,11 +40,17 @@ export const DEFAULT_CONFIG_PATH = "config/cryptorun.yaml";
 export const SOURCES_FILE_NAME = "data_sources.yaml";
 const ENV_PREFIX = "CRYPTORUN_";
 export const MAX_ENTRIES = 64;
-const FORMAT = "cryptorun-config-cache/1";
+const FORMAT = "cryptorun-config-cache/2";
 
+/** An entry file: the body (JSON text of `Body`) and its SHA-256, checked before the body is believed. */
 interface Entry {
   format: typeof FORMAT;
   key: string;
+  sha256: string;
+  body: string;
+}
+
+interface Body {
   /** Raw env value of every variable applied as an override. */
   overrideRaw: Record<string, string>;
   loaded: Loaded;
@@ -91,8 +99,7 @@ export async function cacheKey(inp: LoadInputs): Promise<string | undefined> {
   all.set(h);
   if (main) all.set(main, h.length);
   if (sources) all.set(sources, h.length + (main?.length ?? 0));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(all);
 }
 
 /** The cached result for these inputs, or undefined (a miss). */
@@ -101,23 +108,30 @@ export async function readCached(inp: LoadInputs): Promise<{ loaded?: Loaded; ke
   if (dir === undefined) return {};
   const key = await cacheKey(inp);
   if (key === undefined) return {};
-  let entry: Entry;
+  let body: Body;
   try {
-    entry = JSON.parse(await Deno.readTextFile(`${dir}/${key}.json`));
+    const entry = JSON.parse(await Deno.readTextFile(`${dir}/${key}.json`)) as Entry;
+    // A flipped byte in the body (a digit of a threshold) must not become a silently different config.
+    if (
+      entry?.format !== FORMAT || entry.key !== key || typeof entry.body !== "string" ||
+      entry.sha256 !== await sha256Hex(entry.body)
+    ) {
+      return { key };
+    }
+    body = JSON.parse(entry.body);
   } catch {
     return { key };
   }
   if (
-    entry?.format !== FORMAT || entry.key !== key || typeof entry.overrideRaw !== "object" ||
-    entry.overrideRaw === null || typeof entry.loaded?.config !== "object" ||
-    !Array.isArray(entry.loaded.overrides)
+    typeof body?.overrideRaw !== "object" || body.overrideRaw === null ||
+    typeof body.loaded?.config !== "object" || !Array.isArray(body.loaded.overrides)
   ) {
     return { key };
   }
-  for (const [name, raw] of Object.entries(entry.overrideRaw)) {
+  for (const [name, raw] of Object.entries(body.overrideRaw)) {
     if (inp.env[name] !== raw) return { key };
   }
-  return { loaded: entry.loaded, key };
+  return { loaded: body.loaded, key };
 }
 
 /**
@@ -129,7 +143,8 @@ export async function writeCached(inp: LoadInputs, key: string, loaded: Loaded):
   if (dir === undefined || (await cacheKey(inp)) !== key) return;
   const overrideRaw: Record<string, string> = {};
   for (const o of loaded.overrides) overrideRaw[o.variable] = inp.env[o.variable];
-  const entry: Entry = { format: FORMAT, key, overrideRaw, loaded };
+  const text = JSON.stringify({ overrideRaw, loaded } satisfies Body);
+  const entry: Entry = { format: FORMAT, key, sha256: await sha256Hex(text), body: text };
   const tmp = `${dir}/.${key}.${crypto.randomUUID()}.tmp`;
   try {
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });

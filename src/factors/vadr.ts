@@ -60,7 +60,7 @@ let scratch = new Float64Array(24);
 
 const MASK = MEMO_RING - 1;
 
-/** VADR parts at the ends [lo, hi) of one series: `n` 24h bars, `ok` (0: no value whatever minBars), value. */
+/** One series' VADR memo: per slot (end & MASK) the 24h bar count `n`, `ok` (0: no value whatever minBars), the value. */
 interface VadrMemo {
   ts: Float64Array;
   high: Float64Array;

@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig, SOURCES_FILE_NAME } from "../../src/co
 import { configFingerprint } from "../../scripts/lib/config_fingerprint.ts";
 import { runCliCaptured } from "../helpers/cli.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { sha256Hex } from "../../src/util/sha256_hex.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -105,7 +106,15 @@ Deno.test("a corrupt, foreign or tampered entry is a miss and is rewritten; 'off
   const [name] = await entries(home.path);
   const path = `${home.path}/cryptorun/config/${name}`;
   const good = await Deno.readTextFile(path);
-  for (const bad of ["{not json", "null", JSON.stringify({ ...JSON.parse(good), key: "0".repeat(64) })]) {
+  const parsed = JSON.parse(good);
+  // One digit of the stored config changed, its checksum left as it was (a flipped byte on disk).
+  const body = parsed.body as string;
+  const flipped = JSON.stringify({
+    ...parsed,
+    body: body.replace(/"top":(\d)/, (_: string, d: string) => `"top":${(Number(d) + 1) % 10}`),
+  });
+  assert.notEqual(flipped, good, "the flip changed the entry");
+  for (const bad of ["{not json", "null", JSON.stringify({ ...parsed, key: "0".repeat(64) }), flipped]) {
     await Deno.writeTextFile(path, bad);
     const [loaded, hit] = await load(inp);
     assert.equal(hit, false, bad.slice(0, 20));
@@ -113,11 +122,8 @@ Deno.test("a corrupt, foreign or tampered entry is a miss and is rewritten; 'off
     assert.equal(await Deno.readTextFile(path), good, "the miss rewrote the entry");
   }
   // An override recorded with another raw value (the entry says CRYPTORUN_X=1, the env has none): a miss.
-  const e = JSON.parse(good);
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({ ...e, overrideRaw: { CRYPTORUN_STREAM_BATCH_BYTES: "1" } }),
-  );
+  const other = JSON.stringify({ ...JSON.parse(body), overrideRaw: { CRYPTORUN_STREAM_BATCH_BYTES: "1" } });
+  await Deno.writeTextFile(path, JSON.stringify({ ...parsed, body: other, sha256: await sha256Hex(other) }));
   assert.equal((await cache.readCached(inp)).loaded, undefined);
 
   await using off = await tempDir();

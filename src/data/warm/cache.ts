@@ -3,6 +3,7 @@ import { z } from "zod";
 import { dataConsistencyErrors } from "../../metrics/metrics.ts";
 import { atomicWriteFile } from "../../util/atomic_write.ts";
 import { InputError, show } from "../../util/errors.ts";
+import { sha256Hex } from "../../util/sha256_hex.ts";
 
 /**
  * The warm tier's store: recent REST responses on disk, one file per request, so a restart keeps them.
@@ -82,11 +83,6 @@ export function normaliseKey(key: WarmKey): WarmKey {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 const sameKey = (a: WarmKey, b: WarmKey) =>
   a.venue === b.venue && a.endpoint === b.endpoint && JSON.stringify(a.params) === JSON.stringify(b.params);

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../../util/sha256_hex.ts";
 import { dirname, relative, resolve } from "node:path";
 import { positiveInt, str } from "../../flags.ts";
 import type { CommandContext, Handler, ParsedArgs } from "../../command.ts";
@@ -76,10 +77,7 @@ async function storeAndReadBack(
   }
   const perf = await import("../../../report/performance.ts");
   const { openPersistence } = await import("../../../persistence/open.ts");
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(key))),
-  );
-  const runId = "bt-" + [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const runId = "bt-" + (await sha256Hex(JSON.stringify(key))).slice(0, 16);
   const p = await openPersistence(cfg.persistence, await ctx.dataDir(), ctx.env, { log: ctx.log });
   try {
     const rows = perf.storedRows(result, stake);

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../../util/sha256_hex.ts";
 import { basename, dirname, join, resolve } from "node:path";
 import type { CommandContext, ParsedArgs } from "../../command.ts";
 import type { StreamConfig } from "../../../config/sections/stream.ts";
@@ -164,8 +165,7 @@ export async function publishAction(ctx: CommandContext, args: ParsedArgs): Prom
 
 /** First 12 hex digits of SHA-256 of `text`. */
 async function shortHash(text: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(d.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
+  return (await sha256Hex(text)).slice(0, 12);
 }
 
 /**
