@@ -14,6 +14,7 @@
  * every `loadEntry` call names one, and that nothing else under src/cli/commands/ is reached at start-up.
  */
 export const ENTRY_MODULES = [
+  "backfill/known_gaps.ts",
   "cli/commands/backfill/run.ts",
   "cli/commands/cold/actions.ts",
   "cli/commands/cold/import.ts",
@@ -29,6 +30,19 @@ export const ENTRY_MODULES = [
   "cli/commands/serve/run.ts",
   "cli/commands/stream/actions.ts",
   "config/load.ts",
+  // Loaded by the cold actions and the cold tier itself: a `cold dump` prepares none of the writer stack
+  // (parquet-wasm, apache-arrow), the CSV input side or the schema validators it does not run.
+  "data/cold/input.ts",
+  "data/cold/manifest_schema.ts",
+  "data/cold/move.ts",
+  "data/cold/move_journal_schema.ts",
+  "data/cold/parquet_wasm_read.ts",
+  "data/cold/row_check.ts",
+  "data/cold/store.ts",
+  "data/cold/table_write.ts",
+  "data/cold/tables.ts",
+  "data/validate/write.ts",
+  "util/progress.ts",
 ] as const;
 
 /** A module (path under src/) that the CLI loads when it needs it. */

@@ -17,6 +17,4 @@ export const OhlcvRowSchema = z.strictObject({
 });
 export type OhlcvRow = z.infer<typeof OhlcvRowSchema>;
 
-/** Column names of an OHLCV table, in schema order. */
-export const OHLCV_COLUMNS = ["ts", "symbol", "open", "high", "low", "close", "volume"] as const;
-export type OhlcvColumn = typeof OHLCV_COLUMNS[number];
+export { OHLCV_COLUMNS, type OhlcvColumn } from "./ohlcv_columns.ts";

@@ -99,7 +99,7 @@ Deno.test("CLI: every entry exists, every loadEntry call names its own module, e
   let calls = 0;
   for (const f of SRC.filter((f) => !f.endsWith("/src/cli/entries.ts"))) {
     const text = await Deno.readTextFile(f);
-    for (const m of text.matchAll(/loadEntry<typeof import\("([^"]+)"\)>\("([^"]+)"\)/g)) {
+    for (const m of text.matchAll(/loadEntry<typeof import\("([^"]+)"\)>\(\s*"([^"]+)",?\s*\)/g)) {
       calls++;
       // The type names the module by a relative path, the call by its path under src/: the same file.
       const typed = new URL(m[1], `file://${f}`).pathname;
@@ -138,13 +138,37 @@ Deno.test("cold read path (cold dump|stats, every read) without the Parquet writ
   for (const m of ["table_write", "move", "parquet_write", "parquet_wasm_read", "writer"]) {
     assert.ok(!reach.has(file(`src/data/cold/${m}.ts`)), `${m}.ts is loaded by the read path`);
   }
-  // …and they are there behind import(): a write, a move and the fallback decoder can load them.
-  const dynamicTargets = [...graph.edges.values()].flat().filter((e) => e.dynamic).map((e) => e.to);
-  for (const m of ["table_write", "move", "parquet_wasm_read"]) {
-    assert.ok(dynamicTargets.includes(file(`src/data/cold/${m}.ts`)), m);
+  // …and they are loaded by a run-time specifier (entries.ts: not even prepared by a read), so that a write,
+  // a move and the fallback decoder can load them, and `deno compile` embeds them.
+  for (const m of ["table_write", "move", "parquet_wasm_read", "manifest_schema", "move_journal_schema"]) {
+    assert.ok((ENTRY_MODULES as readonly string[]).includes(`data/cold/${m}.ts`), m);
   }
   // What a read does need: hyparquet (footer, page headers) — and hash-wasm, loaded on first use.
   assert.ok(pkgs.includes("hyparquet"), pkgs.join(", "));
+});
+
+Deno.test("cold read path prepares no zod, no CommonJS lz4js and no Node file reader (issue #21)", () => {
+  // Everything `cold dump` prepares once its action module is chosen: zod (the manifest and journal schemas,
+  // the config sections), lz4js (CommonJS) and hyparquet's package entry (which loads node:fs) each cost
+  // 10–50 ms of a fresh process. The manifest is validated before it is sealed; a read verifies the seal.
+  const prepared = new Set(
+    ["src/cli/commands/cold/actions.ts", "src/data/cold/store.ts", "src/data/cold/tables.ts"]
+      .flatMap((e) => [...preparedReach(graph, file(e))]),
+  );
+  const pkgs = packagesOf(graph, [...prepared]);
+  for (const p of ["zod", "parquet-wasm", "apache-arrow", "yaml"]) {
+    assert.ok(!pkgs.includes(p), `${p} is prepared by the cold read path: ${pkgs.join(", ")}`);
+  }
+  // lz4js is resolved (lz4_codec.ts imports it by name) but loaded only when an LZ4 file is met.
+  const loaded = packagesOf(
+    graph,
+    ["src/cli/commands/cold/actions.ts", "src/data/cold/store.ts", "src/data/cold/tables.ts"]
+      .flatMap((e) => [...staticReach(graph, file(e))]),
+  );
+  assert.ok(!loaded.includes("lz4js"), `lz4js is loaded by the cold read path: ${loaded.join(", ")}`);
+  const entryOfHyparquet = [...prepared].filter((m) => /^npm:\/?hyparquet@[^/]+(\/src\/node\.js)?$/.test(m));
+  assert.deepEqual(entryOfHyparquet, [], "hyparquet's package entry (node:fs) is imported");
+  assert.ok(!prepared.has(file("src/config/sections/cold.ts")), "the config schemas are prepared");
 });
 
 // ---- The checks can fail: a synthetic graph with one violation of each rule --------------------------------

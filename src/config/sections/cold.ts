@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { MAX_TIMER_MS } from "../../util/time.ts";
+import { DEFAULT_OHLCV_FIELDS } from "./cold_fields.ts";
+
+export { DEFAULT_OHLCV_FIELDS };
 
 /** Table and column names: lower-case identifiers (DuckDB/Spark/Trino take them unquoted). */
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
@@ -18,17 +21,6 @@ export const ParquetFieldSpec = z.strictObject({
   added_later: z.boolean().default(false),
 });
 export type ParquetFieldSpec = z.infer<typeof ParquetFieldSpec>;
-
-/** The spec's ohlcv schema, exactly (field order matters: files are validated against it). */
-export const DEFAULT_OHLCV_FIELDS: ParquetFieldSpec[] = [
-  { name: "ts", type: "timestamp(ms)", required: true, primary: true, index: false, added_later: false },
-  { name: "symbol", type: "string", required: true, primary: false, index: true, added_later: false },
-  { name: "open", type: "double", required: false, primary: false, index: false, added_later: false },
-  { name: "high", type: "double", required: false, primary: false, index: false, added_later: false },
-  { name: "low", type: "double", required: false, primary: false, index: false, added_later: false },
-  { name: "close", type: "double", required: false, primary: false, index: false, added_later: false },
-  { name: "volume", type: "double", required: false, primary: false, index: false, added_later: false },
-];
 
 export const ParquetSchemaSpec = z.strictObject({
   table: z.string().regex(NAME_RE, "expected a lower-case table name like ohlcv").default("ohlcv"),

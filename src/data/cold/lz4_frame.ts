@@ -1,4 +1,4 @@
-import lz4 from "lz4js";
+import { loadLz4, type Lz4Codec } from "./lz4_codec.ts";
 
 /**
  * Streaming LZ4 *frame* format (what the `lz4` command writes and reads) on top of npm:lz4js's block codec.
@@ -16,11 +16,8 @@ const WINDOW = 64 << 10; // LZ4 back-reference window
 const UNCOMPRESSED = 0x80000000;
 const BLOCK_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
-// deno-lint-ignore no-explicit-any
-const codec = lz4 as any;
-
 /** The 7-byte frame header lz4js writes (version 01, blocks up to 4 MiB, header checksum). */
-const HEADER: Uint8Array = (codec.compress(new Uint8Array(0)) as Uint8Array).slice(0, 7);
+const header = (codec: Lz4Codec): Uint8Array => codec.compress(new Uint8Array(0)).slice(0, 7);
 
 function u32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
@@ -36,12 +33,14 @@ function putU32(b: Uint8Array, i: number, v: number): void {
 export function lz4FrameCompressor(): TransformStream<Uint8Array, Uint8Array> {
   let pending = new Uint8Array(BLOCK);
   let fill = 0;
-  const out = new Uint8Array(codec.compressBound(BLOCK) + 4);
+  // lz4js is loaded by start() (lz4_codec.ts): no chunk reaches transform() before it resolves.
+  let codec: Lz4Codec;
+  let out: Uint8Array;
   const hash = new Uint32Array(1 << 16);
   const flush = (ctrl: TransformStreamDefaultController<Uint8Array>) => {
     if (fill === 0) return;
     hash.fill(0);
-    const n = codec.compressBlock(pending, out, 0, fill, hash) as number;
+    const n = codec.compressBlock(pending, out, 0, fill, hash);
     if (n === 0 || n >= fill) {
       const b = new Uint8Array(4 + fill);
       putU32(b, 0, (UNCOMPRESSED | fill) >>> 0);
@@ -57,8 +56,10 @@ export function lz4FrameCompressor(): TransformStream<Uint8Array, Uint8Array> {
     fill = 0;
   };
   return new TransformStream({
-    start(ctrl) {
-      ctrl.enqueue(HEADER.slice());
+    async start(ctrl) {
+      codec = await loadLz4();
+      out = new Uint8Array(codec.compressBound(BLOCK) + 4);
+      ctrl.enqueue(header(codec));
     },
     transform(chunk, ctrl) {
       let off = 0;
@@ -89,6 +90,7 @@ export function lz4FrameDecompressor(what = "lz4 stream"): TransformStream<Uint8
   let maxBlock = MAX_BLOCK;
   let dst = new Uint8Array(WINDOW + MAX_BLOCK);
   let dstFill = 0; // bytes of history at the start of dst
+  let codec: Lz4Codec; // loaded by start()
   const need = (n: number) => buf.length >= n;
   const consume = (n: number) => {
     const head = buf.subarray(0, n);
@@ -142,7 +144,7 @@ export function lz4FrameDecompressor(what = "lz4 stream"): TransformStream<Uint8
       dst.set(block, dstFill);
       end = dstFill + size;
     } else {
-      end = codec.decompressBlock(block, dst, 0, size, dstFill) as number;
+      end = codec.decompressBlock(block, dst, 0, size, dstFill);
       if (end < dstFill || end > dst.length) throw new Error(`${what}: corrupt LZ4 block`);
     }
     ctrl.enqueue(dst.slice(dstFill, end));
@@ -150,6 +152,9 @@ export function lz4FrameDecompressor(what = "lz4 stream"): TransformStream<Uint8
     return true;
   };
   return new TransformStream({
+    async start() {
+      codec = await loadLz4();
+    },
     transform(chunk, ctrl) {
       if (buf.length === 0) buf = chunk;
       else {

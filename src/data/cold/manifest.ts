@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { z } from "zod";
 import { InputError } from "../../util/errors.ts";
 import { blake3Hex, type FileDigest, loadHashers } from "./checksum.ts";
+import { loadEntry } from "../../cli/entries.ts";
+import type { Manifest, ManifestFile } from "./manifest_schema.ts";
 
 /**
  * The manifest of one table snapshot (`_snapshots/vNNNNNNNN/_manifest.json`): a versioned log entry in the
@@ -12,32 +13,19 @@ import { blake3Hex, type FileDigest, loadHashers } from "./checksum.ts";
  * The file checks itself: it starts with `{"checksum":"blake3:<64 hex>"`, the BLAKE3 of the whole file with
  * those 64 hex digits written as zeros. A manifest that does not verify or parse is an error naming it —
  * never an empty table.
+ *
+ * Validated on write, verified on read: `encodeManifest` checks the body against the schema
+ * (manifest_schema.ts, zod) before it seals it, so a sealed manifest is one the schema accepted. A read
+ * verifies the seal, the format and its version, and does not load the schema (zod is a third of a fresh
+ * `cold dump`'s start-up, issue #21); `cold verify` and `cold replicate` (a copy from elsewhere) check the
+ * whole schema again (`{ validate: true }`). A manifest edited by hand and sealed again is only caught there.
  */
 
 export const MANIFEST_NAME = "_manifest.json";
-const FORMAT = "cryptorun-cold-manifest";
-const DT_RE = /^\d{4}-\d{2}-\d{2}$/;
+export const FORMAT = "cryptorun-cold-manifest";
+export const DT_RE = /^\d{4}-\d{2}-\d{2}$/;
 export const PART_NAME_RE = /^part-(\d{5,})\.(parquet|csv|csv\.gz|csv\.lz4)$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-
-export const ManifestFile = z.strictObject({
-  dt: z.string().regex(DT_RE, "expected YYYY-MM-DD"),
-  name: z.string().regex(PART_NAME_RE, "expected part-NNNNN.<parquet|csv|csv.gz|csv.lz4>"),
-  format: z.enum(["parquet", "csv"]),
-  /** Parquet codec (zstd, lz4 = LZ4_RAW, …) or CSV compression (gzip, lz4, none); informative. */
-  codec: z.string().min(1),
-  size: z.number().int().nonnegative(),
-  rows: z.number().int().nonnegative(),
-  min_ts: z.number().int().nullable(),
-  max_ts: z.number().int().nullable(),
-  /** Parquet row groups (0 for CSV). */
-  row_groups: z.number().int().nonnegative(),
-  blake3: z.string().regex(HEX64, "expected 64 hex digits"),
-  block_size: z.number().int().positive(),
-  /** xxHash64 of each block, 8 bytes each, concatenated, base64. */
-  blocks: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64"),
-});
-export type ManifestFile = z.infer<typeof ManifestFile>;
+export const HEX64 = /^[0-9a-f]{64}$/;
 
 export const OPERATIONS = [
   "write",
@@ -51,40 +39,7 @@ export const OPERATIONS = [
 ] as const;
 export type Operation = typeof OPERATIONS[number];
 
-export const Manifest = z.strictObject({
-  checksum: z.string().regex(/^blake3:[0-9a-f]{64}$/),
-  format: z.literal(FORMAT),
-  format_version: z.literal(1),
-  table: z.string().min(1),
-  version: z.number().int().positive(),
-  parent: z.number().int().positive().nullable(),
-  operation: z.enum(OPERATIONS),
-  committed_at: z.iso.datetime(),
-  committed_by: z.strictObject({ pid: z.number().int(), host: z.string(), command: z.string() }),
-  /** Paths (`dt=…/part-…`) this commit added and removed. */
-  added: z.array(z.string()),
-  removed: z.array(z.string()),
-  /** Next part number per partition: a part name is never reused for other bytes (see COLD.md). */
-  part_seq: z.record(z.string().regex(DT_RE), z.number().int().nonnegative()),
-  files: z.array(ManifestFile),
-}).superRefine((m, ctx) => {
-  const paths = new Set<string>();
-  for (const f of m.files) {
-    const p = relPath(f);
-    if (paths.has(p)) ctx.addIssue({ code: "custom", message: `file ${p} listed twice`, path: ["files"] });
-    paths.add(p);
-    const part = PART_NAME_RE.exec(f.name);
-    if (part && Number(part[1]) >= (m.part_seq[f.dt] ?? 0)) {
-      ctx.addIssue({ code: "custom", message: `${p}: part number not below part_seq`, path: ["part_seq"] });
-    }
-  }
-  for (const a of m.added) {
-    if (!paths.has(a)) {
-      ctx.addIssue({ code: "custom", message: `added ${a} is not in files`, path: ["added"] });
-    }
-  }
-});
-export type Manifest = z.infer<typeof Manifest>;
+export type { Manifest, ManifestFile } from "./manifest_schema.ts";
 
 /** A manifest before it is sealed with its checksum. */
 export type ManifestBody = Omit<Manifest, "checksum">;
@@ -107,6 +62,8 @@ const ZEROS = "0".repeat(64);
 
 /** The manifest's bytes, sealed: the checksum field holds the BLAKE3 of the file with it zeroed. */
 export async function encodeManifest(body: ManifestBody): Promise<Uint8Array> {
+  const issue = (await schema()).manifestIssue({ checksum: `blake3:${ZEROS}`, ...body });
+  if (issue !== undefined) throw new Error(`refusing to seal an invalid table manifest: ${issue}`);
   const text = JSON.stringify({ checksum: `blake3:${ZEROS}`, ...body });
   const bytes = new TextEncoder().encode(text);
   const hex = await blake3Hex(bytes);
@@ -114,8 +71,20 @@ export async function encodeManifest(body: ManifestBody): Promise<Uint8Array> {
   return bytes;
 }
 
+/** The manifest schema (zod), loaded by a write and by a full validation only. */
+const schema = () => loadEntry<typeof import("./manifest_schema.ts")>("data/cold/manifest_schema.ts");
+
+/** `validate`: check the whole schema and its invariants, not only the seal, format and version. */
+export interface DecodeOptions {
+  validate?: boolean;
+}
+
 /** Verifies and parses a manifest's bytes; errors name `path` and what is wrong. */
-export async function decodeManifest(bytes: Uint8Array, path: string): Promise<Manifest> {
+export async function decodeManifest(
+  bytes: Uint8Array,
+  path: string,
+  opts: DecodeOptions = {},
+): Promise<Manifest> {
   const damaged = (why: string) =>
     new InputError(
       `${path}: the table manifest is damaged (${why}); the table cannot be read. Run ` +
@@ -137,16 +106,23 @@ export async function decodeManifest(bytes: Uint8Array, path: string): Promise<M
   } catch (err) {
     throw damaged(`not JSON: ${(err as Error).message}`);
   }
-  const r = Manifest.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw damaged(`${i.path.join(".") || "(root)"}: ${i.message}`);
+  const top = json as { format?: unknown; format_version?: unknown; files?: unknown };
+  if (top.format !== FORMAT) {
+    throw damaged(`format: expected ${FORMAT}, found ${JSON.stringify(top.format)}`);
   }
-  return r.data;
+  if (top.format_version !== 1) {
+    throw damaged(`format_version: expected 1, found ${JSON.stringify(top.format_version)}`);
+  }
+  if (!Array.isArray(top.files)) throw damaged(`files: expected an array`);
+  if (opts.validate) {
+    const issue = (await schema()).manifestIssue(json);
+    if (issue !== undefined) throw damaged(issue);
+  }
+  return json as Manifest;
 }
 
 /** Reads and verifies `<snapshotDir>/_manifest.json`. */
-export async function readManifest(snapshotDir: string): Promise<Manifest> {
+export async function readManifest(snapshotDir: string, opts: DecodeOptions = {}): Promise<Manifest> {
   const path = join(snapshotDir, MANIFEST_NAME);
   let bytes: Uint8Array;
   try {
@@ -159,5 +135,5 @@ export async function readManifest(snapshotDir: string): Promise<Manifest> {
     }
     throw err;
   }
-  return await decodeManifest(bytes, path);
+  return await decodeManifest(bytes, path, opts);
 }

@@ -1,30 +1,20 @@
 import { join } from "node:path";
-import { z } from "zod";
 import { InputError } from "../../util/errors.ts";
 import type { TableCore } from "./table.ts";
 import { listDir } from "./table_dir.ts";
+import { loadEntry } from "../../cli/entries.ts";
+import type { MoveJournal } from "./move_journal_schema.ts";
 
 /**
  * The journal of row moves between tables (move.ts): one file per move in flight,
  * `<data-dir>/cold/_moves/<id>.json`, deleted when both commits are done. A file left there is a move a
- * crash interrupted; the next move touching its tables completes it. Reading it needs no writer stack.
+ * crash interrupted; the next move touching its tables completes it. Reading it needs no writer stack, and
+ * its schema (zod) is loaded only when a journal is there: every read asks, almost none finds one.
  */
 
 export const MOVES_DIR = join("cold", "_moves");
 
-export const MoveJournal = z.strictObject({
-  format: z.literal("cryptorun-cold-move"),
-  format_version: z.literal(1),
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  /** "move", or "delete" (to is null). */
-  kind: z.enum(["move", "delete"]),
-  from: z.string(),
-  to: z.string().nullable(),
-  created_at: z.iso.datetime(),
-  command: z.string(),
-  keys: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))),
-});
-export type MoveJournal = z.infer<typeof MoveJournal>;
+export type { MoveJournal } from "./move_journal_schema.ts";
 
 /** How a move reaches tables by name (store.ts). */
 export interface MoveEnv {
@@ -47,6 +37,9 @@ export async function pendingMoves(env: MoveEnv): Promise<MoveJournal[]> {
       if (err instanceof Deno.errors.NotFound) continue; // finished meanwhile
       throw new InputError(`${path}: a move journal that cannot be read: ${(err as Error).message}`);
     }
+    const { MoveJournal } = await loadEntry<typeof import("./move_journal_schema.ts")>(
+      "data/cold/move_journal_schema.ts",
+    );
     const r = MoveJournal.safeParse(json);
     if (!r.success) {
       const i = r.error.issues[0];

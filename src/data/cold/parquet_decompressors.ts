@@ -6,7 +6,7 @@ import {
   gunzipSync,
   zstdDecompressSync,
 } from "node:zlib";
-import lz4 from "lz4js";
+import { lz4 } from "./lz4_codec.ts";
 import type { CompressionCodec, Compressors } from "hyparquet";
 
 /**
@@ -25,7 +25,7 @@ export const PAGE_DECOMPRESSORS: Compressors = {
   BROTLI: (input, outputLength) => asBytes(brotliDecompressSync(input, { chunkSize: chunk(outputLength) })),
   LZ4_RAW: (input, outputLength) => {
     const out = new Uint8Array(outputLength);
-    const n = lz4.decompressBlock(input, out, 0, input.length, 0);
+    const n = lz4().decompressBlock(input, out, 0, input.length, 0);
     return n === outputLength ? out : out.subarray(0, n);
   },
 };

@@ -1,4 +1,6 @@
-import { type FileMetaData, parquetMetadataAsync } from "hyparquet";
+import type { FileMetaData } from "hyparquet";
+// By module, not the package entry (which loads node:fs for its Node file reader).
+import { parquetMetadataAsync } from "hyparquet/src/metadata.js";
 import { InputError } from "../../util/errors.ts";
 import { ChecksumError, type FileDigest } from "./checksum.ts";
 import { openPositional, type PositionalFile } from "./positional_file.ts";

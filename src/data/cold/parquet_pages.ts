@@ -1,12 +1,14 @@
 import type { ColumnChunk, DataReader, Encoding, FileMetaData } from "hyparquet";
 import type { PageLocation } from "hyparquet/src/types.js";
-import { readOffsetIndex } from "hyparquet";
+// hyparquet by module: its package entry re-exports a Node file reader that loads node:fs (~10–30 ms).
+import { readOffsetIndex } from "hyparquet/src/indexes.js";
 import { parquetHeader } from "hyparquet/src/column.js";
 import { decompressPage } from "hyparquet/src/datapage.js";
 import { readRleBitPackedHybrid } from "hyparquet/src/encoding.js";
 import { readPlain } from "hyparquet/src/plain.js";
 import { DATA_PAGE_DECOMPRESSORS, HYPARQUET_CODECS, PAGE_DECOMPRESSORS } from "./parquet_decompressors.ts";
 import type { PositionalFile } from "./positional_file.ts";
+import { loadLz4 } from "./lz4_codec.ts";
 
 /**
  * Decodes a row span of one flat column chunk straight into a typed array — the cold tier's hot read path.
@@ -118,6 +120,7 @@ export async function readColumnSpan(
   } else {
     buffers.push({ bytes: await file.readAt(chunkStart, chunkEnd), firstRow: 0 });
   }
+  if (m.codec === "LZ4_RAW") await loadLz4(); // the page decompressor is synchronous
   return decodeSpan(buffers, m.codec, col, lo, hi);
 }
 

@@ -1,6 +1,7 @@
 import type { ColumnChunk } from "hyparquet";
 import type { PageLocation } from "hyparquet/src/types.js";
 import { InputError } from "../../util/errors.ts";
+import { loadEntry } from "../../cli/entries.ts";
 import { type Batch, type Column, nullColumn } from "./batch.ts";
 import { type DecodedColumn, fastPathDecodes, readColumnSpan, readPageLocations } from "./parquet_pages.ts";
 import {
@@ -22,6 +23,9 @@ export { type ParquetReadRequest, windowSpan } from "./parquet_window.ts";
  * files the page decoder does not take are read by parquet_wasm_read.ts, imported when one is met.
  */
 
+/** The parquet-wasm decoder (and apache-arrow), loaded when a file needs it: a plain read never prepares them. */
+const wasmReader = () => loadEntry<typeof import("./parquet_wasm_read.ts")>("data/cold/parquet_wasm_read.ts");
+
 /** The columns a read produces, in order: the key, then the asked ones (ts first). */
 export function readColumns(schema: TableSchema, columns: readonly string[]): string[] {
   return [...schema.key, ...columns.filter((c) => !schema.key.includes(c))];
@@ -30,7 +34,7 @@ export function readColumns(schema: TableSchema, columns: readonly string[]): st
 /** A sample of the file's first rows for schema error messages (best effort: never throws). */
 async function sampleRow(file: PositionalFile): Promise<string> {
   try {
-    return await (await import("./parquet_wasm_read.ts")).sampleRow(file);
+    return await (await wasmReader()).sampleRow(file);
   } catch {
     return "(unreadable)";
   }
@@ -83,7 +87,7 @@ export async function* readParquetFile(path: string, req: ParquetReadRequest): A
     const fast = fastPathDecodes(footer.metadata, groups.map((g) => g.index), colIdx);
     const batches = fast
       ? readGroups(file, footer, groups, held, colIdx, req)
-      : (await import("./parquet_wasm_read.ts")).readGroupsWasm(file, groups, held, req);
+      : (await wasmReader()).readGroupsWasm(file, groups, held, req);
     for await (const b of batches) {
       for (const a of absent) b.cols[a.name] = nullColumn(a.numeric, b.length);
       yield b;

@@ -46,7 +46,7 @@ async function replicaManifest(replica: string, version: number, table: string):
   if (cur) candidates.push(cur.dir);
   for (const dir of candidates) {
     try {
-      const m = await readManifest(dir);
+      const m = await readManifest(dir, { validate: true });
       if (m.version === version && m.table === table) return m;
     } catch { /* try the next */ }
   }

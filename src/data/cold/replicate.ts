@@ -125,7 +125,7 @@ export async function replicateTable(
   if (!src) {
     throw new InputError(`${sourceRoot}: the table has no snapshot yet; nothing to replicate`);
   }
-  const manifest = await readManifest(src.dir);
+  const manifest = await readManifest(src.dir, { validate: true });
   const manifestBytes = await Deno.readFile(join(src.dir, MANIFEST_NAME));
   const base = await replicaBase(replicaRoot);
   const report: ReplicateReport = {
@@ -208,7 +208,9 @@ export async function replicateTable(
       o.onFile?.(++done, manifest.files.length);
     }
     await writeFileSynced(join(staging, MANIFEST_NAME), manifestBytes);
-    await decodeManifest(await Deno.readFile(join(staging, MANIFEST_NAME)), join(staging, MANIFEST_NAME));
+    await decodeManifest(await Deno.readFile(join(staging, MANIFEST_NAME)), join(staging, MANIFEST_NAME), {
+      validate: true,
+    });
     for (const d of dirs) await syncDir(d);
     await syncDir(staging);
     await failpoint("replicate.staged");

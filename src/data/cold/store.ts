@@ -1,4 +1,5 @@
 import type { ColdConfig } from "../../config/sections/cold.ts";
+import { loadEntry } from "../../cli/entries.ts";
 import type { Logger } from "../../log/logger.ts";
 import { InputError, show } from "../../util/errors.ts";
 import type { RowInput } from "./batch.ts";
@@ -84,8 +85,8 @@ export interface ColdTables {
   pendingMoves(): Promise<MoveJournal[]>;
 }
 
-const writeSide = () => import("./table_write.ts");
-const moveSide = () => import("./move.ts");
+const writeSide = () => loadEntry<typeof import("./table_write.ts")>("data/cold/table_write.ts");
+const moveSide = () => loadEntry<typeof import("./move.ts")>("data/cold/move.ts");
 
 /** Opens every table the configuration defines (nothing is opened until a table is used). */
 export function openColdTables(cfg: ColdConfig, dataDir: string, so: ColdStoreOptions = {}): ColdTables {

@@ -11,7 +11,8 @@ export type { Batch, RowInput, TableRow } from "./batch.ts";
 export type { TimeRange } from "../../util/time.ts";
 
 export { USD_PAIR_RE as SYMBOL_RE } from "../../market/symbols.ts";
-export { OHLCV_COLUMNS, type OhlcvColumn, type OhlcvRow, OhlcvRowSchema } from "../../market/ohlcv.ts";
+export { OHLCV_COLUMNS, type OhlcvColumn } from "../../market/ohlcv_columns.ts";
+export type { OhlcvRow } from "../../market/ohlcv.ts";
 
 export type StorageFormat = "parquet" | "csv";
 export type CsvCompression = "gzip" | "lz4" | "none";

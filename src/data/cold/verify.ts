@@ -132,7 +132,7 @@ export async function verifyTable(root: string, table: string, o: VerifyOptions 
   report.snapshot = cur.version;
   let m: Manifest;
   try {
-    m = await readManifest(cur.dir);
+    m = await readManifest(cur.dir, { validate: true });
     if (m.version !== cur.version || m.table !== table) {
       throw new InputError(`holds table ${m.table} version ${m.version}, expected ${table} v${cur.version}`);
     }

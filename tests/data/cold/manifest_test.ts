@@ -1,9 +1,11 @@
-// The manifest seals itself (BLAKE3 over its bytes with the checksum zeroed) and is validated with zod:
-// a damaged or malformed manifest is an error naming the file and what is wrong — never an empty table.
+// The manifest seals itself (BLAKE3 over its bytes with the checksum zeroed) and is validated with zod before
+// it is sealed; a read verifies the seal, format and version, `{ validate: true }` (cold verify, replicate)
+// the whole schema: a damaged or malformed manifest is an error naming the file and what is wrong — never an
+// empty table.
 import assert from "node:assert/strict";
 import { decodeManifest, encodeManifest, type ManifestBody } from "../../../src/data/cold/manifest.ts";
 import { Buffer } from "node:buffer";
-import { digestBytes } from "../../../src/data/cold/checksum.ts";
+import { blake3Hex, digestBytes } from "../../../src/data/cold/checksum.ts";
 
 async function body(): Promise<ManifestBody> {
   const d = await digestBytes(new TextEncoder().encode("x".repeat(70_000)));
@@ -56,23 +58,66 @@ Deno.test("manifest: round trip; the checksum covers every byte; two 64 KiB bloc
   }
 });
 
-Deno.test("manifest: a sealed manifest that breaks the schema or its invariants names the field", async () => {
-  const cases: Array<[(b: ManifestBody) => void, RegExp]> = [
-    [(b) => (b.files[0].name = "part-1.parquet"), /files\.0\.name: expected part-NNNNN/],
-    [
-      (b) => (b.part_seq["2025-01-01"] = 1),
-      /part_seq: dt=2025-01-01\/part-00001\.parquet: part number not below part_seq/,
-    ],
-    [
-      (b) => (b.added = ["dt=2025-01-02/part-00000.parquet"]),
-      /added dt=2025-01-02\/part-00000\.parquet is not in files/,
-    ],
-    [(b) => b.files.push({ ...b.files[0] }), /listed twice/],
-    [(b) => ((b as unknown as Record<string, unknown>).version = 0), /version: /],
-  ];
-  for (const [mutate, re] of cases) {
+/** Seals `m` as the writer would, but without the schema check: a manifest edited by hand and sealed again. */
+async function sealByHand(m: object): Promise<Uint8Array> {
+  const zeros = "0".repeat(64);
+  const bytes = new TextEncoder().encode(JSON.stringify({ checksum: `blake3:${zeros}`, ...m }));
+  const prefix = '{"checksum":"blake3:'.length;
+  bytes.set(new TextEncoder().encode(await blake3Hex(bytes)), prefix);
+  return bytes;
+}
+
+const INVALID: Array<[string, (b: ManifestBody) => void, RegExp]> = [
+  ["bad part name", (b) => (b.files[0].name = "part-1.parquet"), /files\.0\.name: expected part-NNNNN/],
+  [
+    "part_seq",
+    (b) => (b.part_seq["2025-01-01"] = 1),
+    /part_seq: dt=2025-01-01\/part-00001\.parquet: part number not below part_seq/,
+  ],
+  [
+    "added",
+    (b) => (b.added = ["dt=2025-01-02/part-00000.parquet"]),
+    /added dt=2025-01-02\/part-00000\.parquet is not in files/,
+  ],
+  ["twice", (b) => b.files.push({ ...b.files[0] }), /listed twice/],
+  ["version", (b) => ((b as unknown as Record<string, unknown>).version = 0), /version: /],
+];
+
+Deno.test("manifest: the writer refuses to seal a body that breaks the schema or its invariants, naming the field", async () => {
+  for (const [what, mutate, re] of INVALID) {
     const b = await body();
     mutate(b);
-    await assert.rejects(decodeManifest(await encodeManifest(b), "/t/m.json"), re);
+    await assert.rejects(encodeManifest(b), (e: Error) => {
+      assert.match(e.message, /^refusing to seal an invalid table manifest: /, what);
+      assert.match(e.message, re, what);
+      return true;
+    });
+  }
+});
+
+Deno.test("manifest: one sealed by hand that breaks the schema fails a full validation (verify, replicate), naming the field", async () => {
+  for (const [what, mutate, re] of INVALID) {
+    const b = await body();
+    mutate(b);
+    const bytes = await sealByHand(b);
+    await assert.rejects(decodeManifest(bytes, "/t/m.json", { validate: true }), (e: Error) => {
+      assert.match(e.message, /^\/t\/m\.json: the table manifest is damaged/, what);
+      assert.match(e.message, re, what);
+      return true;
+    });
+    // A read checks the seal, format and version only (the writer validated what it sealed).
+    assert.equal((await decodeManifest(bytes, "/t/m.json")).table, "ohlcv", what);
+  }
+});
+
+Deno.test("manifest: a read refuses another format or format_version even when sealed", async () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ format: "delta" }, /format: expected cryptorun-cold-manifest, found "delta"/],
+    [{ format_version: 2 }, /format_version: expected 1, found 2/],
+    [{ files: {} }, /files: expected an array/],
+  ];
+  for (const [patch, re] of cases) {
+    const bytes = await sealByHand({ ...(await body()), ...patch });
+    await assert.rejects(decodeManifest(bytes, "/t/m.json"), re);
   }
 });

@@ -7,6 +7,7 @@ import { UsageError } from "../../../util/errors.ts";
 import { positiveInt, str, symbolsFlag } from "../../flags.ts";
 import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
 import { csvField } from "../../../data/cold/csv_fields.ts";
+import { loadEntry } from "../../entries.ts";
 
 /**
  * The actions of `cryptorun cold` (loaded only when one is chosen). The cold tier itself is imported after
@@ -19,7 +20,9 @@ const MAX_ROWS_FLAG = 16 * 1024 * 1024;
 export async function setup(ctx: CommandContext, args: ParsedArgs) {
   const cfg = await ctx.config();
   // The registry is light (no Parquet package): a bad --table or --format fails before the cold tier loads.
-  const { resolveTables, tableDef } = await import("../../../data/cold/tables.ts");
+  const { resolveTables, tableDef } = await loadEntry<typeof import("../../../data/cold/tables.ts")>(
+    "data/cold/tables.ts",
+  );
   const defs = resolveTables(cfg.cold);
   const table = str(args, "table") ?? cfg.cold.parquet_schema.table;
   let def;
@@ -43,7 +46,9 @@ export async function setup(ctx: CommandContext, args: ParsedArgs) {
   }
   // The cold tier is imported only once the flags are known to be well-formed. Reads load only its read
   // side; the Parquet writer stack comes with the first write.
-  const { openColdTables } = await import("../../../data/cold/store.ts");
+  const { openColdTables } = await loadEntry<typeof import("../../../data/cold/store.ts")>(
+    "data/cold/store.ts",
+  );
   const tables = openColdTables(cfg.cold, await ctx.dataDir(), { log: ctx.log });
   const store = tables.table(table);
   const format: StorageFormat = (f as StorageFormat | undefined) ?? def.format;
@@ -94,18 +99,24 @@ export async function runWrite(ctx: CommandContext, args: ParsedArgs): Promise<n
   } catch (err) {
     throw new UsageError(`--input: cannot read ${JSON.stringify(input)}: ${(err as Error).message}`);
   }
-  const { readInputCsv } = await import("../../../data/cold/input.ts");
-  const { formatSkipped } = await import("../../../data/cold/row_check.ts");
+  const { readInputCsv } = await loadEntry<typeof import("../../../data/cold/input.ts")>(
+    "data/cold/input.ts",
+  );
+  const { formatSkipped } = await loadEntry<typeof import("../../../data/cold/row_check.ts")>(
+    "data/cold/row_check.ts",
+  );
   const inStats: InputStats = { lines: 0, bytesRead: 0, skipped: {} };
   // The progress bar (npm:cli-progress) is loaded by the actions that draw one, not by dump/stats.
-  const { createProgress } = await import("../../../util/progress.ts");
+  const { createProgress } = await loadEntry<typeof import("../../../util/progress.ts")>("util/progress.ts");
   const bar = createProgress(ctx.interactive, "cold write", size, "bytes");
   const t0 = performance.now();
   let result;
   let checkedRows;
   try {
     // validate.on_write (issue 17): flagged rows are quarantined or fail the write (src/data/validate/).
-    const { writeValidated } = await import("../../../data/validate/write.ts");
+    const { writeValidated } = await loadEntry<typeof import("../../../data/validate/write.ts")>(
+      "data/validate/write.ts",
+    );
     const validated = await writeValidated(
       tables,
       table,
@@ -407,7 +418,7 @@ export async function runVerify(ctx: CommandContext, args: ParsedArgs): Promise<
     }
     return after.ok ? 0 : 1;
   }
-  const { createProgress } = await import("../../../util/progress.ts");
+  const { createProgress } = await loadEntry<typeof import("../../../util/progress.ts")>("util/progress.ts");
   const bar = createProgress(ctx.interactive, "cold verify", 1, "files");
   let report;
   try {
@@ -519,7 +530,9 @@ export async function runGaps(ctx: CommandContext, args: ParsedArgs): Promise<nu
   }
   const symbols = symbolsFlag(args, "symbols");
   // Holes a backfill found empty at the venue (exchange outages) are marked known (src/backfill/known_gaps.ts).
-  const { annotateKnownGaps } = await import("../../../backfill/known_gaps.ts");
+  const { annotateKnownGaps } = await loadEntry<typeof import("../../../backfill/known_gaps.ts")>(
+    "backfill/known_gaps.ts",
+  );
   const r = await annotateKnownGaps(
     await store.gaps(range, { symbols, intervalMs, signal: ctx.signal }),
     await ctx.dataDir(),

@@ -1,4 +1,4 @@
-import { DEFAULT_OHLCV_FIELDS } from "../../../config/sections/cold.ts";
+import { DEFAULT_OHLCV_FIELDS } from "../../../config/sections/cold_fields.ts";
 import type { FieldSpec, TableSchema } from "../schema.ts";
 
 /**
