@@ -1,8 +1,11 @@
 /**
  * Scan benchmark (issue #8): 500 symbols × 1 year of hourly bars (synthetic, seeded), in memory.
  *   deno run -A bench/scan_rolling.ts [symbols=500] [hours=8760] [--json] [--no-growth]
- * Prints: single scan as of the last bar (median of 15), the rolling scan over every 4h step of the year,
- * and how the single-scan cost grows with symbols and with history length. Results: docs/PERFORMANCE.md.
+ * Prints: single scan as of the last bar (median of 15), the rolling scan over every 4h step of the year —
+ * one `runScan` after another in this thread, then the backtest's path (`rollingScans`, src/scan/rolling.ts:
+ * the steps split over worker threads, `--workers N`, default the machine's cores) with its result checked
+ * against the first — and how the single-scan cost grows with symbols and with history length. Results:
+ * docs/PERFORMANCE.md.
  * `--json` ends with one JSON line of the numbers (bench/side_by_side.ts reads it); `--no-growth` skips the
  * growth tables.
  */
@@ -14,6 +17,8 @@ import { HOUR, START, syntheticUniverse } from "./scan_data.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const json = Deno.args.includes("--json");
+const workersArg = Deno.args.find((a) => a.startsWith("--workers="));
+const WORKERS = workersArg ? Number(workersArg.slice("--workers=".length)) : undefined;
 const SYMBOLS = Number(args[0] ?? 500);
 const HOURS = Number(args[1] ?? 8760);
 const say = (s: string) => json ? console.error(s) : console.log(s);
@@ -59,6 +64,31 @@ say(
   } s CPU (${(rollMs / steps.length).toFixed(1)} ms/scan, ${ranked} rows)`,
 );
 
+// The backtest's path: the same steps on worker threads, their picks checked against this thread's scans.
+// (Loaded by name: an older checkout compared by bench/side_by_side.ts has no src/scan/rolling.ts.)
+let parallelS: number | undefined;
+let workers = 1;
+try {
+  const rolling = await import(new URL("../src/scan/rolling.ts", import.meta.url).href);
+  const job = { steps, gates, regime, lookbackHours: 720, entry: "top", top: 10 };
+  workers = rolling.workerCount(steps.length, WORKERS);
+  const p0 = performance.now();
+  const scans = await rolling.rollingScans(universe, job, { workers });
+  parallelS = (performance.now() - p0) / 1000;
+  // Every 20th step again in this thread: the same picks (tests/scan/rolling_scans_test.ts checks all).
+  const sample = steps.filter((_, k) => k % 20 === 0);
+  const check = rolling.scanSteps(universe, { ...job, steps: sample });
+  const got = scans.filter((_: unknown, k: number) => k % 20 === 0);
+  if (JSON.stringify(got) !== JSON.stringify(check)) throw new Error("rollingScans differs from scanSteps");
+  say(
+    `rolling scan, every 4h, rollingScans on ${workers} worker(s): ${parallelS.toFixed(2)} s wall ` +
+      `(${(parallelS * 1000 / steps.length).toFixed(1)} ms/scan; sampled picks equal to one thread's)`,
+  );
+} catch (err) {
+  if (!(err instanceof TypeError && /rolling\.ts/.test(String(err)))) throw err;
+  say("rolling scan on workers: not in this checkout (no src/scan/rolling.ts)");
+}
+
 if (json) {
   console.log(JSON.stringify({
     single_scan_ms: singleMs,
@@ -66,6 +96,7 @@ if (json) {
     rolling_cpu_s: (cpu.user + cpu.system) / 1e6,
     ms_per_scan: rollMs / steps.length,
     scans: steps.length,
+    ...(parallelS === undefined ? {} : { rolling_parallel_s: parallelS, workers }),
   }));
 }
 if (Deno.args.includes("--no-growth")) Deno.exit(0);

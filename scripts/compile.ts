@@ -2,7 +2,7 @@ import { basename, dirname, resolve } from "node:path";
 import { loadConfig } from "../src/config/load.ts";
 import { resolveSecret, SECRETS_DIR_ENV } from "../src/secrets/mod.ts";
 import { leastPermissions, secretHosts } from "../src/deploy/permissions.ts";
-import { ENTRY_PATHS } from "../src/cli/entries.ts";
+import { ENTRY_PATHS } from "../src/util/entries.ts";
 
 /**
  * deno task compile — builds dist/cryptorun, the single executable, with the least permissions its deployment
@@ -47,7 +47,7 @@ export function compileArgs(o: CompileOptions): string[] {
     // Every wasm asset (parquet-wasm, PGlite's wasm and data files, hash-wasm) ships inside its npm package,
     // and compile embeds the packages main.ts reaches, whole.
     ...COMPILE_INCLUDES.flatMap((p) => ["--include", p]),
-    // The modules the CLI loads by a run-time specifier (src/cli/entries.ts): extra roots of the graph, so
+    // The modules the CLI loads by a run-time specifier (src/util/entries.ts): extra roots of the graph, so
     // they and everything they import are embedded.
     ...ENTRY_PATHS.flatMap((p) => ["--include", p]),
     // Only what main.ts and those entries reach (dev-only packages such as DuckDB stay out); every other

@@ -15,7 +15,7 @@
  * Regenerate the committed Dockerfile: `deno task gen` (tests/deploy/image_test.ts fails when it is stale).
  */
 
-import { ENTRY_PATHS } from "../../src/cli/entries.ts";
+import { ENTRY_PATHS } from "../../src/util/entries.ts";
 
 export const DENO_VERSION = "2.9.6";
 /** distroless's `nonroot` user and group; numeric so Kubernetes' runAsNonRoot can verify it. */
@@ -57,7 +57,7 @@ export const SOURCES = [
 
 /**
  * What `deno install --entrypoint` caches: main.ts and the modules the CLI loads by a run-time specifier
- * (src/cli/entries.ts), whose packages main.ts alone does not reach.
+ * (src/util/entries.ts), whose packages main.ts alone does not reach.
  */
 export const INSTALL_ENTRYPOINTS = ["main.ts", ...ENTRY_PATHS];
 

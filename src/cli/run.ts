@@ -1,4 +1,4 @@
-import { loadEntry } from "./entries.ts";
+import { loadEntry } from "../util/entries.ts";
 import { parseArgs } from "node:util";
 import type { EnvOverride } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";

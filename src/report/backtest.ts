@@ -1,7 +1,8 @@
 import type { GatesConfig } from "../config/sections/gates.ts";
 import type { RegimeConfig } from "../config/sections/regime.ts";
 import { type Bars, closedCount, HOUR } from "../factors/bars.ts";
-import { runScan, type SymbolSeries } from "../scan/engine.ts";
+import type { SymbolSeries } from "../scan/engine.ts";
+import { type RollingJob, rollingScans, scanStep, type StepPicks } from "../scan/rolling.ts";
 import { type CostModel, roundTripCost } from "./costs.ts";
 
 /**
@@ -19,6 +20,10 @@ import { type CostModel, roundTripCost } from "./costs.ts";
  *
  * Point in time: every series is cut at the bars closed by `to` before anything else, so no bar after `to`
  * can reach a decision, an entry, an exit or a mark.
+ *
+ * `runBacktest` scans step by step in this thread; `runBacktestParallel` scans the steps first on worker
+ * threads (src/scan/rolling.ts: each step's scan is independent) and then walks the same trades: the same
+ * result, bit for bit (tests/report/backtest_test.ts).
  */
 export interface BacktestInput {
   series: SymbolSeries[];
@@ -121,14 +126,57 @@ function firstAtOrAfter(ts: Float64Array, t: number): number {
 
 const DAY = 24 * HOUR;
 
-export function runBacktest(inp: BacktestInput): BacktestResult {
+/** The series cut at `to` (PIT: nothing after it exists for the backtest) and the step times. */
+function prepare(
+  inp: BacktestInput,
+): { series: SymbolSeries[]; first: number; stepTimes: number[]; job: RollingJob } {
   const { from, to, everyMs } = inp;
-  // PIT: nothing after `to` exists for the backtest.
   const series = inp.series.map((s) => ({ ...s, bars: cut(s.bars, 0, closedCount(s.bars.ts, to)) }));
   const first = Math.ceil(from / everyMs) * everyMs;
   const stepTimes: number[] = [];
   // A step at t enters at the bar opening at t, which must close by `to`.
   for (let t = first; t + HOUR <= to; t += everyMs) stepTimes.push(t);
+  const job: RollingJob = {
+    steps: stepTimes,
+    gates: inp.gates,
+    regime: inp.regime,
+    lookbackHours: inp.lookbackHours,
+    entry: inp.entry,
+    top: inp.top,
+  };
+  return { series, first, stepTimes, job };
+}
+
+/** The backtest, each step's scan run here as the walk reaches it. */
+export function runBacktest(inp: BacktestInput): BacktestResult {
+  const p = prepare(inp);
+  return walk(inp, p, (t, k) => {
+    const picks = scanStep(p.series, t, p.job);
+    inp.onStep?.(k + 1, p.stepTimes.length);
+    return picks;
+  });
+}
+
+/**
+ * The same backtest with every step's scan run first on `workers` threads (default: the machine's cores;
+ * steps are split into contiguous blocks), then the walk. `inp.onStep` reports the scans' progress.
+ */
+export async function runBacktestParallel(
+  inp: BacktestInput,
+  opts: { workers?: number; signal?: AbortSignal } = {},
+): Promise<BacktestResult> {
+  const p = prepare(inp);
+  const scans = await rollingScans(p.series, p.job, { ...opts, onStep: inp.onStep });
+  return walk(inp, p, (_, k) => scans[k]);
+}
+
+/** The trades of the steps, each step's picks from `picksAt` (called once per step, in order). */
+function walk(
+  inp: BacktestInput,
+  { series, first, stepTimes }: { series: SymbolSeries[]; first: number; stepTimes: number[] },
+  picksAt: (t: number, k: number) => StepPicks,
+): BacktestResult {
+  const { from, to } = inp;
   const open = new Map<string, Trade>(); // by venue|symbol
   const trades: Trade[] = [];
   const skipped = { held: 0, noEntryBar: 0 };
@@ -178,49 +226,42 @@ export function runBacktest(inp: BacktestInput): BacktestResult {
     // reads at most scan.lookback_hours back (LOOKBACK_HOURS_MIN; tests/scan/engine_test.ts pins that a scan of
     // exactly that many hours equals one of all history), so a step sees what `scan --as-of t` sees. The same
     // arrays at every step let the engine's rolling memos (src/factors/rolling_memo.ts) carry over.
-    // A symbol whose newest closed bar is older than the lookback is not in `scan`'s read: not here either.
-    const window = series.filter((s) => {
-      const n = closedCount(s.bars.ts, t);
-      return n > 0 && s.bars.ts[n - 1] >= t - inp.lookbackHours * HOUR;
-    });
-    if (window.length > 0) {
-      const out = runScan({ asOf: t, series: window, decisionTs: t, gates: inp.gates, regime: inp.regime });
-      if (out.results.length > 0) stepsWithData++;
-      const picks = out.results.filter((r) => inp.entry === "top" || r.passed).slice(0, inp.top);
-      for (const r of picks) {
-        const key = `${r.venue}|${r.symbol}`;
-        if (open.has(key)) {
-          skipped.held++;
-          continue;
-        }
-        const b = bySym.get(key)!.bars;
-        const i = firstAtOrAfter(b.ts, t);
-        if (i >= b.ts.length || b.ts[i] !== t) {
-          skipped.noEntryBar++;
-          continue;
-        }
-        const entryPrice = b.open[i];
-        open.set(key, {
-          symbol: r.symbol,
-          venue: r.venue,
-          signalTs: t,
-          rank: r.rank,
-          score: r.score,
-          entryTs: t,
-          entryPrice,
-          exitTs: NaN,
-          exitPrice: NaN,
-          exitReason: "hold",
-          qty: inp.stake / entryPrice,
-          rawPnl: NaN,
-          costs: NaN,
-          specPnl: NaN,
-          ret: NaN,
-          rawRet: NaN,
-        });
+    // A symbol whose newest closed bar is older than the lookback is not in `scan`'s read: not here either
+    // (src/scan/rolling.ts `seriesAt`).
+    const step = picksAt(t, k);
+    if (step.ranked > 0) stepsWithData++;
+    for (const r of step.picks) {
+      const key = `${r.venue}|${r.symbol}`;
+      if (open.has(key)) {
+        skipped.held++;
+        continue;
       }
+      const b = bySym.get(key)!.bars;
+      const i = firstAtOrAfter(b.ts, t);
+      if (i >= b.ts.length || b.ts[i] !== t) {
+        skipped.noEntryBar++;
+        continue;
+      }
+      const entryPrice = b.open[i];
+      open.set(key, {
+        symbol: r.symbol,
+        venue: r.venue,
+        signalTs: t,
+        rank: r.rank,
+        score: r.score,
+        entryTs: t,
+        entryPrice,
+        exitTs: NaN,
+        exitPrice: NaN,
+        exitReason: "hold",
+        qty: inp.stake / entryPrice,
+        rawPnl: NaN,
+        costs: NaN,
+        specPnl: NaN,
+        ret: NaN,
+        rawRet: NaN,
+      });
     }
-    inp.onStep?.(k + 1, stepTimes.length);
   });
   for (const tr of open.values()) trades.push(closeTrade(tr));
   trades.sort((a, b) => a.entryTs - b.entryTs || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));

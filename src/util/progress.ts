@@ -9,6 +9,9 @@ export interface Progress {
   stop(): void;
 }
 
+/** The bar's tail: time left, then the caller's label. */
+const ETA = " | {eta_formatted} left {label}";
+
 const noop: Progress = { update() {}, increment() {}, setTotal() {}, stop() {} };
 
 /**
@@ -19,7 +22,7 @@ export function createProgress(interactive: boolean, title: string, total: numbe
   if (!interactive) return noop;
   const bar = new cliProgress.SingleBar(
     {
-      format: `${title} [{bar}] {percentage}% | {value}/{total} ${unit} | {eta_formatted} left {label}`,
+      format: `${title} [{bar}] {percentage}% | {value}/{total} ${unit}${ETA}`,
       stream: syncStderr as unknown as NodeJS.WritableStream,
       hideCursor: true,
       clearOnComplete: true,

@@ -19,7 +19,7 @@ import {
   preparedReach,
   staticReach,
 } from "./graph.ts";
-import { ENTRY_MODULES } from "../../src/cli/entries.ts";
+import { ENTRY_MODULES } from "../../src/util/entries.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -82,7 +82,7 @@ Deno.test("CLI: main.ts (--help, usage errors) and every command's light modules
 
 Deno.test("CLI: start-up prepares only main.ts and the light command specs, no package (issue #21)", () => {
   // Deno reads, resolves and analyses everything a string-literal import() reaches before main.ts runs; the
-  // implementations and the config stack are loaded by a run-time specifier (src/cli/entries.ts) instead.
+  // implementations and the config stack are loaded by a run-time specifier (src/util/entries.ts) instead.
   const prepared = preparedReach(graph, file("main.ts"));
   const impl = [...prepared].filter((m) => /\/src\/cli\/commands\/[a-z]+\//.test(m));
   assert.deepEqual(impl, []);
@@ -97,7 +97,7 @@ Deno.test("CLI: every entry exists, every loadEntry call names its own module, e
     .map((f) => f.slice(`${ROOT}src/`.length));
   for (const i of implementations) assert.ok((ENTRY_MODULES as readonly string[]).includes(i), i);
   let calls = 0;
-  for (const f of SRC.filter((f) => !f.endsWith("/src/cli/entries.ts"))) {
+  for (const f of SRC.filter((f) => !f.endsWith("/src/util/entries.ts"))) {
     const text = await Deno.readTextFile(f);
     for (const m of text.matchAll(/loadEntry<typeof import\("([^"]+)"\)>\(\s*"([^"]+)",?\s*\)/g)) {
       calls++;

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { binaryPermissions, COMPILE_INCLUDES } from "../../scripts/compile.ts";
-import { ENTRY_PATHS } from "../../src/cli/entries.ts";
+import { ENTRY_PATHS } from "../../src/util/entries.ts";
 import { freePort, localTarget, ROOT, smoke, SMOKE_CSV } from "../helpers/deploy_smoke.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -45,7 +45,7 @@ Deno.test("deno task compile: scoped permissions, wasm assets embedded, a checks
   const out = `${dir.path}/dist/cryptorun`;
   const r = await compile(out, `${dir.path}/data`, 9464, Deno.execPath());
   assert.equal(r.code, 0, r.err.slice(-2000));
-  // The data files, then every module the CLI loads by a run-time specifier (src/cli/entries.ts).
+  // The data files, then every module the CLI loads by a run-time specifier (src/util/entries.ts).
   const includes = [...COMPILE_INCLUDES, ...ENTRY_PATHS].map((p) => `--include ${p}`).join(" ");
   assert.ok(r.err.includes(`${includes} --exclude-unused-npm`), r.err.slice(0, 2000));
   // Least permissions: read/write unscoped (Deno creates the cold tier's commit symlink only so) with the system

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../src/config/load.ts";
 import { barsFromRows } from "../../src/factors/bars.ts";
-import { runBacktest, settle, type Trade } from "../../src/report/backtest.ts";
+import { runBacktest, runBacktestParallel, settle, type Trade } from "../../src/report/backtest.ts";
+import { MIN_STEPS_PER_WORKER } from "../../src/scan/rolling.ts";
 import { roundTripCost } from "../../src/report/costs.ts";
 import { FIXTURE_FILES, readBarsCsv } from "../../src/scan/fixtures.ts";
 import { groupSeries } from "../../src/scan/universe.ts";
@@ -140,4 +141,24 @@ Deno.test("backtest: a stop exits at the stop price when a bar's low reaches it"
   const stops = r.trades.filter((t) => t.exitReason === "stop");
   assert.ok(stops.length > 0);
   for (const t of stops) assert.ok(t.exitPrice <= t.entryPrice * 0.99 + 1e-9);
+});
+
+Deno.test("backtest on worker threads: the same result as the scan in this thread, bit for bit; progress to the end", async () => {
+  // Hourly steps over two weeks: enough for two workers (each gets a block of at least MIN_STEPS_PER_WORKER).
+  const { inp } = await input({ everyMs: HOUR });
+  const here = runBacktest(inp);
+  assert.ok(here.steps >= 2 * MIN_STEPS_PER_WORKER, `${here.steps} steps`);
+  assert.ok(here.trades.length > 5, `${here.trades.length} trades`);
+  let done = 0;
+  const there = await runBacktestParallel({ ...inp, onStep: (d, total) => (done = d / total) }, {
+    workers: 2,
+  });
+  assert.equal(JSON.stringify(there), JSON.stringify(here));
+  assert.equal(done, 1);
+  // The gates entry too (other picks, same walk).
+  const gates = { ...inp, entry: "gates" as const };
+  assert.equal(
+    JSON.stringify(await runBacktestParallel(gates, { workers: 2 })),
+    JSON.stringify(runBacktest(gates)),
+  );
 });

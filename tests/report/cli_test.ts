@@ -109,6 +109,12 @@ Deno.test("report: bad input exits non-zero naming the value and writes no outpu
       2,
       /--fees-bps: .*"-1"/,
     ],
+    [
+      ["--from", "2022-02-01T00:00:00Z", "--to", "2022-03-01T00:00:00Z", "--workers", "0"],
+      2,
+      /--workers: expected a positive integer, found "0"/,
+    ],
+    [["--returns", bad, "--workers", "2"], 2, /--workers/],
     [["--returns", bad, "--format", "pdf"], 2, /--format: expected one of md, csv, json, html, found "pdf"/],
     [["--bogus"], 2, /--bogus/],
   ];

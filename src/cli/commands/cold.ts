@@ -1,4 +1,4 @@
-import { loadEntry } from "../entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Command, Handler } from "../command.ts";
 
 /** `cryptorun cold`: help, flags and sub-actions (light; the actions live in ./cold/actions.ts). */

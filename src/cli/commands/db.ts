@@ -1,4 +1,4 @@
-import { loadEntry } from "../entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Command, Handler } from "../command.ts";
 
 /** `cryptorun db`: help, flags and sub-actions (light; the actions live in ./db/actions.ts). */

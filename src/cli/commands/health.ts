@@ -1,4 +1,4 @@
-import { loadEntry } from "../entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun health`: help and flags (light; the implementation lives in ./health/run.ts). */

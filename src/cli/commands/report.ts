@@ -1,4 +1,4 @@
-import { loadEntry } from "../entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun report`: help and flags (light; the implementation lives in ./report/run.ts). */
@@ -11,11 +11,11 @@ export const reportCommand: Command = {
 
 Usage: cryptorun report --performance --from ISO --to ISO [--every 4h] [--entry top|gates] [--top N]
                         [--hold 24h] [--stop-pct P] [--fees-bps N] [--slippage-bps N] [--capital N]
-                        [--universe BTC/USD,…] [--periods-per-year N] [--risk-free R]
+                        [--universe BTC/USD,…] [--workers N] [--periods-per-year N] [--risk-free R]
                         [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
        cryptorun report --portfolio [--as-of ISO] [--every 4h] [--entry top|gates] [--top N] [--hold 24h]
                         [--stop-pct P] [--fees-bps N] [--slippage-bps N] [--capital N] [--universe BTC/USD,…]
-                        [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
+                        [--workers N] [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
        cryptorun report --performance --returns FILE [--periods-per-year N] [--risk-free R]
                         [--format md|csv|json|html] [--outfile PATH] [--charts DIR] [--json]
 
@@ -53,6 +53,8 @@ Flags:
   --slippage-bps N      slippage per side in bps (report.slippage_bps = 5)
   --capital N           starting capital (report.capital = 10000); stake = capital / (top · ⌈hold/every⌉)
   --universe LIST       only these symbols (default scan.universe, else every admitted symbol)
+  --workers N           threads that scan the steps (default: the machine's cores; 1: no worker); the
+                        result is the same for any N
   --returns FILE        compute the metrics on this returns CSV instead of a backtest
   --periods-per-year N  annualisation (report.periods_per_year = 365; 252, 52, 12 …)
   --risk-free R         risk-free return per period (Sharpe; Sortino's required return); default 0
@@ -91,6 +93,7 @@ Examples:
     "slippage-bps": { type: "string" },
     capital: { type: "string" },
     universe: { type: "string" },
+    workers: { type: "string" },
     returns: { type: "string" },
     "periods-per-year": { type: "string" },
     "risk-free": { type: "string" },

@@ -1,4 +1,4 @@
-import { loadEntry } from "../entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Command } from "../command.ts";
 
 /** `cryptorun scan`: help and flags (light; the implementation lives in ./scan/run.ts). */

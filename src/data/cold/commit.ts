@@ -100,8 +100,11 @@ export async function beginTransaction(
   o: TransactionOptions,
   base?: BaseSnapshot | null,
 ): Promise<Transaction> {
+  // The base first, its whole schema checked: a damaged manifest stops the write before anything is
+  // collected or staged.
+  const from = base === undefined ? await readBase(root, o.table, { validate: true }) : base;
   const gc = await collectGarbage(root, await readCurrent(root), o);
-  return openTransaction(root, base === undefined ? await readBase(root, o.table) : base, gc, o);
+  return openTransaction(root, from, gc, o);
 }
 
 function openTransaction(

@@ -21,6 +21,9 @@ export function loadLz4(): Promise<Lz4Codec> {
   loading ??= import("lz4js").then((m) => {
     codec = ((m as { default?: unknown }).default ?? m) as Lz4Codec;
     return codec;
+  }, (err) => {
+    loading = undefined; // a failed load is tried again by the next caller
+    throw err;
   });
   return loading;
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { InputError } from "../../util/errors.ts";
 import { blake3Hex, type FileDigest, loadHashers } from "./checksum.ts";
-import { loadEntry } from "../../cli/entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Manifest, ManifestFile } from "./manifest_schema.ts";
 
 /**
@@ -106,19 +106,56 @@ export async function decodeManifest(
   } catch (err) {
     throw damaged(`not JSON: ${(err as Error).message}`);
   }
-  const top = json as { format?: unknown; format_version?: unknown; files?: unknown };
+  const top = json as { format?: unknown; format_version?: unknown };
   if (top.format !== FORMAT) {
     throw damaged(`format: expected ${FORMAT}, found ${JSON.stringify(top.format)}`);
   }
   if (top.format_version !== 1) {
     throw damaged(`format_version: expected 1, found ${JSON.stringify(top.format_version)}`);
   }
-  if (!Array.isArray(top.files)) throw damaged(`files: expected an array`);
+  const issue = opts.validate ? undefined : readerIssue(json as Record<string, unknown>);
+  if (issue !== undefined) throw damaged(issue);
   if (opts.validate) {
     const issue = (await schema()).manifestIssue(json);
     if (issue !== undefined) throw damaged(issue);
   }
   return json as Manifest;
+}
+
+const isInt = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
+const isStr = (v: unknown, re?: RegExp): boolean => typeof v === "string" && (re === undefined || re.test(v));
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * What a read relies on, checked without zod: the table, the version and every file entry's fields (types,
+ * ranges, and the partition and part name that make its path — no `..` can reach outside the snapshot). The
+ * same constraints as the schema's (manifest_schema.ts; tests/data/cold/manifest_test.ts holds them to it);
+ * the schema's cross-field invariants (`part_seq`, `added`, no file twice) are the writer's and verify's.
+ */
+function readerIssue(m: Record<string, unknown>): string | undefined {
+  if (!isStr(m.table) || m.table === "") {
+    return `table: expected a table name, found ${JSON.stringify(m.table)}`;
+  }
+  if (!isInt(m.version, 1)) return `version: expected a positive integer, found ${JSON.stringify(m.version)}`;
+  if (!Array.isArray(m.files)) return `files: expected an array`;
+  for (let i = 0; i < m.files.length; i++) {
+    const f = m.files[i] as Record<string, unknown> | null;
+    if (f === null || typeof f !== "object" || Array.isArray(f)) return `files.${i}: expected an object`;
+    const bad = (field: string, want: string) =>
+      `files.${i}.${field}: expected ${want}, found ${JSON.stringify(f[field])}`;
+    if (!isStr(f.dt, DT_RE)) return bad("dt", "YYYY-MM-DD");
+    if (!isStr(f.name, PART_NAME_RE)) return bad("name", "part-NNNNN.<parquet|csv|csv.gz|csv.lz4>");
+    if (f.format !== "parquet" && f.format !== "csv") return bad("format", "parquet or csv");
+    if (!isStr(f.codec) || f.codec === "") return bad("codec", "a codec name");
+    for (const k of ["size", "rows", "row_groups"]) if (!isInt(f[k], 0)) return bad(k, "an integer ≥ 0");
+    for (const k of ["min_ts", "max_ts"]) {
+      if (f[k] !== null && !Number.isSafeInteger(f[k])) return bad(k, "an integer or null");
+    }
+    if (!isStr(f.blake3, HEX64)) return bad("blake3", "64 hex digits");
+    if (!isInt(f.block_size, 1)) return bad("block_size", "a positive integer");
+    if (!isStr(f.blocks, BASE64)) return bad("blocks", "base64");
+  }
+  return undefined;
 }
 
 /** Reads and verifies `<snapshotDir>/_manifest.json`. */

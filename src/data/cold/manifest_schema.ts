@@ -3,7 +3,7 @@ import { DT_RE, FORMAT, HEX64, OPERATIONS, PART_NAME_RE, relPath } from "./manif
 
 /**
  * The schema of a table manifest (manifest.ts): checked before a manifest is sealed, and by `cold verify`
- * and `cold replicate`. Loaded at run time (src/cli/entries.ts), so that a read never loads zod.
+ * and `cold replicate`. Loaded at run time (src/util/entries.ts), so that a read never loads zod.
  */
 
 export const ManifestFile = z.strictObject({

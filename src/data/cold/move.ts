@@ -164,7 +164,7 @@ function filesWithKeys(files: ManifestFile[], keys: readonly RowInput[]): Map<Ma
  * files of its current snapshot that may hold them.
  */
 async function findRows(t: TableCore, index: Map<string, RowInput>, withValues: boolean) {
-  const base = await readBase(t.root, t.def.name);
+  const base = await readBase(t.root, t.def.name, { validate: true });
   const found = new BatchBuilder(t.def.schema);
   const foundKeys: string[] = [];
   const key = t.def.schema.key;

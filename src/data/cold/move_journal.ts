@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { InputError } from "../../util/errors.ts";
 import type { TableCore } from "./table.ts";
 import { listDir } from "./table_dir.ts";
-import { loadEntry } from "../../cli/entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { MoveJournal } from "./move_journal_schema.ts";
 
 /**

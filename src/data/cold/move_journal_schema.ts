@@ -4,7 +4,7 @@ import { z } from "zod";
 export const MoveJournal = z.strictObject({
   format: z.literal("cryptorun-cold-move"),
   format_version: z.literal(1),
-  id: z.string().regex(/^[a-z0-9-]+$/),
+  id: z.string().regex(/^[a-z0-9-]+$/, "expected lower-case letters, digits and dashes"),
   /** "move", or "delete" (to is null). */
   kind: z.enum(["move", "delete"]),
   from: z.string(),

@@ -18,6 +18,7 @@ import type { CompressionCodec, Compressors } from "hyparquet";
  * pages: node:zlib's one-shot `zstdDecompressSync`/`gunzipSync` build a stream object, a native context and
  * two output buffers for every page, which cost about as much as decompressing a page of a narrow window.
  */
+/** LZ4_RAW pages need `loadLz4()` (lz4_codec.ts) awaited first, as `readColumnSpan` does. */
 export const PAGE_DECOMPRESSORS: Compressors = {
   ZSTD: (input, outputLength) => zstdPages.decompress(input, outputLength, false),
   GZIP: (input, outputLength) => gzipPages.decompress(input, outputLength, false),

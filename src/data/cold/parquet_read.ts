@@ -1,7 +1,7 @@
 import type { ColumnChunk } from "hyparquet";
 import type { PageLocation } from "hyparquet/src/types.js";
 import { InputError } from "../../util/errors.ts";
-import { loadEntry } from "../../cli/entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import { type Batch, type Column, nullColumn } from "./batch.ts";
 import { type DecodedColumn, fastPathDecodes, readColumnSpan, readPageLocations } from "./parquet_pages.ts";
 import {

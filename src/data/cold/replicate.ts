@@ -104,7 +104,7 @@ async function replicaBase(
   try {
     const cur = await readCurrent(root);
     if (!cur) return null;
-    return { ...cur, manifest: await readManifest(cur.dir) };
+    return { ...cur, manifest: await readManifest(cur.dir, { validate: true }) };
   } catch {
     return null;
   }
@@ -239,7 +239,7 @@ export async function replicateTable(
 /** The lag of a replica vs its source without copying anything (monitoring). */
 export async function replicationLag(sourceRoot: string, replicaRoot: string): Promise<number> {
   const src = await readCurrent(sourceRoot);
-  const srcMax = src ? maxTsOf(await readManifest(src.dir)) : null;
+  const srcMax = src ? maxTsOf(await readManifest(src.dir, { validate: true })) : null;
   const base = await replicaBase(replicaRoot);
   return lagSeconds(srcMax, maxTsOf(base?.manifest ?? null));
 }

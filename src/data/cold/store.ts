@@ -1,5 +1,5 @@
 import type { ColdConfig } from "../../config/sections/cold.ts";
-import { loadEntry } from "../../cli/entries.ts";
+import { loadEntry } from "../../util/entries.ts";
 import type { Logger } from "../../log/logger.ts";
 import { InputError, show } from "../../util/errors.ts";
 import type { RowInput } from "./batch.ts";

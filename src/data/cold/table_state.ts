@@ -1,7 +1,14 @@
 import { join } from "node:path";
 import { InputError } from "../../util/errors.ts";
 import { listLegacyFiles } from "./legacy.ts";
-import { filePath, type Manifest, MANIFEST_NAME, type ManifestFile, readManifest } from "./manifest.ts";
+import {
+  type DecodeOptions,
+  filePath,
+  type Manifest,
+  MANIFEST_NAME,
+  type ManifestFile,
+  readManifest,
+} from "./manifest.ts";
 import { readCurrent, versionName } from "./table_dir.ts";
 import type { StorageFormat } from "./types.ts";
 
@@ -11,11 +18,18 @@ export interface BaseSnapshot {
   manifest: Manifest;
 }
 
-/** The committed snapshot `current` names, its manifest verified (null: no snapshot yet). */
-export async function readBase(root: string, table: string): Promise<BaseSnapshot | null> {
+/**
+ * The committed snapshot `current` names, its manifest verified (null: no snapshot yet). Writers, moves and
+ * the garbage collector pass `{ validate: true }`: they build on it, so they check the whole schema first.
+ */
+export async function readBase(
+  root: string,
+  table: string,
+  opts: DecodeOptions = {},
+): Promise<BaseSnapshot | null> {
   const cur = await readCurrent(root);
   if (!cur) return null;
-  const manifest = await readManifest(cur.dir);
+  const manifest = await readManifest(cur.dir, opts);
   const path = join(cur.dir, MANIFEST_NAME);
   if (manifest.table !== table) {
     throw new InputError(`${path}: holds table ${manifest.table}, expected ${table}`);

@@ -201,7 +201,8 @@ export function upgradeTable(t: TableCore, opts: MaintenanceOptions = {}): Promi
 export function gcTable(t: TableCore, opts: MaintenanceOptions = {}): Promise<GcReport> {
   return underLock(t, opts, async (_lock, txo) => {
     const cur = await readCurrent(t.root);
-    if (cur) await readBase(t.root, t.def.name); // never collect around a damaged manifest unnoticed
+    // Never collect around a damaged manifest unnoticed: the whole schema is checked first.
+    if (cur) await readBase(t.root, t.def.name, { validate: true });
     return await collectGarbage(t.root, cur, txo);
   }, false);
 }

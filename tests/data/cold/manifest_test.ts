@@ -105,19 +105,50 @@ Deno.test("manifest: one sealed by hand that breaks the schema fails a full vali
       assert.match(e.message, re, what);
       return true;
     });
-    // A read checks the seal, format and version only (the writer validated what it sealed).
-    assert.equal((await decodeManifest(bytes, "/t/m.json")).table, "ohlcv", what);
+    // A read checks the seal, format, version and each field it relies on; the cross-field invariants are
+    // the writer's (it validated what it sealed) and verify's.
+    const read = decodeManifest(bytes, "/t/m.json");
+    if (["part_seq", "added", "twice"].includes(what)) assert.equal((await read).table, "ohlcv", what);
+    else await assert.rejects(read, re, what);
   }
 });
 
-Deno.test("manifest: a read refuses another format or format_version even when sealed", async () => {
-  const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ format: "delta" }, /format: expected cryptorun-cold-manifest, found "delta"/],
-    [{ format_version: 2 }, /format_version: expected 1, found 2/],
-    [{ files: {} }, /files: expected an array/],
+Deno.test("manifest: a read refuses, even when sealed, another format, version or a file entry it cannot use — as the schema does", async () => {
+  const file = (patch: Record<string, unknown> | null) => async () => {
+    const b = await body();
+    return { ...b, files: [patch === null ? null : { ...b.files[0], ...patch }] };
+  };
+  const whole = (patch: Record<string, unknown>) => async () => ({ ...(await body()), ...patch });
+  const cases: Array<[() => Promise<object>, RegExp]> = [
+    [whole({ format: "delta" }), /format: expected cryptorun-cold-manifest, found "delta"/],
+    [whole({ format_version: 2 }), /format_version: expected 1, found 2/],
+    [whole({ files: {} }), /files: expected an array/],
+    [whole({ table: "" }), /table: expected a table name/],
+    [whole({ version: "3" }), /version: expected a positive integer, found "3"/],
+    [file(null), /files\.0: expected an object/],
+    [file({ dt: "2020-1-1" }), /files\.0\.dt: expected YYYY-MM-DD, found "2020-1-1"/],
+    [file({ dt: "../../etc" }), /files\.0\.dt: expected YYYY-MM-DD/],
+    [file({ name: "../part-00001.parquet" }), /files\.0\.name: expected part-NNNNN/],
+    [file({ format: "orc" }), /files\.0\.format: expected parquet or csv/],
+    [file({ codec: "" }), /files\.0\.codec/],
+    [file({ rows: "119" }), /files\.0\.rows: expected an integer ≥ 0, found "119"/],
+    [file({ size: -1 }), /files\.0\.size/],
+    [file({ row_groups: 1.5 }), /files\.0\.row_groups/],
+    [file({ min_ts: "x" }), /files\.0\.min_ts: expected an integer or null/],
+    [file({ blake3: "abc" }), /files\.0\.blake3: expected 64 hex digits/],
+    [file({ block_size: 0 }), /files\.0\.block_size: expected a positive integer/],
+    [file({ blocks: "**" }), /files\.0\.blocks: expected base64/],
   ];
-  for (const [patch, re] of cases) {
-    const bytes = await sealByHand({ ...(await body()), ...patch });
-    await assert.rejects(decodeManifest(bytes, "/t/m.json"), re);
+  for (const [make, re] of cases) {
+    const bytes = await sealByHand(await make());
+    await assert.rejects(decodeManifest(bytes, "/t/m.json"), (e: Error) => {
+      assert.match(e.message, /^\/t\/m\.json: the table manifest is damaged/, String(re));
+      assert.match(e.message, re);
+      return true;
+    });
+    // The schema refuses it too: the read's check is never looser than the writer's on these fields.
+    await assert.rejects(decodeManifest(bytes, "/t/m.json", { validate: true }), /damaged/, String(re));
   }
+  // And what the schema accepts, the read accepts.
+  assert.equal((await decodeManifest(await sealByHand(await body()), "/t/m.json")).version, 3);
 });

@@ -7,7 +7,7 @@ import { UsageError } from "../../../util/errors.ts";
 import { positiveInt, str, symbolsFlag } from "../../flags.ts";
 import { isoMs, parseDuration, parseRange } from "../../../util/time.ts";
 import { csvField } from "../../../data/cold/csv_fields.ts";
-import { loadEntry } from "../../entries.ts";
+import { loadEntry } from "../../../util/entries.ts";
 
 /**
  * The actions of `cryptorun cold` (loaded only when one is chosen). The cold tier itself is imported after

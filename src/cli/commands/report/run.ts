@@ -22,6 +22,7 @@ const BACKTEST_FLAGS = [
   "slippage-bps",
   "capital",
   "universe",
+  "workers",
 ];
 
 /** A number flag within [min, max] (finite; `exclusiveMin` refuses min itself), or undefined when not given. */
@@ -309,7 +310,8 @@ export const run: Handler = async (ctx, args) => {
     const stake = capital / (top * Math.ceil(hold / every));
     const dataDir = await ctx.dataDir();
     const { readBacktestBars } = await import("../../../report/feed.ts");
-    const { runBacktest } = await import("../../../report/backtest.ts");
+    const workers = positiveInt(args, "workers", 256);
+    const { runBacktestParallel } = await import("../../../report/backtest.ts");
     const progress = (title: string, total: number, unit: string) =>
       createProgress(ctx.interactive, title, total, unit);
     const { series, notes } = await readBacktestBars(
@@ -319,9 +321,9 @@ export const run: Handler = async (ctx, args) => {
       uni,
     );
     let bar: ReturnType<typeof progress> | undefined;
-    const result = (() => {
+    const result = await (async () => {
       try {
-        return runBacktest({
+        return await runBacktestParallel({
           series,
           from,
           to,
@@ -341,7 +343,7 @@ export const run: Handler = async (ctx, args) => {
             bar ??= progress("backtest", total, "steps");
             bar.update(done);
           },
-        });
+        }, { workers, signal: ctx.signal });
       } finally {
         bar?.stop();
       }

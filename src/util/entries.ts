@@ -1,5 +1,7 @@
 /**
- * The subcommand implementations, each loaded only when its command is chosen.
+ * Modules loaded at run time: the subcommand implementations, each loaded only when its command is chosen,
+ * and the parts of the cold tier a read does not run (its writer stack, its schemas), which the data layer
+ * loads through the same `loadEntry` (src/data/cold: store.ts, parquet_read.ts, manifest.ts, move_journal.ts).
  *
  * Deno prepares every module a string-literal `import("…")` can reach before the program starts: it reads,
  * resolves and analyses the whole tree (npm packages included), although none of it runs. With one literal
@@ -42,6 +44,8 @@ export const ENTRY_MODULES = [
   "data/cold/table_write.ts",
   "data/cold/tables.ts",
   "data/validate/write.ts",
+  // A worker's module (src/scan/rolling.ts starts it by URL): listed so that the binary and the image hold it.
+  "scan/rolling_worker.ts",
   "util/progress.ts",
 ] as const;
 

@@ -1,0 +1,162 @@
+import type { GatesConfig } from "../config/sections/gates.ts";
+import type { RegimeConfig } from "../config/sections/regime.ts";
+import { closedCount, HOUR } from "../factors/bars.ts";
+import { runScan, type SymbolSeries } from "./engine.ts";
+import { packSeries } from "./shared_series.ts";
+
+/**
+ * The scanner over many as-of times (a backtest's steps, a rolling benchmark): one scan per step, each on
+ * the bars closed by its time. Steps are independent — the engine's rolling memos make a scan's output the
+ * same bit for bit whatever ran before it (tests/factors/rolling_memo_test.ts) — so `rollingScans` splits
+ * them into contiguous blocks, one per worker (src/scan/rolling_worker.ts), each worker scanning its block in
+ * order with its memos carried from step to step; the bars go to the workers once, in shared memory
+ * (shared_series.ts). With one worker, or few steps, everything runs here, through the same `scanSteps`.
+ */
+
+/** What a step keeps of its scan: the rows that could be entered, in rank order. */
+export interface StepPicks {
+  /** The step's as-of (and decision) time. */
+  t: number;
+  /** Rows the scan ranked (0: no data at that step). */
+  ranked: number;
+  picks: { symbol: string; venue: string; rank: number; score: number; passed: boolean }[];
+}
+
+export interface RollingJob {
+  steps: readonly number[];
+  gates: GatesConfig;
+  regime: RegimeConfig;
+  /** scan.lookback_hours: a symbol whose newest closed bar is older is not scanned at that step (as `scan`). */
+  lookbackHours: number;
+  /** "gates": the rows that passed every gate; "top": the best rows whatever the gates said. */
+  entry: "gates" | "top";
+  /** At most this many picks per step. */
+  top: number;
+}
+
+/** The series a scan at `t` sees: those with a closed bar inside the lookback (others are not read by `scan`). */
+export function seriesAt(series: readonly SymbolSeries[], t: number, lookbackHours: number): SymbolSeries[] {
+  return series.filter((s) => {
+    const n = closedCount(s.bars.ts, t);
+    return n > 0 && s.bars.ts[n - 1] >= t - lookbackHours * HOUR;
+  });
+}
+
+/** One step: the scan as of `t` (deciding at `t`) and its picks. */
+export function scanStep(
+  series: readonly SymbolSeries[],
+  t: number,
+  job: Omit<RollingJob, "steps">,
+): StepPicks {
+  const window = seriesAt(series, t, job.lookbackHours);
+  if (window.length === 0) return { t, ranked: 0, picks: [] };
+  const out = runScan({ asOf: t, series: window, decisionTs: t, gates: job.gates, regime: job.regime });
+  const picks: StepPicks["picks"] = [];
+  for (const r of out.results) {
+    if (picks.length >= job.top) break;
+    if (job.entry === "top" || r.passed) {
+      picks.push({ symbol: r.symbol, venue: r.venue, rank: r.rank, score: r.score, passed: r.passed });
+    }
+  }
+  return { t, ranked: out.results.length, picks };
+}
+
+/** Every step of `job` in order, here; `onStep(k)` after the k-th (1-based). */
+export function scanSteps(
+  series: readonly SymbolSeries[],
+  job: RollingJob,
+  onStep?: (done: number) => void,
+  signal?: AbortSignal,
+): StepPicks[] {
+  const out: StepPicks[] = [];
+  for (const t of job.steps) {
+    signal?.throwIfAborted();
+    out.push(scanStep(series, t, job));
+    onStep?.(out.length);
+  }
+  return out;
+}
+
+export interface RollingOptions {
+  /** Worker threads (default: the machine's cores); 1 scans here. */
+  workers?: number;
+  /** Steps done so far, of all (progress; from workers, at most every 16 steps each). */
+  onStep?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Fewer steps than this per worker are not worth a worker's start-up (~0.1–0.3 s to load the engine). */
+export const MIN_STEPS_PER_WORKER = 64;
+
+/** How many workers a job of `steps` gets when `asked` (undefined: the machine's cores). */
+export function workerCount(steps: number, asked?: number): number {
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  const want = asked ?? cores;
+  if (!Number.isInteger(want) || want < 1) {
+    throw new RangeError(`workers: expected an integer ≥ 1, found ${want}`);
+  }
+  return Math.max(1, Math.min(want, Math.floor(steps / MIN_STEPS_PER_WORKER)));
+}
+
+/** Messages of src/scan/rolling_worker.ts. */
+export type WorkerReply =
+  | { kind: "progress"; done: number }
+  | { kind: "done"; scans: StepPicks[] }
+  | { kind: "error"; message: string };
+
+/** The scans of every step of `job`, in step order: the same as `scanSteps`, on `workers` threads. */
+export async function rollingScans(
+  series: readonly SymbolSeries[],
+  job: RollingJob,
+  opts: RollingOptions = {},
+): Promise<StepPicks[]> {
+  const n = workerCount(job.steps.length, opts.workers);
+  const total = job.steps.length;
+  if (n === 1) return scanSteps(series, job, (done) => opts.onStep?.(done, total), opts.signal);
+  opts.signal?.throwIfAborted();
+  const packed = packSeries(series);
+  const blocks: number[][] = [];
+  for (let w = 0; w < n; w++) {
+    blocks.push(job.steps.slice(Math.floor((w * total) / n), Math.floor(((w + 1) * total) / n)));
+  }
+  const done = new Array<number>(n).fill(0);
+  const workers: Worker[] = [];
+  const stop = () => workers.forEach((w) => w.terminate());
+  try {
+    const parts = await new Promise<StepPicks[][]>((resolve, reject) => {
+      const results: StepPicks[][] = new Array(n);
+      let left = n;
+      const onAbort = () => reject(opts.signal!.reason);
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      blocks.forEach((steps, w) => {
+        const worker = new Worker(new URL("./rolling_worker.ts", import.meta.url).href, { type: "module" });
+        workers.push(worker);
+        worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+          const m = e.data;
+          if (m.kind === "progress") {
+            done[w] = m.done;
+            opts.onStep?.(done.reduce((a, b) => a + b, 0), total);
+          } else if (m.kind === "done") {
+            results[w] = m.scans;
+            done[w] = steps.length;
+            opts.onStep?.(done.reduce((a, b) => a + b, 0), total);
+            if (--left === 0) {
+              opts.signal?.removeEventListener("abort", onAbort);
+              resolve(results);
+            }
+          } else {
+            reject(new Error(`scan worker ${w + 1}/${n}: ${m.message}`));
+          }
+        };
+        worker.onerror = (e) => {
+          e.preventDefault();
+          reject(new Error(`scan worker ${w + 1}/${n}: ${e.message}`));
+        };
+        worker.postMessage({ series: packed, job: { ...job, steps } });
+      });
+    });
+    return parts.flat();
+  } finally {
+    stop();
+  }
+}

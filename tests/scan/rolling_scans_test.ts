@@ -1,0 +1,97 @@
+// rollingScans: the scans of many as-of times on worker threads equal the scans in this thread (the engine's
+// rolling memos make each scan independent of what ran before it); errors and aborts end every worker.
+import assert from "node:assert/strict";
+import { GatesSection } from "../../src/config/sections/gates.ts";
+import { RegimeSection } from "../../src/config/sections/regime.ts";
+import { HOUR } from "../../src/factors/bars.ts";
+import {
+  MIN_STEPS_PER_WORKER,
+  type RollingJob,
+  rollingScans,
+  scanSteps,
+  workerCount,
+} from "../../src/scan/rolling.ts";
+import { packSeries, unpackSeries } from "../../src/scan/shared_series.ts";
+import { FIXTURE_FILES, readBarsCsv } from "../../src/scan/fixtures.ts";
+import { groupSeries } from "../../src/scan/universe.ts";
+
+async function job(steps: number): Promise<{ series: ReturnType<typeof groupSeries>; job: RollingJob }> {
+  const rows = await readBarsCsv(FIXTURE_FILES.find((f) => f.venue === "kraken")!.url);
+  const series = groupSeries(rows, "kraken");
+  const start = Date.UTC(2022, 1, 1);
+  return {
+    series,
+    job: {
+      steps: Array.from({ length: steps }, (_, i) => start + i * HOUR),
+      gates: GatesSection.parse({}),
+      regime: RegimeSection.parse({}),
+      lookbackHours: 720,
+      entry: "top",
+      top: 3,
+    },
+  };
+}
+
+Deno.test("rollingScans: two and three workers give the scans of one thread, step for step", async () => {
+  const { series, job: j } = await job(3 * MIN_STEPS_PER_WORKER + 5);
+  const here = scanSteps(series, j);
+  assert.ok(here.filter((s) => s.ranked > 0).length > 100, "steps with data");
+  for (const workers of [2, 3]) {
+    assert.equal(workerCount(j.steps.length, workers), workers);
+    const there = await rollingScans(series, j, { workers });
+    assert.equal(JSON.stringify(there), JSON.stringify(here), `${workers} workers`);
+  }
+  // Blocks are contiguous and in order: step k of the result is the k-th step asked.
+  const there = await rollingScans(series, j, { workers: 2 });
+  assert.deepEqual(there.map((s) => s.t), j.steps);
+});
+
+Deno.test("workerCount: the cores by default, never more workers than blocks worth one, bad counts refused", () => {
+  assert.equal(workerCount(10, 4), 1, "a short job runs in this thread");
+  assert.equal(workerCount(2 * MIN_STEPS_PER_WORKER, 8), 2);
+  assert.equal(workerCount(100 * MIN_STEPS_PER_WORKER), Math.max(1, navigator.hardwareConcurrency));
+  for (const bad of [0, -1, 1.5, NaN]) {
+    assert.throws(() => workerCount(1000, bad), /workers: expected an integer ≥ 1, found/);
+  }
+});
+
+Deno.test("rollingScans: a worker's error rejects with it, naming the worker; an abort stops them all", async () => {
+  const { series, job: j } = await job(2 * MIN_STEPS_PER_WORKER);
+  const broken = { ...j, regime: null as unknown as RollingJob["regime"] };
+  await assert.rejects(rollingScans(series, broken, { workers: 2 }), /^Error: scan worker [12]\/2: the scan/);
+  const ac = new AbortController();
+  const p = rollingScans(series, j, {
+    workers: 2,
+    signal: ac.signal,
+    onStep: () => ac.abort(new DOMException("stop", "AbortError")),
+  });
+  await assert.rejects(p, /AbortError|stop/);
+  const already = new AbortController();
+  already.abort(new Error("before the start"));
+  await assert.rejects(rollingScans(series, j, { workers: 2, signal: already.signal }), /before the start/);
+});
+
+Deno.test("packSeries: shared columns hold every series' bars, views of a larger buffer copied once", async () => {
+  const { series } = await job(1);
+  // Views into one larger buffer (as reads produce them): only their own bars are packed.
+  const big = new Float64Array(10);
+  const view = big.subarray(2, 5);
+  view.set([1, 2, 3]);
+  const extra = {
+    symbol: "X/USD",
+    venue: "kraken",
+    quote: "USD",
+    bars: { ts: view, open: view, high: view, low: view, close: view, volume: view },
+  };
+  const packed = packSeries([...series, extra]);
+  assert.ok(packed.columns.ts.buffer instanceof SharedArrayBuffer);
+  const back = unpackSeries(packed);
+  assert.equal(back.length, series.length + 1);
+  for (let i = 0; i < series.length; i++) {
+    assert.equal(back[i].symbol, series[i].symbol);
+    for (const f of ["ts", "open", "high", "low", "close", "volume"] as const) {
+      assert.deepEqual([...back[i].bars[f]], [...series[i].bars[f]], `${series[i].symbol} ${f}`);
+    }
+  }
+  assert.deepEqual([...back[series.length].bars.close], [1, 2, 3]);
+});
