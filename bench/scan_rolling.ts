@@ -1,10 +1,11 @@
 /**
  * Scan benchmark (issue #8): 500 symbols × 1 year of hourly bars (synthetic, seeded), in memory.
  *   deno run -A bench/scan_rolling.ts [symbols=500] [hours=8760] [--json] [--no-growth]
- * Prints: single scan as of the last bar (median of 15), the rolling scan over every 4h step of the year —
- * one `runScan` after another in this thread, then the backtest's path (`rollingScans`, src/scan/rolling.ts:
- * the steps split over worker threads, `--workers N`, default the machine's cores) with its result checked
- * against the first — and how the single-scan cost grows with symbols and with history length. Results:
+ * Prints the rolling year, every 4h step, as a backtest runs it (`rollingScans`, src/scan/rolling.ts: each
+ * step ranked and only its picks explained, the steps split over worker threads — `--workers=N`, default the
+ * machine's cores — first, in the fresh process, its picks checked against this thread's); then a single
+ * scan as of the last bar (median of 15), the same year as one full `runScan` after another in this thread
+ * (every row explained), and how the single-scan cost grows with symbols and history length. Results:
  * docs/PERFORMANCE.md.
  * `--json` ends with one JSON line of the numbers (bench/side_by_side.ts reads it); `--no-growth` skips the
  * growth tables.
@@ -40,31 +41,12 @@ const t0 = performance.now();
 const universe = syntheticUniverse(SYMBOLS, HOURS);
 say(`generated ${SYMBOLS} × ${HOURS} bars in ${(performance.now() - t0).toFixed(0)} ms`);
 const end = START + HOURS * HOUR;
-for (let i = 0; i < 3; i++) runScan({ asOf: end, series: universe, gates, regime }); // warm-up (JIT)
-
-const singleMs = single(universe, end);
-say(
-  `single scan, ${SYMBOLS} symbols × ${HOURS} h, as of the last bar: ${
-    singleMs.toFixed(1)
-  } ms (median of 15)`,
-);
-
 // Rolling: every 4h step after the first 30 days of history.
 const steps: number[] = [];
 for (let t = START + 30 * 24 * HOUR; t <= end; t += 4 * HOUR) steps.push(t);
-const r0 = performance.now();
-const c0 = process.cpuUsage();
-let ranked = 0;
-for (const t of steps) ranked += runScan({ asOf: t, series: universe, gates, regime }).results.length;
-const rollMs = performance.now() - r0;
-const cpu = process.cpuUsage(c0);
-say(
-  `rolling scan, every 4h: ${steps.length} scans in ${(rollMs / 1000).toFixed(2)} s wall, ${
-    ((cpu.user + cpu.system) / 1e6).toFixed(2)
-  } s CPU (${(rollMs / steps.length).toFixed(1)} ms/scan, ${ranked} rows)`,
-);
 
-// The backtest's path: the same steps on worker threads, their picks checked against this thread's scans.
+// The backtest's path first, in a fresh process (no memo or JIT of this thread warmed by the loop below):
+// the steps on worker threads, ranked, only the picks explained; checked against this thread's scans.
 // (Loaded by name: an older checkout compared by bench/side_by_side.ts has no src/scan/rolling.ts.)
 let parallelS: number | undefined;
 let workers = 1;
@@ -88,6 +70,27 @@ try {
   if (!(err instanceof TypeError && /rolling\.ts/.test(String(err)))) throw err;
   say("rolling scan on workers: not in this checkout (no src/scan/rolling.ts)");
 }
+
+for (let i = 0; i < 3; i++) runScan({ asOf: end, series: universe, gates, regime }); // warm-up (JIT)
+
+const singleMs = single(universe, end);
+say(
+  `single scan, ${SYMBOLS} symbols × ${HOURS} h, as of the last bar: ${
+    singleMs.toFixed(1)
+  } ms (median of 15)`,
+);
+
+const r0 = performance.now();
+const c0 = process.cpuUsage();
+let ranked = 0;
+for (const t of steps) ranked += runScan({ asOf: t, series: universe, gates, regime }).results.length;
+const rollMs = performance.now() - r0;
+const cpu = process.cpuUsage(c0);
+say(
+  `rolling scan, every 4h: ${steps.length} scans in ${(rollMs / 1000).toFixed(2)} s wall, ${
+    ((cpu.user + cpu.system) / 1e6).toFixed(2)
+  } s CPU (${(rollMs / steps.length).toFixed(1)} ms/scan, ${ranked} rows)`,
+);
 
 if (json) {
   console.log(JSON.stringify({

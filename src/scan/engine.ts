@@ -172,6 +172,31 @@ export function regimeAt(
  * `asOf` cannot change the output.
  */
 export function runScan(inp: ScanInput): ScanOutput {
+  const ranked = rankScan(inp);
+  const results: ScanRow[] = new Array(ranked.count);
+  for (let k = 0; k < ranked.count; k++) results[k] = ranked.row(k);
+  return { asOf: ranked.asOf, regime: ranked.regime, results, skipped: ranked.skipped };
+}
+
+/** A scan ranked, its rows explained on demand (`row(k)`: the row of rank k + 1, built once). */
+export interface RankedScan {
+  asOf: number;
+  regime: ScanOutput["regime"];
+  skipped: ScanOutput["skipped"];
+  /** Rows ranked. */
+  count: number;
+  /** The row of rank k + 1 (0 ≤ k < count): gates, premove and the features only they use, computed now. */
+  row(k: number): ScanRow;
+}
+
+/**
+ * The scan up to its ranking: every candidate's factors, Gram–Schmidt and composite score — what the rank
+ * depends on — and nothing of what only explains a row (ATR, VADR and its stability, the 11 gates with
+ * their reasons, premove). A caller that reads the best rows only (a backtest's step: the top N, or the
+ * best N that pass) asks for those; `runScan` asks for all. A row is the same whichever rows were asked
+ * before it (the rolling memos give the same values in any order: tests/factors/rolling_memo_test.ts).
+ */
+export function rankScan(inp: ScanInput): RankedScan {
   const { asOf } = inp;
   const regime = regimeAt(inp.series, asOf, inp.regime);
   const skipped: ScanOutput["skipped"] = [];
@@ -188,15 +213,12 @@ export function runScan(inp: ScanInput): ScanOutput {
   const picked: SymbolSeries[] = [];
   const ends = new Int32Array(cap);
   const horizons: HorizonReturns[] = [];
-  const vadrs: ReturnType<typeof vadr>[] = [];
   const accel = new Float64Array(cap);
   const rsi = new Float64Array(cap);
   const adxs = new Float64Array(cap);
   const hursts = new Float64Array(cap);
-  const atrs = new Float64Array(cap);
   const notional24h = new Float64Array(cap);
   const notional7d = new Float64Array(cap);
-  const vadrP80s: (number | null)[] = [];
   const raw = FACTOR_ORDER.map(() => new Float64Array(cap));
   const [rawMomentum, rawTechnical, rawVolume, rawQuality, rawSocial] = raw;
   const derivsMaxAge = inp.derivsMaxAgeMs ?? 2 * HOUR;
@@ -232,8 +254,6 @@ export function runScan(inp: ScanInput): ScanOutput {
     const r = rsi[i] = rsi4h(b, end, asOf);
     const a = adxs[i] = adx(b, end);
     const h = hursts[i] = hurst(b, end);
-    atrs[i] = atr(b, end);
-    vadrs.push(vadr(b, end, inp.gates.vadr_min_bars));
     const n24 = notional24h[i] = notionalVolume(b, end, 24);
     rawMomentum[i] = core;
     rawTechnical[i] = technicalRaw(r, a, h);
@@ -243,8 +263,6 @@ export function runScan(inp: ScanInput): ScanOutput {
     // DOMAIN.md §1: Volume = 0.7·surge + 0.3·ΔOI, where a fresh ΔOI is known; the surge alone otherwise.
     const dOi = fresh.find((f) => Number.isFinite(f.oi_change_1h))?.oi_change_1h ?? null;
     const n7d = notional7d[i] = notionalVolume(b, end, 168);
-    // VADR stability: the p80 of the 24 hourly VADR values before this one (DOMAIN.md §3, MS/vadr.go).
-    vadrP80s.push(vadrStability(b, end, inp.gates.vadr_min_bars));
     const surge = volumeRaw(n24, n7d);
     rawVolume[i] = dOi === null ? surge : 0.7 * surge + 0.3 * dOi;
     const onchain = inp.onchainVolume?.get(s.symbol);
@@ -261,8 +279,31 @@ export function runScan(inp: ScanInput): ScanOutput {
   const [oMomentum, oTechnical, oVolume, oQuality, oSocial] = ortho.map((c) => c.values);
   const weights = regime.weights;
   const decisionTs = inp.decisionTs ?? asOf;
-  const rows: ScanRow[] = new Array(count);
+  // The rank: composite scores of every candidate, then (score desc, symbol, venue).
+  const comps = new Array<ReturnType<typeof composite>>(count);
   for (let i = 0; i < count; i++) {
+    comps[i] = composite({
+      momentum: oMomentum[i],
+      technical: oTechnical[i],
+      volume: oVolume[i],
+      quality: oQuality[i],
+      social: oSocial[i],
+    }, weights);
+  }
+  const order = Array.from({ length: count }, (_, i) => i);
+  order.sort((x, y) => {
+    const a = picked[x], b = picked[y];
+    return comps[y].score - comps[x].score || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0) ||
+      (a.venue < b.venue ? -1 : 1);
+  });
+  const built: (ScanRow | undefined)[] = new Array(count);
+  const row = (k: number): ScanRow => {
+    if (!(k >= 0 && k < count)) throw new RangeError(`row: rank index ${k} outside 0..${count - 1}`);
+    const r = built[k] ??= explain(order[k]);
+    r.rank = k + 1;
+    return r;
+  };
+  const explain = (i: number): ScanRow => {
     const s = picked[i];
     const returns = horizons[i];
     // Keys in FACTOR_ORDER.
@@ -273,9 +314,14 @@ export function runScan(inp: ScanInput): ScanOutput {
       quality: oQuality[i],
       social: oSocial[i],
     };
-    const comp = composite(values, weights);
+    const comp = comps[i];
     const b = s.bars;
     const end = ends[i];
+    // What only the gates and the row's explanation use (not the rank).
+    const atrI = atr(b, end);
+    const vadrI = vadr(b, end, inp.gates.vadr_min_bars);
+    // VADR stability: the p80 of the 24 hourly VADR values before this one (DOMAIN.md §3, MS/vadr.go).
+    const vadrP80 = vadrStability(b, end, inp.gates.vadr_min_bars);
     const last = end - 1;
     const closeTs = b.ts[last] + HOUR;
     const key = inp.books || inp.feeds || inp.graceUsedAt ? `${s.venue}|${s.symbol}` : "";
@@ -299,7 +345,7 @@ export function runScan(inp: ScanInput): ScanOutput {
         barsOld: oldest.age_ms / HOUR,
         oldestFeed: oldest.feed,
         lastMove: Math.abs(b.close[last] - b.close[last - 1]),
-        atr: atrs[i],
+        atr: atrI,
         r24h: returns[3],
         rsi4h: rsi[i],
         accel4h: accel[i],
@@ -309,8 +355,8 @@ export function runScan(inp: ScanInput): ScanOutput {
         notional24h: notional24h[i],
         adx: adxs[i],
         hurst: hursts[i],
-        vadr: vadrs[i],
-        vadrP80: vadrP80s[i],
+        vadr: vadrI,
+        vadrP80,
         advTier: advTier(notional7d[i] / 7),
         book,
         funding,
@@ -327,7 +373,7 @@ export function runScan(inp: ScanInput): ScanOutput {
       confirmP80: volumeP80(b, end),
     };
     const premove = premoveVerdict(gateA(pm), gateB(pm), gateC(pm), regime.name === "mixed");
-    rows[i] = {
+    return {
       rank: 0,
       symbol: s.symbol,
       venue: s.venue,
@@ -356,8 +402,8 @@ export function runScan(inp: ScanInput): ScanOutput {
         rsi4h: rsi[i],
         adx: adxs[i],
         hurst: hursts[i],
-        atr: atrs[i],
-        vadr: vadrs[i].value,
+        atr: atrI,
+        vadr: vadrI.value,
         notional_24h: notional24h[i],
         last_bar_ts: b.ts[last],
       },
@@ -386,11 +432,6 @@ export function runScan(inp: ScanInput): ScanOutput {
         }
         : {}),
     };
-  }
-  rows.sort((x, y) =>
-    y.score - x.score || (x.symbol < y.symbol ? -1 : x.symbol > y.symbol ? 1 : 0) ||
-    (x.venue < y.venue ? -1 : 1)
-  );
-  rows.forEach((r, i) => (r.rank = i + 1));
-  return { asOf, regime, results: rows, skipped };
+  };
+  return { asOf, regime, skipped, count, row };
 }

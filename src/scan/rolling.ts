@@ -1,7 +1,7 @@
 import type { GatesConfig } from "../config/sections/gates.ts";
 import type { RegimeConfig } from "../config/sections/regime.ts";
 import { closedCount, HOUR } from "../factors/bars.ts";
-import { runScan, type SymbolSeries } from "./engine.ts";
+import { rankScan, type SymbolSeries } from "./engine.ts";
 import { packSeries } from "./shared_series.ts";
 
 /**
@@ -42,7 +42,11 @@ export function seriesAt(series: readonly SymbolSeries[], t: number, lookbackHou
   });
 }
 
-/** One step: the scan as of `t` (deciding at `t`) and its picks. */
+/**
+ * One step: the scan as of `t` (deciding at `t`) and its picks — the rows of `runScan`'s results that the
+ * entry rule takes, in rank order. Only the rows read are explained (gates, premove: `rankScan`): the top
+ * `top` for "top", rows down the ranking until `top` passed for "gates".
+ */
 export function scanStep(
   series: readonly SymbolSeries[],
   t: number,
@@ -50,15 +54,15 @@ export function scanStep(
 ): StepPicks {
   const window = seriesAt(series, t, job.lookbackHours);
   if (window.length === 0) return { t, ranked: 0, picks: [] };
-  const out = runScan({ asOf: t, series: window, decisionTs: t, gates: job.gates, regime: job.regime });
+  const ranked = rankScan({ asOf: t, series: window, decisionTs: t, gates: job.gates, regime: job.regime });
   const picks: StepPicks["picks"] = [];
-  for (const r of out.results) {
-    if (picks.length >= job.top) break;
+  for (let k = 0; k < ranked.count && picks.length < job.top; k++) {
+    const r = ranked.row(k);
     if (job.entry === "top" || r.passed) {
       picks.push({ symbol: r.symbol, venue: r.venue, rank: r.rank, score: r.score, passed: r.passed });
     }
   }
-  return { t, ranked: out.results.length, picks };
+  return { t, ranked: ranked.count, picks };
 }
 
 /** Every step of `job` in order, here; `onStep(k)` after the k-th (1-based). */

@@ -4,11 +4,14 @@ import assert from "node:assert/strict";
 import { GatesSection } from "../../src/config/sections/gates.ts";
 import { RegimeSection } from "../../src/config/sections/regime.ts";
 import { HOUR } from "../../src/factors/bars.ts";
+import { rankScan, runScan } from "../../src/scan/engine.ts";
 import {
   MIN_STEPS_PER_WORKER,
   type RollingJob,
   rollingScans,
+  scanStep,
   scanSteps,
+  seriesAt,
   workerCount,
 } from "../../src/scan/rolling.ts";
 import { packSeries, unpackSeries } from "../../src/scan/shared_series.ts";
@@ -94,4 +97,31 @@ Deno.test("packSeries: shared columns hold every series' bars, views of a larger
     }
   }
   assert.deepEqual([...back[series.length].bars.close], [1, 2, 3]);
+});
+
+Deno.test("scanStep: the picks runScan's full results give, for both entry rules; rankScan's rows are runScan's", async () => {
+  const { series, job: j } = await job(200);
+  let compared = 0;
+  for (const t of j.steps.filter((_, k) => k % 7 === 0)) {
+    const window = seriesAt(series, t, j.lookbackHours);
+    if (window.length === 0) continue;
+    const full = runScan({ asOf: t, series: window, decisionTs: t, gates: j.gates, regime: j.regime });
+    for (const entry of ["top", "gates"] as const) {
+      for (const top of [1, 3, 50]) {
+        const want = full.results.filter((r) => entry === "top" || r.passed).slice(0, top)
+          .map((r) => ({ symbol: r.symbol, venue: r.venue, rank: r.rank, score: r.score, passed: r.passed }));
+        const got = scanStep(series, t, { ...j, entry, top });
+        assert.deepEqual(got, { t, ranked: full.results.length, picks: want }, `${t} ${entry} ${top}`);
+        compared++;
+      }
+    }
+    // Rows asked out of order, some twice: each equals runScan's row of that rank.
+    const ranked = rankScan({ asOf: t, series: window, decisionTs: t, gates: j.gates, regime: j.regime });
+    assert.equal(ranked.count, full.results.length);
+    for (const k of [ranked.count - 1, 0, Math.floor(ranked.count / 2), 0]) {
+      assert.equal(JSON.stringify(ranked.row(k)), JSON.stringify(full.results[k]), `${t} row ${k}`);
+    }
+    assert.throws(() => ranked.row(ranked.count), /row: rank index/);
+  }
+  assert.ok(compared > 100, `${compared} comparisons`);
 });
