@@ -53,7 +53,7 @@ let workers = 1;
 try {
   const rolling = await import(new URL("../src/scan/rolling.ts", import.meta.url).href);
   const job = { steps, gates, regime, lookbackHours: 720, entry: "top", top: 10 };
-  workers = rolling.workerCount(steps.length, WORKERS);
+  workers = rolling.workerCount(steps.length, universe.length, WORKERS);
   const p0 = performance.now();
   const scans = await rolling.rollingScans(universe, job, { workers });
   parallelS = (performance.now() - p0) / 1000;

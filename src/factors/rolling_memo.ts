@@ -206,10 +206,21 @@ export function kthOfWindow(values: Float64Array, start: number, stop: number, k
   return w.sorted[k];
 }
 
-/** First index in s[0, len) whose value is ≥ v. */
+/**
+ * First index in s[0, len) whose value is ≥ v; for NaN, the first NaN — where `Float64Array#sort` puts them,
+ * after every number — so a window with missing volumes moves to the same sorted state as a fresh sort.
+ */
 function lowerBound(s: Float64Array, len: number, v: number): number {
   let lo = 0;
   let hi = len;
+  if (v !== v) {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] === s[mid]) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (s[mid] < v) lo = mid + 1;

@@ -2,7 +2,7 @@ import type { GatesConfig } from "../config/sections/gates.ts";
 import type { RegimeConfig } from "../config/sections/regime.ts";
 import { type Bars, closedCount, HOUR } from "../factors/bars.ts";
 import type { SymbolSeries } from "../scan/engine.ts";
-import { type RollingJob, rollingScans, scanStep, type StepPicks } from "../scan/rolling.ts";
+import { type RollingJob, rollingScans, scanStep, type StepPicks, workerCount } from "../scan/rolling.ts";
 import { type CostModel, roundTripCost } from "./costs.ts";
 
 /**
@@ -158,15 +158,18 @@ export function runBacktest(inp: BacktestInput): BacktestResult {
 }
 
 /**
- * The same backtest with every step's scan run first on `workers` threads (default: the machine's cores;
- * steps are split into contiguous blocks), then the walk. `inp.onStep` reports the scans' progress.
+ * The same backtest with every step's scan run first on worker threads (src/scan/rolling.ts; steps split into
+ * contiguous blocks), then the walk. `maxWorkers`: at most that many threads (default: the machine's cores;
+ * fewer when the job is too small to pay for them, `workerCount`); `workers`: exactly that many (tests).
+ * `inp.onStep` reports the scans' progress.
  */
 export async function runBacktestParallel(
   inp: BacktestInput,
-  opts: { workers?: number; signal?: AbortSignal } = {},
+  opts: { workers?: number; maxWorkers?: number; signal?: AbortSignal } = {},
 ): Promise<BacktestResult> {
   const p = prepare(inp);
-  const scans = await rollingScans(p.series, p.job, { ...opts, onStep: inp.onStep });
+  const workers = opts.workers ?? workerCount(p.stepTimes.length, p.series.length, opts.maxWorkers);
+  const scans = await rollingScans(p.series, p.job, { workers, signal: opts.signal, onStep: inp.onStep });
   return walk(inp, p, (_, k) => scans[k]);
 }
 

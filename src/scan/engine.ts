@@ -299,11 +299,9 @@ export function rankScan(inp: ScanInput): RankedScan {
   const built: (ScanRow | undefined)[] = new Array(count);
   const row = (k: number): ScanRow => {
     if (!(k >= 0 && k < count)) throw new RangeError(`row: rank index ${k} outside 0..${count - 1}`);
-    const r = built[k] ??= explain(order[k]);
-    r.rank = k + 1;
-    return r;
+    return built[k] ??= explain(order[k], k + 1);
   };
-  const explain = (i: number): ScanRow => {
+  const explain = (i: number, rank: number): ScanRow => {
     const s = picked[i];
     const returns = horizons[i];
     // Keys in FACTOR_ORDER.
@@ -374,7 +372,7 @@ export function rankScan(inp: ScanInput): RankedScan {
     };
     const premove = premoveVerdict(gateA(pm), gateB(pm), gateC(pm), regime.name === "mixed");
     return {
-      rank: 0,
+      rank,
       symbol: s.symbol,
       venue: s.venue,
       quote: s.quote,

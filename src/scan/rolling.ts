@@ -82,24 +82,34 @@ export function scanSteps(
 }
 
 export interface RollingOptions {
-  /** Worker threads (default: the machine's cores); 1 scans here. */
+  /** Exactly this many threads (1: here); default `workerCount` of the job. */
   workers?: number;
-  /** Steps done so far, of all (progress; from workers, at most every 16 steps each). */
+  /** Steps done so far, of all (progress; from each worker at most every 250 ms). */
   onStep?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** A worker silent this long (no progress, no result) is taken for dead: the job fails (default 120 s). */
+  stallMs?: number;
 }
 
-/** Fewer steps than this per worker are not worth a worker's start-up (~0.1–0.3 s to load the engine). */
-export const MIN_STEPS_PER_WORKER = 64;
+/**
+ * Symbol-steps (symbols scanned × steps) below which a worker does not pay for itself: starting one loads the
+ * engine (~0.2–0.5 s here) and the scans it takes over must outweigh that (~30 µs a symbol-step here, so
+ * 50,000 ≈ 1.5 s of work). Measured: 5 symbols × 4,344 steps ran 1.7× slower on 2 workers than on 1 thread.
+ */
+export const MIN_WORK_PER_WORKER = 50_000;
 
-/** How many workers a job of `steps` gets when `asked` (undefined: the machine's cores). */
-export function workerCount(steps: number, asked?: number): number {
+/**
+ * How many threads a job of `steps` steps over `symbols` series gets: at most `max` (default: the machine's
+ * cores), never more than the cores (the scans are CPU-bound: more threads only add memory), and only as
+ * many as there are blocks of MIN_WORK_PER_WORKER symbol-steps.
+ */
+export function workerCount(steps: number, symbols: number, max?: number): number {
   const cores = Math.max(1, navigator.hardwareConcurrency || 1);
-  const want = asked ?? cores;
-  if (!Number.isInteger(want) || want < 1) {
-    throw new RangeError(`workers: expected an integer ≥ 1, found ${want}`);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+    throw new RangeError(`workers: expected an integer ≥ 1, found ${max}`);
   }
-  return Math.max(1, Math.min(want, Math.floor(steps / MIN_STEPS_PER_WORKER)));
+  const byWork = Math.floor((steps * symbols) / MIN_WORK_PER_WORKER);
+  return Math.max(1, Math.min(max ?? cores, cores, byWork));
 }
 
 /** Messages of src/scan/rolling_worker.ts. */
@@ -108,14 +118,22 @@ export type WorkerReply =
   | { kind: "done"; scans: StepPicks[] }
   | { kind: "error"; message: string };
 
-/** The scans of every step of `job`, in step order: the same as `scanSteps`, on `workers` threads. */
+/**
+ * The scans of every step of `job`, in step order: the same as `scanSteps`, on `opts.workers` threads. Every
+ * worker is terminated when the promise settles — done, failed (a worker's error, a message that cannot be
+ * read, a worker silent for `stallMs`) or aborted.
+ */
 export async function rollingScans(
   series: readonly SymbolSeries[],
   job: RollingJob,
   opts: RollingOptions = {},
 ): Promise<StepPicks[]> {
-  const n = workerCount(job.steps.length, opts.workers);
   const total = job.steps.length;
+  const asked = opts.workers ?? workerCount(total, series.length);
+  if (!Number.isInteger(asked) || asked < 1) {
+    throw new RangeError(`workers: expected an integer ≥ 1, found ${asked}`);
+  }
+  const n = Math.min(asked, Math.max(1, total)); // no empty block
   if (n === 1) return scanSteps(series, job, (done) => opts.onStep?.(done, total), opts.signal);
   opts.signal?.throwIfAborted();
   const packed = packSeries(series);
@@ -125,17 +143,30 @@ export async function rollingScans(
   }
   const done = new Array<number>(n).fill(0);
   const workers: Worker[] = [];
-  const stop = () => workers.forEach((w) => w.terminate());
+  const stallMs = opts.stallMs ?? 120_000;
+  let onAbort: (() => void) | undefined;
+  let watchdog: ReturnType<typeof setInterval> | undefined;
   try {
     const parts = await new Promise<StepPicks[][]>((resolve, reject) => {
       const results: StepPicks[][] = new Array(n);
       let left = n;
-      const onAbort = () => reject(opts.signal!.reason);
+      const heard = new Array<number>(n).fill(performance.now());
+      onAbort = () => reject(opts.signal!.reason);
       opts.signal?.addEventListener("abort", onAbort, { once: true });
+      watchdog = setInterval(() => {
+        const now = performance.now();
+        const w = heard.findIndex((t, k) => results[k] === undefined && now - t > stallMs);
+        if (w >= 0) {
+          reject(
+            new Error(`scan worker ${w + 1}/${n}: no progress for ${Math.round(stallMs / 1000)} s; stopped`),
+          );
+        }
+      }, Math.min(1000, stallMs));
       blocks.forEach((steps, w) => {
         const worker = new Worker(new URL("./rolling_worker.ts", import.meta.url).href, { type: "module" });
         workers.push(worker);
         worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+          heard[w] = performance.now();
           const m = e.data;
           if (m.kind === "progress") {
             done[w] = m.done;
@@ -144,14 +175,13 @@ export async function rollingScans(
             results[w] = m.scans;
             done[w] = steps.length;
             opts.onStep?.(done.reduce((a, b) => a + b, 0), total);
-            if (--left === 0) {
-              opts.signal?.removeEventListener("abort", onAbort);
-              resolve(results);
-            }
+            if (--left === 0) resolve(results);
           } else {
             reject(new Error(`scan worker ${w + 1}/${n}: ${m.message}`));
           }
         };
+        worker.onmessageerror = () =>
+          reject(new Error(`scan worker ${w + 1}/${n}: a message could not be read`));
         worker.onerror = (e) => {
           e.preventDefault();
           reject(new Error(`scan worker ${w + 1}/${n}: ${e.message}`));
@@ -161,6 +191,8 @@ export async function rollingScans(
     });
     return parts.flat();
   } finally {
-    stop();
+    clearInterval(watchdog);
+    if (onAbort) opts.signal?.removeEventListener("abort", onAbort);
+    for (const w of workers) w.terminate();
   }
 }

@@ -124,6 +124,34 @@ Deno.test("kthOfWindow equals the sorted order statistic for every window move, 
   assert.throws(() => kthOfWindow(values, 0, MEMO_RING + 1, 0), RangeError);
 });
 
+Deno.test("kthOfWindow with missing values (NaN): the fresh sort's answer whatever windows were asked before", () => {
+  // NaN sorts after every number (Float64Array#sort); the incremental moves must keep it there, or the answer
+  // would depend on which windows a series was asked for before (a backtest explains rows only sometimes).
+  const r = rng(9);
+  const values = Float64Array.from({ length: 1500 }, () => r() < 0.15 ? NaN : Math.floor(r() * 40));
+  const fresh = (start: number, len: number, k: number) =>
+    new Float64Array(values.subarray(start, start + len)).sort()[k];
+  for (const stride of [1, 4, 10, 40]) {
+    const copy = values.slice(); // its own memo: a different call history per stride
+    for (let start = 0; start + 168 <= copy.length; start += stride) {
+      const k = Math.ceil(0.8 * 168) - 1;
+      const got = kthOfWindow(copy, start, start + 168, k);
+      assert.ok(Object.is(got, fresh(start, 168, k)), `stride ${stride} [${start}, +168): ${got}`);
+    }
+  }
+  let start = 0;
+  for (let i = 0; i < 2000; i++) {
+    const len = 1 + Math.floor(r() * MEMO_RING);
+    start = r() < 0.9 ? Math.max(0, Math.min(values.length - len, start + Math.floor(r() * 9) - 4)) : Math
+      .floor(r() * (values.length - len));
+    const k = Math.floor(r() * len);
+    assert.ok(
+      Object.is(kthOfWindow(values, start, start + len, k), fresh(start, len, k)),
+      `[${start}, +${len})`,
+    );
+  }
+});
+
 Deno.test("closedCount, technicalRaw and qualityRaw equal their reference versions", () => {
   const r = rng(8);
   for (const b of [gappy(500, 4), gappy(300, 6)]) {

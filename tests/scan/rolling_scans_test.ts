@@ -6,7 +6,7 @@ import { RegimeSection } from "../../src/config/sections/regime.ts";
 import { HOUR } from "../../src/factors/bars.ts";
 import { rankScan, runScan } from "../../src/scan/engine.ts";
 import {
-  MIN_STEPS_PER_WORKER,
+  MIN_WORK_PER_WORKER,
   type RollingJob,
   rollingScans,
   scanStep,
@@ -36,11 +36,10 @@ async function job(steps: number): Promise<{ series: ReturnType<typeof groupSeri
 }
 
 Deno.test("rollingScans: two and three workers give the scans of one thread, step for step", async () => {
-  const { series, job: j } = await job(3 * MIN_STEPS_PER_WORKER + 5);
+  const { series, job: j } = await job(197);
   const here = scanSteps(series, j);
   assert.ok(here.filter((s) => s.ranked > 0).length > 100, "steps with data");
   for (const workers of [2, 3]) {
-    assert.equal(workerCount(j.steps.length, workers), workers);
     const there = await rollingScans(series, j, { workers });
     assert.equal(JSON.stringify(there), JSON.stringify(here), `${workers} workers`);
   }
@@ -49,17 +48,23 @@ Deno.test("rollingScans: two and three workers give the scans of one thread, ste
   assert.deepEqual(there.map((s) => s.t), j.steps);
 });
 
-Deno.test("workerCount: the cores by default, never more workers than blocks worth one, bad counts refused", () => {
-  assert.equal(workerCount(10, 4), 1, "a short job runs in this thread");
-  assert.equal(workerCount(2 * MIN_STEPS_PER_WORKER, 8), 2);
-  assert.equal(workerCount(100 * MIN_STEPS_PER_WORKER), Math.max(1, navigator.hardwareConcurrency));
+Deno.test("workerCount: at most the cores, only blocks of work worth a worker, bad counts refused", () => {
+  const cores = Math.max(1, navigator.hardwareConcurrency);
+  // A small job (the fixtures' 5 symbols over half a year of hourly steps) runs in this thread.
+  assert.equal(workerCount(4344, 5), 1);
+  assert.equal(workerCount(4344, 5, 256), 1);
+  // A big one gets the cores, never more, whatever is asked; a cap below the cores is kept.
+  assert.equal(workerCount(2011, 500), Math.min(cores, Math.floor((2011 * 500) / MIN_WORK_PER_WORKER)));
+  assert.equal(workerCount(2011, 500, 256), workerCount(2011, 500));
+  assert.equal(workerCount(2011, 500, 1), 1);
+  assert.equal(workerCount(2 * MIN_WORK_PER_WORKER, 1, 2), Math.min(2, cores));
   for (const bad of [0, -1, 1.5, NaN]) {
-    assert.throws(() => workerCount(1000, bad), /workers: expected an integer ≥ 1, found/);
+    assert.throws(() => workerCount(1000, 500, bad), /workers: expected an integer ≥ 1, found/);
   }
 });
 
 Deno.test("rollingScans: a worker's error rejects with it, naming the worker; an abort stops them all", async () => {
-  const { series, job: j } = await job(2 * MIN_STEPS_PER_WORKER);
+  const { series, job: j } = await job(128);
   const broken = { ...j, regime: null as unknown as RollingJob["regime"] };
   await assert.rejects(rollingScans(series, broken, { workers: 2 }), /^Error: scan worker [12]\/2: the scan/);
   const ac = new AbortController();
@@ -69,6 +74,22 @@ Deno.test("rollingScans: a worker's error rejects with it, naming the worker; an
     onStep: () => ac.abort(new DOMException("stop", "AbortError")),
   });
   await assert.rejects(p, /AbortError|stop/);
+  // A worker silent longer than stallMs is taken for dead (here: before its first progress report).
+  await assert.rejects(
+    rollingScans(series, j, { workers: 2, stallMs: 5 }),
+    /scan worker [12]\/2: no progress for/,
+  );
+  // Success or failure, the pool leaves no listener on the caller's signal.
+  const spied = new AbortController();
+  let listeners = 0;
+  const add = spied.signal.addEventListener.bind(spied.signal);
+  const remove = spied.signal.removeEventListener.bind(spied.signal);
+  spied.signal.addEventListener = ((...a: Parameters<typeof add>) => (listeners++, add(...a))) as typeof add;
+  spied.signal.removeEventListener =
+    ((...a: Parameters<typeof remove>) => (listeners--, remove(...a))) as typeof remove;
+  await assert.rejects(rollingScans(series, broken, { workers: 2, signal: spied.signal }));
+  await rollingScans(series, j, { workers: 2, signal: spied.signal });
+  assert.equal(listeners, 0, "abort listeners left on the signal");
   const already = new AbortController();
   already.abort(new Error("before the start"));
   await assert.rejects(rollingScans(series, j, { workers: 2, signal: already.signal }), /before the start/);

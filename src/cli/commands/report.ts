@@ -53,8 +53,8 @@ Flags:
   --slippage-bps N      slippage per side in bps (report.slippage_bps = 5)
   --capital N           starting capital (report.capital = 10000); stake = capital / (top · ⌈hold/every⌉)
   --universe LIST       only these symbols (default scan.universe, else every admitted symbol)
-  --workers N           threads that scan the steps (default: the machine's cores; 1: no worker); the
-                        result is the same for any N
+  --workers N           at most N threads scan the steps (default and most: the machine's cores; fewer
+                        for a small job; 1: no worker); the result is the same for any N
   --returns FILE        compute the metrics on this returns CSV instead of a backtest
   --periods-per-year N  annualisation (report.periods_per_year = 365; 252, 52, 12 …)
   --risk-free R         risk-free return per period (Sharpe; Sortino's required return); default 0

@@ -343,7 +343,7 @@ export const run: Handler = async (ctx, args) => {
             bar ??= progress("backtest", total, "steps");
             bar.update(done);
           },
-        }, { workers, signal: ctx.signal });
+        }, { maxWorkers: workers, signal: ctx.signal });
       } finally {
         bar?.stop();
       }
