@@ -7,6 +7,7 @@
  */
 
 export interface SyncSink {
+  /** Writes a prefix of `p`; the bytes are valid during the call only (the writer reuses its buffer). */
   writeSync(p: Uint8Array): number;
 }
 
@@ -38,11 +39,23 @@ export function createLineWriter(sink: SyncSink, o: LineWriterOptions): LineWrit
   let chars = 0;
   let broken = false;
   let idle: ReturnType<typeof setTimeout> | undefined;
+  // One buffer the text is encoded into, reused from write to write (a dump writes megabytes: no new array per
+  // chunk), sized for the worst case, 3 bytes per UTF-16 code unit; a text over 1 Mi code units (one huge
+  // report) gets an array of its own rather than growing the buffer for good.
+  let scratch = new Uint8Array(0);
+
+  function encoded(text: string): Uint8Array {
+    if (text.length > 1 << 20) return enc.encode(text);
+    if (scratch.length < 3 * text.length) {
+      scratch = new Uint8Array(Math.max(3 * text.length, 2 * scratch.length));
+    }
+    return scratch.subarray(0, enc.encodeInto(text, scratch).written);
+  }
 
   function write(text: string): void {
     if (broken || text === "") return;
     o.beforeWrite?.();
-    const bytes = enc.encode(text);
+    const bytes = encoded(text);
     try {
       let off = 0;
       while (off < bytes.length) off += sink.writeSync(bytes.subarray(off));

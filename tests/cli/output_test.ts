@@ -34,6 +34,23 @@ Deno.test("line writer: one write per threshold, not per line; flush writes the 
   assert.equal(writes.join(""), all);
 });
 
+Deno.test("line writer: texts of every size and script come out exactly, the reused buffer never leaking", () => {
+  const { sink, writes } = recordingSink();
+  const w = createLineWriter(sink, { lineBuffered: true, flushWhenIdle: false });
+  const lines = [
+    "x".repeat(5000),
+    "é€😀 ünïcödé",
+    "",
+    "a,b",
+    "z".repeat((1 << 20) + 5),
+    "\ud800 lone",
+    "short",
+  ];
+  for (const l of lines) w.line(l);
+  w.flush();
+  assert.deepEqual(writes, lines.map((l) => new TextDecoder().decode(new TextEncoder().encode(l + "\n"))));
+});
+
 Deno.test("line writer: a terminal gets every line at once; beforeWrite runs first (stderr flushes stdout)", () => {
   const { sink, writes } = recordingSink();
   const order: string[] = [];

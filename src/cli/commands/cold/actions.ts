@@ -254,15 +254,19 @@ export async function runDump(ctx: CommandContext, args: ParsedArgs): Promise<nu
           ctx.out(JSON.stringify(o));
         }
       } else {
-        // CSV, column by column over chunks of rows (each loop one type), then one output call per chunk.
+        // CSV: the fields column by column over chunks of rows (each loop one type), then the chunk's text
+        // row by row in one string (V8 joins the pieces once, when it is encoded), one output call per chunk.
         for (let lo = 0; lo < b.length; lo += CSV_CHUNK) {
           const hi = Math.min(b.length, lo + CSV_CHUNK);
-          const lines = csvColumn(cols[0], types[0], lo, hi, iso);
-          for (let k = 1; k < columns.length; k++) {
-            const f = csvColumn(cols[k], types[k], lo, hi, iso);
-            for (let i = 0; i < lines.length; i++) lines[i] += "," + f[i];
+          const fields = columns.map((_, k) => csvColumn(cols[k], types[k], lo, hi, iso));
+          const last = fields.length - 1;
+          let text = "";
+          for (let i = 0; i < hi - lo; i++) {
+            if (i > 0) text += "\n";
+            for (let k = 0; k < last; k++) text += fields[k][i] + ",";
+            text += fields[last][i];
           }
-          ctx.out(lines.join("\n"));
+          ctx.out(text);
         }
       }
       rows += b.length;
