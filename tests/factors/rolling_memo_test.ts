@@ -108,16 +108,22 @@ Deno.test("memoised indicators are point in time: a value at `end` never depends
   assert.ok(finite > 200, `${finite} finite values compared`);
 });
 
+/** `count` random windows [start, start + len) of a series of `n` values, with a random k in each: mostly small
+ * moves (a rolling scan), sometimes far jumps. */
+function* windowMoves(r: () => number, n: number, count: number) {
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const len = 1 + Math.floor(r() * MEMO_RING);
+    start = r() < 0.9 ? Math.max(0, Math.min(n - len, start + Math.floor(r() * 9) - 4)) : Math
+      .floor(r() * (n - len));
+    yield { start, len, k: Math.floor(r() * len) };
+  }
+}
+
 Deno.test("kthOfWindow equals the sorted order statistic for every window move, ties included", () => {
   const r = rng(5);
   const values = Float64Array.from({ length: 2000 }, () => Math.floor(r() * 50)); // many ties
-  let start = 0;
-  for (let i = 0; i < 3000; i++) {
-    const len = 1 + Math.floor(r() * MEMO_RING);
-    // Mostly small moves (a rolling scan), sometimes far jumps.
-    start = r() < 0.9 ? Math.max(0, Math.min(values.length - len, start + Math.floor(r() * 9) - 4)) : Math
-      .floor(r() * (values.length - len));
-    const k = Math.floor(r() * len);
+  for (const { start, len, k } of windowMoves(r, values.length, 3000)) {
     const sorted = Array.from(values.subarray(start, start + len)).sort((a, b) => a - b);
     assert.equal(kthOfWindow(values, start, start + len, k), sorted[k], `[${start}, ${start + len}) k=${k}`);
   }
@@ -139,12 +145,7 @@ Deno.test("kthOfWindow with missing values (NaN): the fresh sort's answer whatev
       assert.ok(Object.is(got, fresh(start, 168, k)), `stride ${stride} [${start}, +168): ${got}`);
     }
   }
-  let start = 0;
-  for (let i = 0; i < 2000; i++) {
-    const len = 1 + Math.floor(r() * MEMO_RING);
-    start = r() < 0.9 ? Math.max(0, Math.min(values.length - len, start + Math.floor(r() * 9) - 4)) : Math
-      .floor(r() * (values.length - len));
-    const k = Math.floor(r() * len);
+  for (const { start, len, k } of windowMoves(r, values.length, 2000)) {
     assert.ok(
       Object.is(kthOfWindow(values, start, start + len, k), fresh(start, len, k)),
       `[${start}, +${len})`,
