@@ -161,3 +161,16 @@ Deno.test("backtest on worker threads: the same result as the scan in this threa
     JSON.stringify(runBacktest(gates)),
   );
 });
+
+Deno.test("backtest on worker threads PIT: corrupted bars after `to` change nothing", async () => {
+  const { inp, rows } = await input({ everyMs: HOUR });
+  const before = JSON.stringify(await runBacktestParallel(inp, { workers: 2 }));
+  const corrupted = rows.map((x) =>
+    x.ts + HOUR > inp.to
+      ? { ...x, open: x.open * 50, high: x.high * 99, low: x.low / 99, close: x.close / 7 }
+      : x
+  );
+  const series = groupSeries(corrupted, "kraken");
+  assert.equal(JSON.stringify(await runBacktestParallel({ ...inp, series }, { workers: 2 })), before);
+  assert.equal(before, JSON.stringify(runBacktest(inp)));
+});

@@ -124,7 +124,7 @@ export async function decodeManifest(
 
 const isInt = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
 const isStr = (v: unknown, re?: RegExp): boolean => typeof v === "string" && (re === undefined || re.test(v));
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * What a read relies on, checked without zod: the table, the version and every file entry's fields (types,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DT_RE, FORMAT, HEX64, OPERATIONS, PART_NAME_RE, relPath } from "./manifest.ts";
+import { BASE64, DT_RE, FORMAT, HEX64, OPERATIONS, PART_NAME_RE, relPath } from "./manifest.ts";
 
 /**
  * The schema of a table manifest (manifest.ts): checked before a manifest is sealed, and by `cold verify`
@@ -21,7 +21,7 @@ export const ManifestFile = z.strictObject({
   blake3: z.string().regex(HEX64, "expected 64 hex digits"),
   block_size: z.number().int().positive(),
   /** xxHash64 of each block, 8 bytes each, concatenated, base64. */
-  blocks: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64"),
+  blocks: z.string().regex(BASE64, "expected base64"),
 });
 export type ManifestFile = z.infer<typeof ManifestFile>;
 
